@@ -1,0 +1,48 @@
+# Co-construisons — quick start: `make run` (build, PostgreSQL, demo on 127.0.0.1:8000) and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+DOTNET ?= dotnet
+CONFIG ?= Debug
+PORTAL := src/Portal
+export DOTNET_CLI_TELEMETRY_OPTOUT := 1
+export DOTNET_NOLOGO := 1
+export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
+
+.PHONY: all build portal dotnet-build postgres run test test-dotnet test-portal bench-smoke clean
+
+all: build
+
+build: portal dotnet-build
+
+portal: $(PORTAL)/dist/index.html
+
+$(PORTAL)/node_modules/.package-lock.json: $(PORTAL)/package-lock.json
+	npm --prefix $(PORTAL) ci --no-audit --no-fund
+	touch $@
+
+$(PORTAL)/dist/index.html: $(PORTAL)/node_modules/.package-lock.json $(shell find $(PORTAL)/src $(PORTAL)/index.html protos -type f -not -path '*/gen/*' 2>/dev/null)
+	npm --prefix $(PORTAL) run build
+
+dotnet-build:
+	$(DOTNET) build CoConstruisons.sln -c $(CONFIG) -nologo -v quiet -clp:ErrorsOnly
+
+postgres:
+	./scripts/ensure-postgres.sh
+
+run: build postgres
+	./scripts/run-local.sh
+
+test: build postgres test-dotnet test-portal
+	@echo "[test] all test suites passed"
+
+test-dotnet:
+	@rm -rf artifacts/test-results
+	$(DOTNET) test CoConstruisons.sln -c $(CONFIG) --no-build --logger "trx" --results-directory artifacts/test-results 2>&1 | tee artifacts/dotnet-test.log
+	@./scripts/summarize-tests.sh artifacts/dotnet-test.log
+
+test-portal:
+	npm --prefix $(PORTAL) test
+
+clean:
+	rm -rf artifacts $(PORTAL)/dist
+	$(DOTNET) clean CoConstruisons.sln -v quiet

@@ -1,0 +1,81 @@
+using CoConstruisons.Api.Infrastructure;
+using CoConstruisons.Application.Common;
+using CoConstruisons.Application.Common.Exceptions;
+using CoConstruisons.Application.Images.AddImages;
+using FluentValidation;
+using Mediator;
+using Microsoft.Extensions.Options;
+
+namespace CoConstruisons.Api.Endpoints;
+
+/// <summary>
+/// Browsers cannot stream gRPC-web uploads, so images arrive on one plain HTTP endpoint
+/// (multipart/form-data, field "files", bearer token) and go through the same AddImages use case.
+/// </summary>
+public static class UploadEndpoints
+{
+    public static void MapUploads(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/projects/{projectId}/images", Upload).DisableAntiforgery();
+    }
+
+    private static async Task<IResult> Upload(
+        string projectId, HttpRequest request, IMediator mediator, CallerContext caller, IOptions<UploadLimits> limits, CancellationToken ct)
+    {
+        try
+        {
+            var owner = caller.RequireOwner(request.Headers.Authorization.ToString());
+            var id = Ids.Parse(projectId, "project_id");
+            if (!request.HasFormContentType)
+            {
+                return Problem(StatusCodes.Status400BadRequest, Texts.T("Envoyez les fichiers en multipart/form-data (champ « files »).", "Send files as multipart/form-data (field 'files')."));
+            }
+
+            var form = await request.ReadFormAsync(ct);
+            var files = new List<UploadedFile>();
+            var budget = limits.Value.MaxTotalBytes;
+            foreach (var file in form.Files)
+            {
+                if (file.Length > budget)
+                {
+                    return Problem(StatusCodes.Status413PayloadTooLarge, Texts.T("Envoi trop volumineux.", "Upload too large."));
+                }
+
+                budget -= file.Length;
+                using var buffer = new MemoryStream((int)file.Length);
+                await file.CopyToAsync(buffer, ct);
+                files.Add(new UploadedFile(Path.GetFileName(file.FileName), buffer.ToArray()));
+            }
+
+            var report = await mediator.Send(new AddImages(owner, id, files), ct);
+            return Results.Ok(new
+            {
+                added = report.Added.Select(a => new { itemId = a.ItemId, fileName = a.FileName }),
+                duplicates = report.Duplicates.Select(d => new { fileName = d.FileName, reason = d.Reason }),
+                rejected = report.Rejected.Select(r => new { fileName = r.FileName, reason = r.Reason }),
+            });
+        }
+        catch (UnauthenticatedException ex)
+        {
+            return Problem(StatusCodes.Status401Unauthorized, ex.Message);
+        }
+        catch (NotFoundException ex)
+        {
+            return Problem(StatusCodes.Status404NotFound, ex.Message);
+        }
+        catch (ValidationException ex)
+        {
+            return Problem(StatusCodes.Status400BadRequest, string.Join(" ", ex.Errors.Select(e => e.ErrorMessage)));
+        }
+        catch (BadHttpRequestException ex)
+        {
+            return Problem(ex.StatusCode, Texts.T("Envoi refusé : ", "Upload refused: ") + ex.Message);
+        }
+        catch (InvalidDataException ex)
+        {
+            return Problem(StatusCodes.Status400BadRequest, Texts.T("Envoi illisible : ", "Unreadable upload: ") + ex.Message);
+        }
+    }
+
+    private static IResult Problem(int status, string message) => Results.Json(new { error = message }, statusCode: status);
+}

@@ -1,0 +1,39 @@
+using CoConstruisons.Application.Abstractions;
+using CoConstruisons.Application.Common;
+using CoConstruisons.Application.Projects;
+using FluentValidation;
+using Marten;
+using Mediator;
+
+namespace CoConstruisons.Application.Contributors;
+
+/// <summary>Starts an anonymous labelling session once the consent notice is accepted. No account, no contributor yet.</summary>
+public sealed record StartWebSession(Guid ProjectId, bool ConsentAccepted, string ConsentVersion) : ICommand<StartedSession>;
+
+public sealed record StartedSession(string Token, DateTimeOffset ExpiresAt);
+
+public sealed class StartWebSessionValidator : AbstractValidator<StartWebSession>
+{
+    public StartWebSessionValidator()
+    {
+        RuleFor(c => c.ConsentAccepted).Equal(true)
+            .WithMessage(_ => Texts.T("Il faut accepter la notice de consentement pour contribuer.", "The consent notice must be accepted to contribute."));
+        RuleFor(c => c.ConsentVersion).MaximumLength(40);
+    }
+}
+
+public sealed class StartWebSessionHandler(IQuerySession session, ITokenService tokens, TimeProvider clock)
+    : ICommandHandler<StartWebSession, StartedSession>
+{
+    public static readonly TimeSpan Lifetime = TimeSpan.FromDays(30);
+
+    public async ValueTask<StartedSession> Handle(StartWebSession command, CancellationToken cancellationToken)
+    {
+        var project = await session.LoadPublicAsync(command.ProjectId, cancellationToken);
+        var now = clock.GetUtcNow();
+        var expires = now + Lifetime;
+        var sessionId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        var payload = new WebSession(project.Id, sessionId, string.IsNullOrEmpty(command.ConsentVersion) ? "1" : command.ConsentVersion, now);
+        return new StartedSession(tokens.Issue(TokenPurposes.WebSession, payload, expires), expires);
+    }
+}

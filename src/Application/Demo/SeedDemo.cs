@@ -1,0 +1,53 @@
+using CoConstruisons.Application.Abstractions;
+using CoConstruisons.Application.Images.AddImages;
+using CoConstruisons.Application.Owners;
+using CoConstruisons.Application.Projects.CreateProject;
+using CoConstruisons.Domain.Projects;
+using Marten;
+using Mediator;
+
+namespace CoConstruisons.Application.Demo;
+
+/// <summary>
+/// Seeds the demo owner and the demo roof-orientation project with generated images. Running it
+/// again keeps what exists (the project is found by title and owner).
+/// </summary>
+public sealed record SeedDemo(string OwnerEmail, string OwnerPassword, int ImageCount) : ICommand<SeededDemo>;
+
+public sealed record SeededDemo(Guid OwnerId, Guid ProjectId, bool Created);
+
+public sealed class SeedDemoHandler(IMediator mediator, IQuerySession session, IDemoImageGenerator generator) : ICommandHandler<SeedDemo, SeededDemo>
+{
+    public const string Title = "Orientation des toits (démo)";
+
+    public static ProjectSettings DemoSettings => new(
+        Title,
+        "Projet de démonstration : des toits dessinés par le programme, pour essayer la plateforme.",
+        "Dans quel sens est orienté ce toit ?",
+        [
+            new Choice("north_south", "Nord–sud"),
+            new Choice("east_west", "Est–ouest"),
+            new Choice("flat", "Plat"),
+            new Choice("other", "Autre"),
+        ],
+        AllowDontKnow: true,
+        "Regardez la ligne de faîtage (l'arête du toit) : verticale sur l'image = pans est et ouest ; horizontale = pans nord et sud.",
+        AnswersPerItem: 3);
+
+    public async ValueTask<SeededDemo> Handle(SeedDemo command, CancellationToken cancellationToken)
+    {
+        var owner = await mediator.Send(new RegisterOwner(command.OwnerEmail, "Porteur de projet (démo)", command.OwnerPassword), cancellationToken);
+        var existing = await session.Query<Project>()
+            .Where(p => p.OwnerIds.Contains(owner.Id) && p.Settings.Title == Title)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (existing is not null)
+        {
+            return new SeededDemo(owner.Id, existing.Id, false);
+        }
+
+        var project = await mediator.Send(new CreateProject(owner.Id, DemoSettings), cancellationToken);
+        var images = generator.Generate(command.ImageCount, seed: 2015);
+        await mediator.Send(new AddImages(owner.Id, project.Project.Id, images.Select(i => new UploadedFile(i.FileName, i.Bytes)).ToList()), cancellationToken);
+        return new SeededDemo(owner.Id, project.Project.Id, true);
+    }
+}

@@ -1,0 +1,27 @@
+using CoConstruisons.Application.Common.Behaviours;
+using CoConstruisons.Application.Contributors;
+using CoConstruisons.Application.Images.AddImages;
+using FluentValidation;
+using Microsoft.Extensions.Configuration;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class ApplicationServices
+{
+    /// <summary>Mediator (handlers, then behaviours in this order: logging, validation), validators and application services.</summary>
+    public static IServiceCollection AddApplication(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddMediator(options =>
+        {
+            options.Namespace = "CoConstruisons.Application.Mediator";
+            options.ServiceLifetime = ServiceLifetime.Scoped;
+            options.Assemblies = [typeof(ApplicationServices)];
+            options.PipelineBehaviors = [typeof(LoggingBehaviour<,>), typeof(ValidationBehaviour<,>)];
+        });
+        services.AddValidatorsFromAssemblyContaining<ContributorResolver>(includeInternalTypes: true);
+        services.AddScoped<ContributorResolver>();
+        services.Configure<UploadLimits>(configuration.GetSection("Uploads"));
+        services.AddSingleton(TimeProvider.System);
+        return services;
+    }
+}

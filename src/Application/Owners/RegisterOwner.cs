@@ -1,0 +1,48 @@
+using CoConstruisons.Application.Abstractions;
+using CoConstruisons.Application.Common;
+using CoConstruisons.Domain.Owners;
+using FluentValidation;
+using Marten;
+using Mediator;
+
+namespace CoConstruisons.Application.Owners;
+
+/// <summary>Creates an owner account, or returns the existing one with that email (used by seeding and the CLI).</summary>
+public sealed record RegisterOwner(string Email, string DisplayName, string Password) : ICommand<Owner>;
+
+public sealed class RegisterOwnerValidator : AbstractValidator<RegisterOwner>
+{
+    public RegisterOwnerValidator()
+    {
+        RuleFor(c => c.Email).NotEmpty().EmailAddress().WithMessage(_ => Texts.T("Adresse électronique invalide.", "Invalid email address."));
+        RuleFor(c => c.DisplayName).NotEmpty().MaximumLength(200);
+        RuleFor(c => c.Password).MinimumLength(8)
+            .WithMessage(_ => Texts.T("Le mot de passe fait au moins 8 caractères.", "The password is at least 8 characters."));
+    }
+}
+
+public sealed class RegisterOwnerHandler(IDocumentSession session, IPasswordHasher hasher, TimeProvider clock)
+    : ICommandHandler<RegisterOwner, Owner>
+{
+    public async ValueTask<Owner> Handle(RegisterOwner command, CancellationToken cancellationToken)
+    {
+        var email = Owner.NormalizeEmail(command.Email);
+        var existing = await session.Query<Owner>().FirstOrDefaultAsync(o => o.Email == email, cancellationToken);
+        if (existing is not null)
+        {
+            return existing;
+        }
+
+        var owner = new Owner
+        {
+            Id = Guid.CreateVersion7(),
+            Email = email,
+            DisplayName = command.DisplayName.Trim(),
+            PasswordHash = hasher.Hash(command.Password),
+            CreatedAt = clock.GetUtcNow(),
+        };
+        session.Store(owner);
+        await session.SaveChangesAsync(cancellationToken);
+        return owner;
+    }
+}

@@ -1,0 +1,113 @@
+using System.Text;
+using System.Text.Json;
+using CoConstruisons.Domain.Contributions;
+using CoConstruisons.Domain.Items;
+using Marten;
+using Mediator;
+
+namespace CoConstruisons.Application.Projects.ExportProject;
+
+public enum ExportFormat
+{
+    Csv,
+    Json,
+}
+
+/// <summary>Every item with its current label and all its raw answers, as CSV (one row per answer) or JSON.</summary>
+public sealed record ExportProject(Guid OwnerId, Guid ProjectId, ExportFormat Format) : IQuery<ExportFile>;
+
+public sealed record ExportFile(string FileName, string ContentType, byte[] Content);
+
+public sealed class ExportProjectHandler(IQuerySession session) : IQueryHandler<ExportProject, ExportFile>
+{
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public async ValueTask<ExportFile> Handle(ExportProject query, CancellationToken cancellationToken)
+    {
+        var project = await session.LoadOwnedAsync(query.ProjectId, query.OwnerId, cancellationToken);
+        var items = await session.Query<Item>().Where(i => i.ProjectId == project.Id)
+            .OrderBy(i => i.CreatedAt).ThenBy(i => i.FileName).ToListAsync(cancellationToken);
+        var progress = (await session.Query<ItemProgress>().Where(p => p.ProjectId == project.Id).ToListAsync(cancellationToken))
+            .ToDictionary(p => p.Id);
+        var answers = (await session.Events.QueryRawEventDataOnly<AnswerSubmitted>()
+                .Where(a => a.ProjectId == project.Id).ToListAsync(cancellationToken))
+            .OrderBy(a => a.SubmittedAt).ThenBy(a => a.AnswerId)
+            .ToLookup(a => a.ItemId);
+        var rows = items.Select(i => new ExportedItem(i, progress.GetValueOrDefault(i.Id), answers[i.Id].ToList())).ToList();
+        var stem = $"project-{project.Id:N}";
+        return query.Format == ExportFormat.Json
+            ? new ExportFile(stem + ".json", "application/json", JsonSerializer.SerializeToUtf8Bytes(ToJson(rows), JsonOptions))
+            : new ExportFile(stem + ".csv", "text/csv; charset=utf-8", ToCsv(rows));
+    }
+
+    private sealed record ExportedItem(Item Item, ItemProgress? Progress, IReadOnlyList<AnswerSubmitted> Answers);
+
+    private static object ToJson(IEnumerable<ExportedItem> rows) => rows.Select(r => new
+    {
+        ItemId = r.Item.Id,
+        r.Item.FileName,
+        r.Item.ContentHash,
+        r.Item.Metadata,
+        Label = r.Progress?.Label,
+        Confidence = r.Progress?.Confidence ?? 0,
+        LabelSource = r.Progress?.Label is null ? null : "crowd",
+        AnswerCount = r.Answers.Count,
+        Answers = r.Answers.Select(a => new
+        {
+            a.AnswerId,
+            Contributor = a.ContributorId,
+            a.Choice,
+            a.Channel,
+            a.TimeTakenMs,
+            a.SubmittedAt,
+        }),
+    });
+
+    private static byte[] ToCsv(IEnumerable<ExportedItem> rows)
+    {
+        var sb = new StringBuilder();
+        sb.Append("item_id,file_name,label,confidence,answer_count,answer_id,contributor,choice,channel,time_taken_ms,submitted_at\n");
+        foreach (var r in rows)
+        {
+            var head = string.Join(',',
+                r.Item.Id.ToString(),
+                Csv.Field(r.Item.FileName),
+                Csv.Field(r.Progress?.Label ?? ""),
+                (r.Progress?.Confidence ?? 0).ToString("0.####", System.Globalization.CultureInfo.InvariantCulture),
+                r.Answers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (r.Answers.Count == 0)
+            {
+                sb.Append(head).Append(",,,,,,\n");
+                continue;
+            }
+
+            foreach (var a in r.Answers)
+            {
+                sb.Append(head).Append(',')
+                    .Append(a.AnswerId).Append(',')
+                    .Append(Csv.Field(a.ContributorId)).Append(',')
+                    .Append(Csv.Field(a.Choice)).Append(',')
+                    .Append(Csv.Field(a.Channel)).Append(',')
+                    .Append(a.TimeTakenMs.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(',')
+                    .Append(a.SubmittedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture))
+                    .Append('\n');
+            }
+        }
+
+        return new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(sb.ToString());
+    }
+}
+
+/// <summary>RFC 4180 quoting, and a leading apostrophe on values a spreadsheet would run as a formula.</summary>
+public static class Csv
+{
+    public static string Field(string value)
+    {
+        if (value.Length > 0 && "=+-@\t\r".Contains(value[0], StringComparison.Ordinal))
+        {
+            value = "'" + value;
+        }
+
+        return value.AsSpan().IndexOfAny(",\"\n\r") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+    }
+}

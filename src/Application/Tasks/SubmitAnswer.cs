@@ -1,0 +1,151 @@
+using CoConstruisons.Application.Abstractions;
+using CoConstruisons.Application.Common;
+using CoConstruisons.Application.Common.Exceptions;
+using CoConstruisons.Application.Contributors;
+using CoConstruisons.Application.Projects;
+using CoConstruisons.Domain.Contributions;
+using CoConstruisons.Domain.Contributors;
+using CoConstruisons.Domain.Items;
+using CoConstruisons.Domain.Projects;
+using FluentValidation;
+using FluentValidation.Results;
+using Marten;
+using JasperFx;
+using JasperFx.Events;
+using Mediator;
+
+namespace CoConstruisons.Application.Tasks;
+
+/// <summary>
+/// Records a contributor's answer exactly once: the event and the receipt for its idempotency
+/// key are committed together, and a retry with the same key returns the stored result.
+/// </summary>
+public sealed record SubmitAnswer(
+    Guid ProjectId,
+    ContributorCredential Contributor,
+    string ReservationToken,
+    string Choice,
+    int TimeTakenMs,
+    string IdempotencyKey) : ICommand<SubmitAnswerResult>;
+
+/// <summary>What was acknowledged for one (contributor, idempotency key): replayed on retries.</summary>
+public sealed class AnswerReceipt
+{
+    public required string Id { get; set; }
+    public Guid AnswerId { get; set; }
+    public Guid ItemId { get; set; }
+    public required string Choice { get; set; }
+    public string Feedback { get; set; } = "";
+
+    public static string IdFor(string contributorId, string idempotencyKey) => contributorId + "|" + idempotencyKey;
+}
+
+public sealed class SubmitAnswerValidator : AbstractValidator<SubmitAnswer>
+{
+    public SubmitAnswerValidator()
+    {
+        RuleFor(c => c.IdempotencyKey).NotEmpty().MaximumLength(200)
+            .WithMessage(_ => Texts.T("Une clé d'idempotence (1 à 200 caractères) est obligatoire.", "An idempotency key (1 to 200 characters) is required."));
+        RuleFor(c => c.Choice).NotEmpty()
+            .WithMessage(_ => Texts.T("Le choix est obligatoire.", "A choice is required."));
+        RuleFor(c => c.ReservationToken).NotEmpty()
+            .WithMessage(_ => Texts.T("Le jeton de réservation est obligatoire.", "A reservation token is required."));
+        RuleFor(c => c.TimeTakenMs).InclusiveBetween(0, 24 * 3600 * 1000)
+            .WithMessage(_ => Texts.T("Durée de réponse invalide.", "Invalid time taken."));
+    }
+}
+
+public sealed class SubmitAnswerHandler(IDocumentStore store, ContributorResolver resolver, ITokenService tokens, TimeProvider clock)
+    : ICommandHandler<SubmitAnswer, SubmitAnswerResult>
+{
+    public async ValueTask<SubmitAnswerResult> Handle(SubmitAnswer command, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await TryOnce(command, cancellationToken);
+            }
+            catch (Exception ex) when (attempt < 5 && ex is ConcurrencyException or DocumentAlreadyExistsException or EventStreamUnexpectedMaxEventIdException)
+            {
+                // Another answer on the same item (or the same retry) committed first: decide again on fresh state.
+                await Task.Delay(Random.Shared.Next(1, 10) * (attempt + 1), cancellationToken);
+            }
+        }
+    }
+
+    private async Task<SubmitAnswerResult> TryOnce(SubmitAnswer command, CancellationToken ct)
+    {
+        await using var session = store.LightweightSession();
+        var project = await session.LoadPublicAsync(command.ProjectId, ct);
+        var contributor = resolver.Resolve(command.Contributor, project.Id);
+        var reservation = tokens.ReadReservation(command.ReservationToken, project.Id, contributor.ContributorId);
+        var now = clock.GetUtcNow();
+
+        var receiptId = AnswerReceipt.IdFor(contributor.ContributorId, command.IdempotencyKey);
+        var receipt = await session.LoadAsync<AnswerReceipt>(receiptId, ct);
+        if (receipt is not null)
+        {
+            if (receipt.ItemId != reservation.ItemId || receipt.Choice != command.Choice)
+            {
+                throw new ValidationException([new ValidationFailure(nameof(SubmitAnswer.IdempotencyKey), Texts.T(
+                    "Cette clé d'idempotence a déjà servi pour une autre réponse.",
+                    "This idempotency key was already used for a different answer."))]);
+            }
+
+            return new SubmitAnswerResult(receipt.AnswerId, true, receipt.Feedback, await session.StatsAsync(project, contributor.ContributorId, now, ct));
+        }
+
+        if (!project.Settings.IsValidAnswer(command.Choice))
+        {
+            throw new ValidationException([new ValidationFailure(nameof(SubmitAnswer.Choice), Texts.T(
+                $"« {command.Choice} » n'est pas un choix de ce projet.",
+                $"'{command.Choice}' is not a choice of this project."))]);
+        }
+
+        var item = await session.LoadAsync<Item>(reservation.ItemId, ct) ?? throw NotFoundException.Item(reservation.ItemId);
+        var stream = await session.Events.FetchForWriting<ItemProgress>(item.Id, ct);
+        if (stream.Aggregate?.ContributorIds.Contains(contributor.ContributorId) == true)
+        {
+            throw new RuleViolationException(Texts.T("Vous avez déjà répondu sur cette image.", "You already answered this image."));
+        }
+
+        var answer = new AnswerSubmitted(
+            Guid.CreateVersion7(), item.Id, project.Id, contributor.ContributorId, command.Choice,
+            contributor.Channel, command.TimeTakenMs, command.IdempotencyKey, now);
+        stream.AppendOne(answer);
+
+        var feedback = GoldFeedback(project, item, command.Choice);
+        session.Insert(new AnswerReceipt { Id = receiptId, AnswerId = answer.AnswerId, ItemId = item.Id, Choice = command.Choice, Feedback = feedback });
+        if (await session.LoadAsync<Contributor>(contributor.ContributorId, ct) is null)
+        {
+            session.Insert(new Contributor
+            {
+                Id = contributor.ContributorId,
+                Channel = contributor.Channel,
+                FirstSeenAt = now,
+                ConsentedAt = contributor.ConsentedAt ?? now,
+                ConsentVersion = contributor.ConsentVersion,
+            });
+        }
+
+        await session.SaveChangesAsync(ct);
+        return new SubmitAnswerResult(answer.AnswerId, false, feedback, await session.StatsAsync(project, contributor.ContributorId, now, ct));
+    }
+
+    private static string GoldFeedback(Project project, Item item, string choice)
+    {
+        if (item.GoldChoice is null || choice == Choice.DontKnowKey)
+        {
+            return "";
+        }
+
+        if (item.GoldChoice == choice)
+        {
+            return Texts.T("Bravo, c'est juste !", "Correct!");
+        }
+
+        var label = project.Settings.Choices.FirstOrDefault(c => c.Key == item.GoldChoice)?.Label ?? item.GoldChoice;
+        return Texts.T($"La plupart des gens voient « {label} » ici.", $"Most people see \"{label}\" here.");
+    }
+}

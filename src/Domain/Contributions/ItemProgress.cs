@@ -1,0 +1,53 @@
+using CoConstruisons.Domain.Consensus;
+using CoConstruisons.Domain.Items;
+using CoConstruisons.Domain.Projects;
+
+namespace CoConstruisons.Domain.Contributions;
+
+/// <summary>
+/// What pages and the assignment policy read about one item: its votes, who answered and its
+/// current label. Built from the item's events by a projection (id = item id).
+/// </summary>
+public sealed class ItemProgress
+{
+    public Guid Id { get; set; }
+    public Guid ProjectId { get; set; }
+    public Dictionary<string, int> Votes { get; set; } = [];
+    public List<string> ContributorIds { get; set; } = [];
+    public int AnswerCount { get; set; }
+    public int EvidenceCount { get; set; }
+    public string? Label { get; set; }
+    public double Confidence { get; set; }
+
+    public static ItemProgress Create(ItemAdded added) => new() { Id = added.ItemId, ProjectId = added.ProjectId };
+
+    public void Apply(AnswerSubmitted answer)
+    {
+        ProjectId = answer.ProjectId;
+        AnswerCount++;
+        if (!ContributorIds.Contains(answer.ContributorId))
+        {
+            ContributorIds.Add(answer.ContributorId);
+        }
+
+        if (answer.Choice == Choice.DontKnowKey)
+        {
+            return;
+        }
+
+        EvidenceCount++;
+        Votes[answer.Choice] = Votes.GetValueOrDefault(answer.Choice) + 1;
+        var result = MajorityVote.Decide(Votes);
+        Label = result?.Label;
+        Confidence = result?.Confidence ?? 0;
+    }
+
+    public void Apply(AnswerSkipped skipped)
+    {
+        ProjectId = skipped.ProjectId;
+        if (!ContributorIds.Contains(skipped.ContributorId))
+        {
+            ContributorIds.Add(skipped.ContributorId);
+        }
+    }
+}

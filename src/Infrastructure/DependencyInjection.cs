@@ -1,0 +1,42 @@
+using CoConstruisons.Application.Abstractions;
+using CoConstruisons.Infrastructure.EventStore;
+using CoConstruisons.Infrastructure.Images;
+using CoConstruisons.Infrastructure.Security;
+using CoConstruisons.Infrastructure.Storage;
+using Marten;
+using Microsoft.Extensions.Configuration;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class InfrastructureServices
+{
+    public const string DefaultConnectionString =
+        "Host=127.0.0.1;Port=5432;Database=coconstruisons;Username=coconstruisons;Password=coconstruisons";
+
+    /// <summary>
+    /// Marten on PostgreSQL, image storage, keys and tokens. <paramref name="isDevelopment"/> lets
+    /// missing secrets be generated into the data folder; in production they must be configured.
+    /// </summary>
+    public static IServiceCollection AddInfrastructure(this IServiceCollection services, IConfiguration configuration, bool isDevelopment)
+    {
+        var connectionString = configuration.GetConnectionString("Marten") ?? DefaultConnectionString;
+        var schema = configuration["Marten:Schema"] ?? "coconstruisons";
+        var dataFolder = Path.GetFullPath(configuration["Storage:Path"] ?? ".data");
+
+        services.AddMarten(opts => MartenRegistration.Configure(opts, connectionString, schema))
+            .UseLightweightSessions()
+            .ApplyAllDatabaseChangesOnStartup();
+
+        services.AddSingleton(SecretKeys.Load(
+            configuration["Security:TokenKey"],
+            configuration["Security:PseudonymKey"],
+            isDevelopment ? dataFolder : null));
+        services.AddSingleton<ITokenService, TokenService>();
+        services.AddSingleton<IPseudonymizer, Pseudonymizer>();
+        services.AddSingleton<IPasswordHasher, Pbkdf2PasswordHasher>();
+        services.AddSingleton<IImageInspector, SkiaImageInspector>();
+        services.AddSingleton<IDemoImageGenerator, RoofImageGenerator>();
+        services.AddSingleton<IImageStore>(new FileSystemImageStore(Path.Combine(dataFolder, "images")));
+        return services;
+    }
+}

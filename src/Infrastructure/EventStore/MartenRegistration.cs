@@ -1,0 +1,41 @@
+using CoConstruisons.Application.Tasks;
+using CoConstruisons.Domain.Contributions;
+using CoConstruisons.Domain.Contributors;
+using CoConstruisons.Domain.Items;
+using CoConstruisons.Domain.Owners;
+using CoConstruisons.Domain.Projects;
+using CoConstruisons.Infrastructure.EventStore.Projections;
+using JasperFx;
+using JasperFx.Events;
+using JasperFx.Events.Projections;
+using Marten;
+using Weasel.Core;
+
+namespace CoConstruisons.Infrastructure.EventStore;
+
+/// <summary>Documents, events and projections stored in PostgreSQL by Marten.</summary>
+public static class MartenRegistration
+{
+    public static void Configure(StoreOptions opts, string connectionString, string schema)
+    {
+        opts.Connection(connectionString);
+        opts.DatabaseSchemaName = schema;
+        opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString);
+        opts.Events.StreamIdentity = StreamIdentity.AsGuid;
+
+        opts.Schema.For<Owner>().UniqueIndex(o => o.Email);
+        opts.Schema.For<Project>();
+        opts.Schema.For<Item>().Index(i => i.ProjectId).UniqueIndex(i => i.ProjectId, i => i.ContentHash);
+        opts.Schema.For<Contributor>().Identity(c => c.Id);
+        opts.Schema.For<AnswerReceipt>().Identity(r => r.Id);
+        opts.Schema.For<ItemProgress>().Index(p => p.ProjectId);
+
+        opts.Events.AddEventType<ItemAdded>();
+        opts.Events.AddEventType<AnswerSubmitted>();
+        opts.Events.AddEventType<AnswerSkipped>();
+
+        // Read right after each answer by the assignment query: kept in the same transaction as the event.
+        opts.Projections.Add<ItemProgressProjection>(ProjectionLifecycle.Inline);
+    }
+}

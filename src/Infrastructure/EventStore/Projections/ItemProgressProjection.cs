@@ -1,0 +1,19 @@
+using CoConstruisons.Domain.Contributions;
+using CoConstruisons.Domain.Items;
+using Marten.Events.Aggregation;
+
+namespace CoConstruisons.Infrastructure.EventStore.Projections;
+
+/// <summary>
+/// Inline projection of an item's stream into <see cref="ItemProgress"/> (same transaction as the
+/// answer, so the next assignment query sees it). The rules live in the domain type; this class
+/// only tells Marten's source generator which events build it.
+/// </summary>
+public sealed partial class ItemProgressProjection : SingleStreamProjection<ItemProgress, Guid>
+{
+    public static ItemProgress Create(ItemAdded added) => ItemProgress.Create(added);
+
+    public static void Apply(ItemProgress progress, AnswerSubmitted answer) => progress.Apply(answer);
+
+    public static void Apply(ItemProgress progress, AnswerSkipped skipped) => progress.Apply(skipped);
+}
