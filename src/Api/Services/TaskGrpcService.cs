@@ -4,7 +4,7 @@ using CoConstruisons.Contracts.V1;
 using Grpc.Core;
 using Mediator;
 using ContributorStats = CoConstruisons.Contracts.V1.ContributorStats;
-using Task = CoConstruisons.Contracts.V1.Task;
+
 
 namespace CoConstruisons.Api.Services;
 
@@ -20,7 +20,7 @@ public sealed class TaskGrpcService(IMediator mediator, CallerContext caller, Pu
         if (result.Task is { } offered)
         {
             var settings = offered.Project.Settings;
-            var task = new Task
+            var task = new LabellingTask
             {
                 ItemId = offered.Item.Id.ToString(),
                 ImageUrl = ImageUrls.Original(urls.BaseUrl, offered.Item.Id),

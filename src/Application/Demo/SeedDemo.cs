@@ -2,6 +2,7 @@ using CoConstruisons.Application.Abstractions;
 using CoConstruisons.Application.Images.AddImages;
 using CoConstruisons.Application.Owners;
 using CoConstruisons.Application.Projects.CreateProject;
+using CoConstruisons.Domain.Items;
 using CoConstruisons.Domain.Projects;
 using Marten;
 using Mediator;
@@ -16,7 +17,7 @@ public sealed record SeedDemo(string OwnerEmail, string OwnerPassword, int Image
 
 public sealed record SeededDemo(Guid OwnerId, Guid ProjectId, bool Created);
 
-public sealed class SeedDemoHandler(IMediator mediator, IQuerySession session, IDemoImageGenerator generator) : ICommandHandler<SeedDemo, SeededDemo>
+public sealed class SeedDemoHandler(IMediator mediator, IQuerySession session, IDocumentSession documents, IDemoImageGenerator generator) : ICommandHandler<SeedDemo, SeededDemo>
 {
     public const string Title = "Orientation des toits (démo)";
 
@@ -47,7 +48,18 @@ public sealed class SeedDemoHandler(IMediator mediator, IQuerySession session, I
 
         var project = await mediator.Send(new CreateProject(owner.Id, DemoSettings), cancellationToken);
         var images = generator.Generate(command.ImageCount, seed: 2015);
-        await mediator.Send(new AddImages(owner.Id, project.Project.Id, images.Select(i => new UploadedFile(i.FileName, i.Bytes)).ToList()), cancellationToken);
+        var report = await mediator.Send(new AddImages(owner.Id, project.Project.Id, images.Select(i => new UploadedFile(i.FileName, i.Bytes)).ToList()), cancellationToken);
+
+        // One image in twenty is gold: its answer is known, so contributors get feedback on it.
+        var truth = images.ToDictionary(i => i.FileName, i => i.TrueChoice);
+        var gold = report.Added.Where((_, index) => index % 20 == 0).Select(a => a.ItemId).ToList();
+        foreach (var item in await documents.LoadManyAsync<Item>(cancellationToken, gold))
+        {
+            item.GoldChoice = truth[item.FileName];
+            documents.Store(item);
+        }
+
+        await documents.SaveChangesAsync(cancellationToken);
         return new SeededDemo(owner.Id, project.Project.Id, true);
     }
 }

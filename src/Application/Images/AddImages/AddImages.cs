@@ -46,11 +46,11 @@ public sealed class AddImagesHandler(
         var files = Expand(command.Files, limits);
 
         var added = new List<AddedImage>();
-        var duplicates = new List<SkippedFile>();
+        var duplicates = new List<(int Index, SkippedFile File)>();
         var rejected = new List<SkippedFile>();
-        var accepted = new List<(UploadedFile File, string Hash, ImageInspection Image)>();
+        var accepted = new List<(int Index, UploadedFile File, string Hash, ImageInspection Image)>();
         var seen = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var file in files)
+        foreach (var (file, index) in files.Select((f, i) => (f, i)))
         {
             if (file.Error is not null)
             {
@@ -76,12 +76,12 @@ public sealed class AddImagesHandler(
             var hash = Convert.ToHexStringLower(SHA256.HashData(file.Bytes));
             if (seen.TryGetValue(hash, out var first))
             {
-                duplicates.Add(new SkippedFile(file.Name, Texts.T($"même contenu que « {first} »", $"same content as '{first}'")));
+                duplicates.Add((index, new SkippedFile(file.Name, Texts.T($"même contenu que « {first} »", $"same content as '{first}'"))));
                 continue;
             }
 
             seen[hash] = file.Name;
-            accepted.Add((file, hash, image));
+            accepted.Add((index, file, hash, image));
         }
 
         var hashes = accepted.Select(a => a.Hash).ToArray();
@@ -93,11 +93,11 @@ public sealed class AddImagesHandler(
                 .ToListAsync(cancellationToken)).ToDictionary(i => i.Hash, i => i.FileName);
 
         var now = clock.GetUtcNow();
-        foreach (var (file, hash, image) in accepted)
+        foreach (var (index, file, hash, image) in accepted)
         {
             if (existing.TryGetValue(hash, out var previous))
             {
-                duplicates.Add(new SkippedFile(file.Name, Texts.T($"déjà dans le projet (« {previous} »)", $"already in the project ('{previous}')")));
+                duplicates.Add((index, new SkippedFile(file.Name, Texts.T($"déjà dans le projet (« {previous} »)", $"already in the project ('{previous}')"))));
                 continue;
             }
 
@@ -124,7 +124,7 @@ public sealed class AddImagesHandler(
             await session.SaveChangesAsync(cancellationToken);
         }
 
-        return new AddImagesReport(added, duplicates, rejected);
+        return new AddImagesReport(added, duplicates.OrderBy(d => d.Index).Select(d => d.File).ToList(), rejected);
     }
 
     private sealed record ExistingItem(string Hash, string FileName);

@@ -16,5 +16,5 @@ public sealed class UploadLimits
     public long MaxTotalBytes { get; set; } = 1024L * 1024 * 1024;
 
     /// <summary>Largest compression ratio accepted for an archive entry.</summary>
-    public int MaxCompressionRatio { get; set; } = 200;
+    public int MaxCompressionRatio { get; set; } = 100;
 }

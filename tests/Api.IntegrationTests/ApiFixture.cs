@@ -1,0 +1,111 @@
+using System.Net;
+using System.Net.Sockets;
+using CoConstruisons.Api;
+using CoConstruisons.Contracts.V1;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Npgsql;
+
+namespace CoConstruisons.Api.IntegrationTests;
+
+/// <summary>
+/// The real Api on Kestrel (HTTP/1.1 port for uploads and images, HTTP/2 cleartext port for gRPC),
+/// on the PostgreSQL started by `make test`, in a schema of its own that is dropped at the end.
+/// </summary>
+public sealed class ApiFixture : IAsyncLifetime
+{
+    public const string ConnectionString =
+        "Host=127.0.0.1;Port=5432;Database=coconstruisons_test;Username=coconstruisons;Password=coconstruisons";
+
+    public const string OwnerEmail = "owner@example.fr";
+    public const string OwnerPassword = "correct-horse";
+    public const string ServiceKey = "test-service-key-0123456789";
+
+    private WebApplication? _app;
+    private readonly string _schema = "it_" + Guid.NewGuid().ToString("N")[..12];
+    private readonly string _storage = Path.Combine(Path.GetTempPath(), "coco-it-" + Guid.NewGuid().ToString("N"));
+
+    public Uri WebUrl { get; private set; } = null!;
+
+    public GrpcChannel Channel { get; private set; } = null!;
+
+    public Guid DemoProjectId { get; private set; }
+
+    public async Task InitializeAsync()
+    {
+        var webPort = FreePort();
+        var grpcPort = FreePort();
+        WebUrl = new Uri($"http://127.0.0.1:{webPort}");
+        _app = ApiHost.Build(["--environment", "Development"], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Kestrel:Endpoints:Web:Url"] = WebUrl.ToString().TrimEnd('/'),
+            ["Kestrel:Endpoints:Web:Protocols"] = "Http1",
+            ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{grpcPort}",
+            ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
+            ["PublicBaseUrl"] = WebUrl.ToString().TrimEnd('/'),
+            ["ConnectionStrings:Marten"] = ConnectionString,
+            ["Marten:Schema"] = _schema,
+            ["Storage:Path"] = _storage,
+            ["Demo:Seed"] = "true",
+            ["Demo:ImageCount"] = "8",
+            ["Demo:OwnerEmail"] = OwnerEmail,
+            ["Demo:OwnerPassword"] = OwnerPassword,
+            ["Security:ServiceKeys:tests"] = ServiceKey,
+            ["Uploads:MaxImageBytes"] = "200000",
+            ["Uploads:MaxPixels"] = "1000000",
+            ["Logging:LogLevel:Default"] = "Warning",
+        }));
+        await _app.InitializeAsync();
+        await _app.StartAsync();
+        Channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
+        var projects = await new ProjectService.ProjectServiceClient(Channel)
+            .ListProjectsAsync(new ListProjectsRequest(), await OwnerHeaders());
+        DemoProjectId = Guid.Parse(projects.Projects.Single().Id);
+    }
+
+    public async Task<Metadata> OwnerHeaders(string email = OwnerEmail, string password = OwnerPassword)
+    {
+        var signedIn = await new AuthService.AuthServiceClient(Channel).SignInAsync(new SignInRequest { Email = email, Password = password });
+        return new Metadata { { "authorization", "Bearer " + signedIn.AccessToken } };
+    }
+
+    public async Task<string> NewWebSession(Guid projectId)
+    {
+        var started = await new ContributorService.ContributorServiceClient(Channel).StartWebSessionAsync(
+            new StartWebSessionRequest { ProjectId = projectId.ToString(), ConsentAccepted = true, ConsentVersion = "1" });
+        return started.SessionToken;
+    }
+
+    public IServiceProvider Services => _app!.Services;
+
+    public async Task DisposeAsync()
+    {
+        Channel?.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"drop schema if exists {_schema} cascade", connection);
+        await drop.ExecuteNonQueryAsync();
+        if (Directory.Exists(_storage))
+        {
+            Directory.Delete(_storage, recursive: true);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+[CollectionDefinition(nameof(ApiCollection))]
+public sealed class ApiCollection : ICollectionFixture<ApiFixture>;

@@ -1,0 +1,178 @@
+using System.Text;
+using CoConstruisons.Contracts.V1;
+using CoConstruisons.Domain.Contributions;
+using Grpc.Core;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+
+
+namespace CoConstruisons.Api.IntegrationTests;
+
+[Collection(nameof(ApiCollection))]
+public sealed class TaskServiceTests(ApiFixture api)
+{
+    private readonly TaskService.TaskServiceClient _tasks = new(api.Channel);
+    private readonly ProjectService.ProjectServiceClient _projects = new(api.Channel);
+
+    private string Demo => api.DemoProjectId.ToString();
+
+    private static ContributorIdentity Web(string token) => new() { SessionToken = token };
+
+    private async Task<int> StoredAnswers(Func<AnswerSubmitted, bool> predicate)
+    {
+        await using var scope = api.Services.CreateAsyncScope();
+        var session = scope.ServiceProvider.GetRequiredService<IQuerySession>();
+        var all = await session.Events.QueryRawEventDataOnly<AnswerSubmitted>().ToListAsync();
+        return all.Count(predicate);
+    }
+
+    private async Task<(NextTaskResponse Next, SubmitAnswerResponse Answer)> AnswerOne(ContributorIdentity who, string? choice = null, Metadata? headers = null)
+    {
+        var next = await _tasks.NextTaskAsync(new NextTaskRequest { ProjectId = Demo, Contributor = who }, headers);
+        Assert.NotNull(next.Task);
+        var answer = await _tasks.SubmitAnswerAsync(new SubmitAnswerRequest
+        {
+            ProjectId = Demo,
+            Contributor = who,
+            ReservationToken = next.Task.ReservationToken,
+            Choice = choice ?? next.Task.Choices[0].Key,
+            TimeTakenMs = 1200,
+            IdempotencyKey = Guid.NewGuid().ToString(),
+        }, headers);
+        return (next, answer);
+    }
+
+    [Fact]
+    public async Task A_contributor_labels_every_image_once_then_hears_that_nothing_is_left()
+    {
+        var who = Web(await api.NewWebSession(api.DemoProjectId));
+        var seen = new HashSet<string>();
+        var feedback = new List<string>();
+        for (var i = 0; i < 8; i++)
+        {
+            var (next, answer) = await AnswerOne(who);
+            Assert.True(seen.Add(next.Task.ItemId), $"item {next.Task.ItemId} offered twice");
+            Assert.Equal(i + 1, answer.Stats.Answers);
+            feedback.Add(answer.Feedback);
+        }
+
+        var last = await _tasks.NextTaskAsync(new NextTaskRequest { ProjectId = Demo, Contributor = who });
+
+        Assert.Null(last.Task);
+        Assert.Equal(8, last.Stats.Answers);
+        Assert.Single(feedback, f => f.Length > 0); // the demo has one gold image in twenty: the first one
+        Assert.Matches("^(Bravo, c'est juste !|La plupart des gens voient « .+ » ici\\.)$", feedback.Single(f => f.Length > 0));
+    }
+
+    [Fact]
+    public async Task A_retried_answer_returns_the_same_result_and_stores_nothing_more()
+    {
+        var who = Web(await api.NewWebSession(api.DemoProjectId));
+        var next = await _tasks.NextTaskAsync(new NextTaskRequest { ProjectId = Demo, Contributor = who });
+        var request = new SubmitAnswerRequest
+        {
+            ProjectId = Demo,
+            Contributor = who,
+            ReservationToken = next.Task.ReservationToken,
+            Choice = next.Task.Choices[1].Key,
+            TimeTakenMs = 900,
+            IdempotencyKey = "retry-" + Guid.NewGuid(),
+        };
+
+        var first = await _tasks.SubmitAnswerAsync(request);
+        var retries = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => _tasks.SubmitAnswerAsync(request).ResponseAsync));
+
+        Assert.False(first.Duplicate);
+        Assert.All(retries, r => Assert.True(r.Duplicate));
+        Assert.All(retries, r => Assert.Equal(first.AnswerId, r.AnswerId));
+        Assert.Equal(1, await StoredAnswers(a => a.IdempotencyKey == request.IdempotencyKey));
+    }
+
+    [Fact]
+    public async Task Forged_or_borrowed_reservation_tokens_are_refused()
+    {
+        var alice = Web(await api.NewWebSession(api.DemoProjectId));
+        var bob = Web(await api.NewWebSession(api.DemoProjectId));
+        var next = await _tasks.NextTaskAsync(new NextTaskRequest { ProjectId = Demo, Contributor = alice });
+        var token = next.Task.ReservationToken;
+        var forged = string.Concat(token.AsSpan(0, token.Length - 3), token.EndsWith("AAA", StringComparison.Ordinal) ? "BBB" : "AAA");
+
+        SubmitAnswerRequest With(ContributorIdentity who, string reservation) => new()
+        {
+            ProjectId = Demo, Contributor = who, ReservationToken = reservation, Choice = "flat", IdempotencyKey = Guid.NewGuid().ToString(),
+        };
+
+        var forgedError = await Assert.ThrowsAsync<RpcException>(() => _tasks.SubmitAnswerAsync(With(alice, forged)).ResponseAsync);
+        var borrowedError = await Assert.ThrowsAsync<RpcException>(() => _tasks.SubmitAnswerAsync(With(bob, token)).ResponseAsync);
+
+        Assert.Equal(StatusCode.PermissionDenied, forgedError.StatusCode);
+        Assert.Equal(StatusCode.PermissionDenied, borrowedError.StatusCode);
+        Assert.Contains("pas été émis pour vous", borrowedError.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(0, await StoredAnswers(a => a.ItemId == Guid.Parse(next.Task.ItemId) && a.Choice == "flat" && a.TimeTakenMs == 0));
+    }
+
+    [Fact]
+    public async Task An_answer_outside_the_projects_choices_is_an_invalid_argument()
+    {
+        var who = Web(await api.NewWebSession(api.DemoProjectId));
+        var next = await _tasks.NextTaskAsync(new NextTaskRequest { ProjectId = Demo, Contributor = who });
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => _tasks.SubmitAnswerAsync(new SubmitAnswerRequest
+        {
+            ProjectId = Demo, Contributor = who, ReservationToken = next.Task.ReservationToken, Choice = "banana", IdempotencyKey = "k1",
+        }).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("« banana » n'est pas un choix", error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Consent_is_required_before_a_session_starts()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(() => new ContributorService.ContributorServiceClient(api.Channel)
+            .StartWebSessionAsync(new StartWebSessionRequest { ProjectId = Demo, ConsentAccepted = false }).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("consentement", error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Only_an_authenticated_gateway_may_speak_for_a_channel_user_and_it_stays_one_pseudonymous_contributor()
+    {
+        var slackUser = new ContributorIdentity { ChannelUser = new ChannelUser { Channel = "slack", UserId = "T01:U" + Guid.NewGuid().ToString("N")[..8] } };
+
+        var anonymous = await Assert.ThrowsAsync<RpcException>(() =>
+            _tasks.NextTaskAsync(new NextTaskRequest { ProjectId = Demo, Contributor = slackUser }).ResponseAsync);
+        var wrongKey = await Assert.ThrowsAsync<RpcException>(() =>
+            _tasks.NextTaskAsync(new NextTaskRequest { ProjectId = Demo, Contributor = slackUser }, new Metadata { { "x-api-key", "nope" } }).ResponseAsync);
+        Assert.Equal(StatusCode.Unauthenticated, anonymous.StatusCode);
+        Assert.Equal(StatusCode.Unauthenticated, wrongKey.StatusCode);
+
+        var gateway = new Metadata { { "x-api-key", ApiFixture.ServiceKey } };
+        await AnswerOne(slackUser, headers: gateway);
+        var (_, second) = await AnswerOne(slackUser, headers: gateway);
+
+        Assert.Equal(2, second.Stats.Answers);
+        Assert.Equal(0, await StoredAnswers(a => a.ContributorId.Contains(slackUser.ChannelUser.UserId, StringComparison.Ordinal)));
+        Assert.Equal(2, await StoredAnswers(a => a.Channel == "slack" && a.ContributorId.StartsWith("c_", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task The_export_holds_each_answer_with_its_item_and_current_label()
+    {
+        var who = Web(await api.NewWebSession(api.DemoProjectId));
+        var (next, answer) = await AnswerOne(who, choice: "east_west");
+        var headers = await api.OwnerHeaders();
+
+        var csv = await _projects.ExportProjectAsync(new ExportProjectRequest { ProjectId = Demo, Format = ExportFormat.Csv }, headers);
+        var json = await _projects.ExportProjectAsync(new ExportProjectRequest { ProjectId = Demo, Format = ExportFormat.Json }, headers);
+
+        var lines = Encoding.UTF8.GetString(csv.Content.Span).Split('\n');
+        Assert.Equal("item_id,file_name,label,confidence,answer_count,answer_id,contributor,choice,channel,time_taken_ms,submitted_at", lines[0]);
+        var row = Assert.Single(lines, l => l.Contains(answer.AnswerId, StringComparison.Ordinal));
+        Assert.StartsWith(next.Task.ItemId + ",toit-", row, StringComparison.Ordinal);
+        Assert.Contains(",east_west,web,1200,", row, StringComparison.Ordinal);
+        Assert.Contains(answer.AnswerId, Encoding.UTF8.GetString(json.Content.Span), StringComparison.Ordinal);
+        Assert.Equal("text/csv; charset=utf-8", csv.ContentType);
+    }
+}
