@@ -20,6 +20,8 @@ public static class ApplicationServices
         });
         services.AddValidatorsFromAssemblyContaining<ContributorResolver>(includeInternalTypes: true);
         services.AddScoped<ContributorResolver>();
+        services.AddSingleton<CoConstruisons.Application.Common.RateLimiter>();
+        services.Configure<CoConstruisons.Application.Common.RateLimitOptions>(configuration.GetSection("RateLimits"));
         services.Configure<UploadLimits>(configuration.GetSection("Uploads"));
         services.AddSingleton(TimeProvider.System);
         return services;

@@ -6,6 +6,13 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using CoConstruisons.Application.Demo;
+using CoConstruisons.Application.Images.AddImages;
+using CoConstruisons.Application.Owners;
+using CoConstruisons.Application.Projects.CreateProject;
+using CoConstruisons.Infrastructure.Images;
+using Mediator;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace CoConstruisons.Api.IntegrationTests;
@@ -79,6 +86,25 @@ public sealed class ApiFixture : IAsyncLifetime
     }
 
     public IServiceProvider Services => _app!.Services;
+
+    /// <summary>A fresh project of the test owner with generated roof images (no gold).</summary>
+    public async Task<Guid> ProjectWithImages(int images, int maxAnswers, int minAnswers = 2, double confidenceTarget = 0.95)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var mediator = scope.ServiceProvider.GetRequiredService<IMediator>();
+        var owner = await mediator.Send(new RegisterOwner(OwnerEmail, "Owner", OwnerPassword));
+        var settings = SeedDemoHandler.DemoSettings with
+        {
+            Title = "Test " + Guid.NewGuid().ToString("N")[..8],
+            AnswersPerItem = maxAnswers,
+            MinAnswersPerItem = minAnswers,
+            ConfidenceTarget = confidenceTarget,
+        };
+        var project = await mediator.Send(new CreateProject(owner.Id, settings));
+        var generated = new RoofImageGenerator().Generate(images, seed: Random.Shared.Next());
+        await mediator.Send(new AddImages(owner.Id, project.Project.Id, generated.Select(g => new UploadedFile(g.FileName, g.Bytes)).ToList()));
+        return project.Project.Id;
+    }
 
     public async Task DisposeAsync()
     {

@@ -14,7 +14,9 @@ public static class ContractMapping
         : new DomainSettings(
             s.Title, s.Description, s.Question,
             s.Choices.Select((c, i) => new DomainChoice(string.IsNullOrWhiteSpace(c.Key) ? KeyFor(c.Label, i) : c.Key, c.Label)).ToList(),
-            s.AllowDontKnow, s.Instructions, s.AnswersPerItem);
+            s.AllowDontKnow, s.Instructions, s.AnswersPerItem,
+            s.MinAnswersPerItem == 0 ? Math.Min(2, Math.Max(1, s.AnswersPerItem)) : s.MinAnswersPerItem,
+            s.ConfidenceTarget == 0 ? 0.95 : s.ConfidenceTarget);
 
     /// <summary>A stable key from a label when the client sent none: "Nord–sud" → "nord_sud".</summary>
     public static string KeyFor(string label, int index)
@@ -39,6 +41,8 @@ public static class ContractMapping
             AllowDontKnow = s.AllowDontKnow,
             Instructions = s.Instructions,
             AnswersPerItem = s.AnswersPerItem,
+            MinAnswersPerItem = s.MinAnswersPerItem,
+            ConfidenceTarget = s.ConfidenceTarget,
         };
         settings.Choices.AddRange(s.Choices.Select(ToContract));
         return settings;
@@ -74,6 +78,7 @@ public static class ContractMapping
             AnswersWanted = row.AnswersWanted,
             Label = row.Progress?.Label ?? "",
             Confidence = row.Progress?.Confidence ?? 0,
+            Retired = row.Progress?.Retired ?? false,
         };
         if (row.Progress is not null)
         {

@@ -57,6 +57,7 @@ public sealed class SeedDemoHandler(IMediator mediator, IQuerySession session, I
         {
             item.GoldChoice = truth[item.FileName];
             documents.Store(item);
+            documents.Events.Append(item.Id, new GoldAnswerSet(item.Id, item.ProjectId, item.GoldChoice, DateTimeOffset.UtcNow));
         }
 
         await documents.SaveChangesAsync(cancellationToken);

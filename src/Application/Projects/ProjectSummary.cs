@@ -20,16 +20,15 @@ public static class ProjectSummaries
         var owners = await session.LoadManyAsync<Owner>(ct, project.OwnerIds);
         var progress = await session.Query<ItemProgress>()
             .Where(p => p.ProjectId == project.Id)
-            .Select(p => new ProgressRow(p.AnswerCount, p.EvidenceCount))
+            .Select(p => new ProgressRow(p.AnswerCount, p.Retired))
             .ToListAsync(ct);
-        var wanted = project.Settings.AnswersPerItem;
         return new ProjectSummary(
             project,
             owners.Select(o => o.Email).Order(StringComparer.Ordinal).ToList(),
             progress.Count,
             progress.Sum(p => p.AnswerCount),
-            progress.Count(p => p.EvidenceCount >= wanted));
+            progress.Count(p => p.Retired));
     }
 
-    private sealed record ProgressRow(int AnswerCount, int EvidenceCount);
+    private sealed record ProgressRow(int AnswerCount, bool Retired);
 }

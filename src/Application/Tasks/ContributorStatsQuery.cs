@@ -6,16 +6,11 @@ namespace CoConstruisons.Application.Tasks;
 
 public static class ContributorStatsQuery
 {
-    public static async Task<ContributorStats> StatsAsync(this IQuerySession session, Project project, string contributorId, DateTimeOffset now, CancellationToken ct)
+    public static async Task<ContributorStats> StatsAsync(
+        this IQuerySession session, Project project, string contributorId, DateTimeOffset now, CancellationToken ct, ContributorProgress? known = null)
     {
-        var dayStart = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
-        var mine = await session.Events.QueryRawEventDataOnly<AnswerSubmitted>()
-            .Where(a => a.ProjectId == project.Id && a.ContributorId == contributorId)
-            .Select(a => a.SubmittedAt)
-            .ToListAsync(ct);
-        var wanted = project.Settings.AnswersPerItem;
-        var remaining = await session.Query<ItemProgress>()
-            .CountAsync(p => p.ProjectId == project.Id && p.EvidenceCount < wanted, ct);
-        return new ContributorStats(mine.Count, mine.Count(t => t >= dayStart), remaining);
+        var progress = known ?? await session.LoadAsync<ContributorProgress>(ContributorProgress.IdFor(contributorId, project.Id), ct);
+        var remaining = await session.Query<ItemProgress>().CountAsync(p => p.ProjectId == project.Id && !p.Retired, ct);
+        return new ContributorStats(progress?.Answers ?? 0, progress?.AnswersOn(now) ?? 0, remaining);
     }
 }

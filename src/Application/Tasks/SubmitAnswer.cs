@@ -3,6 +3,8 @@ using CoConstruisons.Application.Common;
 using CoConstruisons.Application.Common.Exceptions;
 using CoConstruisons.Application.Contributors;
 using CoConstruisons.Application.Projects;
+using CoConstruisons.Domain.Assignment;
+using CoConstruisons.Domain.Consensus;
 using CoConstruisons.Domain.Contributions;
 using CoConstruisons.Domain.Contributors;
 using CoConstruisons.Domain.Items;
@@ -55,7 +57,13 @@ public sealed class SubmitAnswerValidator : AbstractValidator<SubmitAnswer>
     }
 }
 
-public sealed class SubmitAnswerHandler(IDocumentStore store, ContributorResolver resolver, ITokenService tokens, TimeProvider clock)
+public sealed class SubmitAnswerHandler(
+    IDocumentStore store,
+    ContributorResolver resolver,
+    ITokenService tokens,
+    RateLimiter limiter,
+    Microsoft.Extensions.Options.IOptions<RateLimitOptions> limits,
+    TimeProvider clock)
     : ICommandHandler<SubmitAnswer, SubmitAnswerResult>
 {
     public async ValueTask<SubmitAnswerResult> Handle(SubmitAnswer command, CancellationToken cancellationToken)
@@ -81,6 +89,7 @@ public sealed class SubmitAnswerHandler(IDocumentStore store, ContributorResolve
         var contributor = resolver.Resolve(command.Contributor, project.Id);
         var reservation = tokens.ReadReservation(command.ReservationToken, project.Id, contributor.ContributorId);
         var now = clock.GetUtcNow();
+        var progressId = ContributorProgress.IdFor(contributor.ContributorId, project.Id);
 
         var receiptId = AnswerReceipt.IdFor(contributor.ContributorId, command.IdempotencyKey);
         var receipt = await session.LoadAsync<AnswerReceipt>(receiptId, ct);
@@ -96,6 +105,8 @@ public sealed class SubmitAnswerHandler(IDocumentStore store, ContributorResolve
             return new SubmitAnswerResult(receipt.AnswerId, true, receipt.Feedback, await session.StatsAsync(project, contributor.ContributorId, now, ct));
         }
 
+        limiter.Take("contributor:" + contributor.ContributorId, limits.Value.ContributorPerSecond, limits.Value.ContributorBurst);
+
         if (!project.Settings.IsValidAnswer(command.Choice))
         {
             throw new ValidationException([new ValidationFailure(nameof(SubmitAnswer.Choice), Texts.T(
@@ -105,18 +116,42 @@ public sealed class SubmitAnswerHandler(IDocumentStore store, ContributorResolve
 
         var item = await session.LoadAsync<Item>(reservation.ItemId, ct) ?? throw NotFoundException.Item(reservation.ItemId);
         var stream = await session.Events.FetchForWriting<ItemProgress>(item.Id, ct);
-        if (stream.Aggregate?.ContributorIds.Contains(contributor.ContributorId) == true)
+        var state = stream.Aggregate ?? throw NotFoundException.Item(item.Id);
+        if (state.ContributorIds.Contains(contributor.ContributorId))
         {
             throw new RuleViolationException(Texts.T("Vous avez déjà répondu sur cette image.", "You already answered this image."));
+        }
+
+        var policy = project.Settings.Retirement;
+        var isGold = item.GoldChoice is not null;
+        if (!isGold && (state.Retired || (command.Choice != Choice.DontKnowKey && policy.OpenSlots(state.EvidenceCount) == 0)))
+        {
+            throw new RuleViolationException(Texts.T(
+                "Cette image a déjà toutes ses réponses : merci ! Demandez-en une autre.",
+                "This image already has all its answers: thank you! Ask for another one."));
         }
 
         var answer = new AnswerSubmitted(
             Guid.CreateVersion7(), item.Id, project.Id, contributor.ContributorId, command.Choice,
             contributor.Channel, command.TimeTakenMs, command.IdempotencyKey, now);
         stream.AppendOne(answer);
+        if (!isGold && command.Choice != Choice.DontKnowKey)
+        {
+            // Gold items never retire: they keep checking contributors. Decide on a copy: the stored aggregate is the projection's business.
+            var votes = new Dictionary<string, int>(state.Votes, StringComparer.Ordinal);
+            votes[command.Choice] = votes.GetValueOrDefault(command.Choice) + 1;
+            var confidence = RetirementPolicy.EqualSkillConfidence(votes, project.Settings.Choices.Count);
+            if (policy.ShouldRetire(state.EvidenceCount + 1, confidence))
+            {
+                stream.AppendOne(new ItemRetired(item.Id, project.Id, MajorityVote.Decide(votes)?.Label, confidence, state.EvidenceCount + 1, now));
+            }
+        }
 
         var feedback = GoldFeedback(project, item, command.Choice);
         session.Insert(new AnswerReceipt { Id = receiptId, AnswerId = answer.AnswerId, ItemId = item.Id, Choice = command.Choice, Feedback = feedback });
+        var progress = await session.LoadAsync<ContributorProgress>(progressId, ct) ?? new ContributorProgress { Id = progressId };
+        progress.Record(now, item.GoldChoice is null || command.Choice == Choice.DontKnowKey ? null : item.GoldChoice == command.Choice);
+        session.Store(progress);
         if (await session.LoadAsync<Contributor>(contributor.ContributorId, ct) is null)
         {
             session.Insert(new Contributor
@@ -130,7 +165,7 @@ public sealed class SubmitAnswerHandler(IDocumentStore store, ContributorResolve
         }
 
         await session.SaveChangesAsync(ct);
-        return new SubmitAnswerResult(answer.AnswerId, false, feedback, await session.StatsAsync(project, contributor.ContributorId, now, ct));
+        return new SubmitAnswerResult(answer.AnswerId, false, feedback, await session.StatsAsync(project, contributor.ContributorId, now, ct, progress));
     }
 
     private static string GoldFeedback(Project project, Item item, string choice)

@@ -18,6 +18,14 @@ public sealed class ItemProgress
     public int EvidenceCount { get; set; }
     public string? Label { get; set; }
     public double Confidence { get; set; }
+    public bool Retired { get; set; }
+    public bool IsGold { get; set; }
+
+    /// <summary>Owner priority (higher first).</summary>
+    public int Priority { get; set; }
+
+    /// <summary>Model uncertainty in [0, 1] once predictions exist (higher first); 0 before.</summary>
+    public double Uncertainty { get; set; }
 
     public static ItemProgress Create(ItemAdded added) => new() { Id = added.ItemId, ProjectId = added.ProjectId };
 
@@ -50,4 +58,8 @@ public sealed class ItemProgress
             ContributorIds.Add(skipped.ContributorId);
         }
     }
+
+    public void Apply(GoldAnswerSet gold) => IsGold = true;
+
+    public void Apply(ItemRetired retired) => Retired = true;
 }

@@ -8,11 +8,17 @@ public sealed record ProjectSettings(
     IReadOnlyList<Choice> Choices,
     bool AllowDontKnow,
     string Instructions,
-    int AnswersPerItem)
+    int AnswersPerItem,
+    int MinAnswersPerItem = 2,
+    double ConfidenceTarget = 0.95)
 {
     public const int MinChoices = 2;
     public const int MaxChoices = 10;
     public const int MaxAnswersPerItem = 100;
+
+    /// <summary>When an item stops being asked (answers per item is the maximum).</summary>
+    public Assignment.RetirementPolicy Retirement =>
+        new(Math.Clamp(MinAnswersPerItem, 1, Math.Max(1, AnswersPerItem)), AnswersPerItem, ConfidenceTarget);
 
     public bool IsValidAnswer(string choiceKey) =>
         (AllowDontKnow && choiceKey == Choice.DontKnowKey) || Choices.Any(c => c.Key == choiceKey);

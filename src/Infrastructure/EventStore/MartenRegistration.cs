@@ -1,4 +1,5 @@
 using CoConstruisons.Application.Tasks;
+using CoConstruisons.Domain.Assignment;
 using CoConstruisons.Domain.Contributions;
 using CoConstruisons.Domain.Contributors;
 using CoConstruisons.Domain.Items;
@@ -30,10 +31,14 @@ public static class MartenRegistration
         opts.Schema.For<Contributor>().Identity(c => c.Id);
         opts.Schema.For<AnswerReceipt>().Identity(r => r.Id);
         opts.Schema.For<ItemProgress>().Index(p => p.ProjectId);
+        opts.Schema.For<ContributorProgress>().Identity(p => p.Id);
+        opts.Schema.For<ItemLease>().UseOptimisticConcurrency(true);
 
         opts.Events.AddEventType<ItemAdded>();
         opts.Events.AddEventType<AnswerSubmitted>();
         opts.Events.AddEventType<AnswerSkipped>();
+        opts.Events.AddEventType<GoldAnswerSet>();
+        opts.Events.AddEventType<ItemRetired>();
 
         // Read right after each answer by the assignment query: kept in the same transaction as the event.
         opts.Projections.Add<ItemProgressProjection>(ProjectionLifecycle.Inline);

@@ -40,6 +40,12 @@ public sealed class ProjectSettingsValidator : AbstractValidator<ProjectSettings
             .WithMessage(_ => Texts.T("Deux choix ont le même libellé.", "Two choices have the same label."));
         RuleFor(s => s.AnswersPerItem).InclusiveBetween(1, ProjectSettings.MaxAnswersPerItem)
             .WithMessage(_ => Texts.T("Le nombre de réponses par image va de 1 à 100.", "Answers per image must be between 1 and 100."));
+        RuleFor(s => s.MinAnswersPerItem).Must((s, min) => min >= 1 && min <= s.AnswersPerItem)
+            .WithMessage(_ => Texts.T(
+                "Le minimum de réponses par image va de 1 au nombre de réponses voulues.",
+                "The minimum answers per image is between 1 and the answers wanted."));
+        RuleFor(s => s.ConfidenceTarget).InclusiveBetween(0.5, 0.999)
+            .WithMessage(_ => Texts.T("La confiance visée va de 0,5 à 0,999.", "The confidence target is between 0.5 and 0.999."));
     }
 }
 

@@ -16,4 +16,8 @@ public sealed partial class ItemProgressProjection : SingleStreamProjection<Item
     public static void Apply(ItemProgress progress, AnswerSubmitted answer) => progress.Apply(answer);
 
     public static void Apply(ItemProgress progress, AnswerSkipped skipped) => progress.Apply(skipped);
+
+    public static void Apply(ItemProgress progress, GoldAnswerSet gold) => progress.Apply(gold);
+
+    public static void Apply(ItemProgress progress, ItemRetired retired) => progress.Apply(retired);
 }

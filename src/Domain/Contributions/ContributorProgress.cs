@@ -1,0 +1,29 @@
+namespace CoConstruisons.Domain.Contributions;
+
+/// <summary>A contributor's running figures on one project (id = contributor id "|" project id).</summary>
+public sealed class ContributorProgress
+{
+    public required string Id { get; set; }
+    public int Answers { get; set; }
+    public int AnswersToday { get; set; }
+    public DateOnly Day { get; set; }
+    public int GoldAnswered { get; set; }
+    public int GoldCorrect { get; set; }
+
+    public static string IdFor(string contributorId, Guid projectId) => contributorId + "|" + projectId.ToString("N");
+
+    public void Record(DateTimeOffset at, bool? goldCorrect)
+    {
+        var day = DateOnly.FromDateTime(at.UtcDateTime);
+        AnswersToday = day == Day ? AnswersToday + 1 : 1;
+        Day = day;
+        Answers++;
+        if (goldCorrect is { } correct)
+        {
+            GoldAnswered++;
+            GoldCorrect += correct ? 1 : 0;
+        }
+    }
+
+    public int AnswersOn(DateTimeOffset now) => DateOnly.FromDateTime(now.UtcDateTime) == Day ? AnswersToday : 0;
+}

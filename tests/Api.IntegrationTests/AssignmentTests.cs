@@ -1,0 +1,117 @@
+using CoConstruisons.Contracts.V1;
+using CoConstruisons.Domain.Contributions;
+using Google.Rpc;
+using Grpc.Core;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CoConstruisons.Api.IntegrationTests;
+
+[Collection(nameof(ApiCollection))]
+public sealed class AssignmentTests(ApiFixture api)
+{
+    private readonly TaskService.TaskServiceClient _tasks = new(api.Channel);
+
+    private async Task<IReadOnlyList<ItemProgress>> Progress(Guid project)
+    {
+        await using var scope = api.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<IQuerySession>().Query<ItemProgress>().Where(p => p.ProjectId == project).ToListAsync();
+    }
+
+    private async Task<bool> LabelOne(Guid project, ContributorIdentity who, Func<LabellingTask, string> choose)
+    {
+        var next = await _tasks.NextTaskAsync(new NextTaskRequest { ProjectId = project.ToString(), Contributor = who });
+        if (next.Task is null)
+        {
+            return false;
+        }
+
+        await _tasks.SubmitAnswerAsync(new SubmitAnswerRequest
+        {
+            ProjectId = project.ToString(), Contributor = who, ReservationToken = next.Task.ReservationToken,
+            Choice = choose(next.Task), IdempotencyKey = Guid.NewGuid().ToString(),
+        });
+        return true;
+    }
+
+    [Fact]
+    public async Task Many_contributors_at_once_never_collect_more_answers_than_an_item_may_take()
+    {
+        var project = await api.ProjectWithImages(images: 4, maxAnswers: 3, minAnswers: 3);
+        var contributors = await Task.WhenAll(Enumerable.Range(0, 16).Select(async _ =>
+            new ContributorIdentity { SessionToken = await api.NewWebSession(project) }));
+
+        // Sixteen people want to answer at once; only twelve answers are needed (4 items × 3).
+        var answered = await Task.WhenAll(contributors.Select(async who =>
+        {
+            var count = 0;
+            while (await LabelOne(project, who, t => t.Choices[Random.Shared.Next(4)].Key))
+            {
+                count++;
+            }
+
+            return count;
+        }));
+
+        var progress = await Progress(project);
+        Assert.All(progress, p => Assert.True(p.EvidenceCount <= 3, $"item {p.Id} got {p.EvidenceCount} answers"));
+        Assert.Equal(12, answered.Sum());
+        Assert.All(progress, p => Assert.True(p.Retired));
+    }
+
+    [Fact]
+    public async Task An_item_retires_once_enough_people_agree_and_is_then_offered_to_nobody()
+    {
+        var project = await api.ProjectWithImages(images: 1, maxAnswers: 10, minAnswers: 2, confidenceTarget: 0.95);
+        var first = new ContributorIdentity { SessionToken = await api.NewWebSession(project) };
+        var second = new ContributorIdentity { SessionToken = await api.NewWebSession(project) };
+        var third = new ContributorIdentity { SessionToken = await api.NewWebSession(project) };
+
+        Assert.True(await LabelOne(project, first, _ => "flat"));
+        Assert.False((await Progress(project)).Single().Retired);
+        Assert.True(await LabelOne(project, second, _ => "flat"));
+
+        var item = (await Progress(project)).Single();
+        Assert.True(item.Retired);
+        Assert.Equal("flat", item.Label);
+        Assert.Null((await _tasks.NextTaskAsync(new NextTaskRequest { ProjectId = project.ToString(), Contributor = third })).Task);
+    }
+
+    [Fact]
+    public async Task Dont_know_is_recorded_but_is_no_evidence()
+    {
+        var project = await api.ProjectWithImages(images: 1, maxAnswers: 2, minAnswers: 2);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True(await LabelOne(project, new ContributorIdentity { SessionToken = await api.NewWebSession(project) }, _ => "dont_know"));
+        }
+
+        var item = (await Progress(project)).Single();
+        Assert.Equal(3, item.AnswerCount);
+        Assert.Equal(0, item.EvidenceCount);
+        Assert.False(item.Retired);
+    }
+
+    [Fact]
+    public async Task A_contributor_hammering_the_service_is_told_to_retry_later()
+    {
+        var who = new ContributorIdentity { SessionToken = await api.NewWebSession(api.DemoProjectId) };
+        RpcException? refused = null;
+        for (var i = 0; i < 60 && refused is null; i++)
+        {
+            try
+            {
+                await _tasks.NextTaskAsync(new NextTaskRequest { ProjectId = api.DemoProjectId.ToString(), Contributor = who });
+            }
+            catch (RpcException ex)
+            {
+                refused = ex;
+            }
+        }
+
+        Assert.NotNull(refused);
+        Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+        Assert.Contains("réessayez dans", refused.Status.Detail, StringComparison.Ordinal);
+        Assert.True(refused.GetRpcStatus()!.GetDetail<RetryInfo>().RetryDelay.ToTimeSpan() > TimeSpan.Zero);
+    }
+}

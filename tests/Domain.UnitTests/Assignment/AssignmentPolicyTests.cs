@@ -1,0 +1,77 @@
+using CoConstruisons.Domain.Assignment;
+using CoConstruisons.Domain.Contributions;
+
+namespace CoConstruisons.Domain.UnitTests.Assignment;
+
+public class AssignmentPolicyTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void A_fully_reserved_item_frees_a_slot_when_a_reservation_expires()
+    {
+        var lease = new ItemLease();
+        Assert.True(lease.TryReserve("a", Now, Now.AddMinutes(2), openSlots: 1, answered: []));
+        Assert.False(lease.TryReserve("b", Now.AddMinutes(1), Now.AddMinutes(3), openSlots: 1, answered: []));
+
+        Assert.True(lease.TryReserve("b", Now.AddMinutes(2), Now.AddMinutes(4), openSlots: 1, answered: []));
+        Assert.Equal(["b"], lease.Holders.Select(h => h.ContributorId));
+    }
+
+    [Fact]
+    public void A_holder_who_already_answered_no_longer_takes_a_slot()
+    {
+        var lease = new ItemLease();
+        lease.TryReserve("a", Now, Now.AddMinutes(2), openSlots: 1, answered: []);
+
+        Assert.True(lease.TryReserve("b", Now, Now.AddMinutes(2), openSlots: 1, answered: ["a"]));
+    }
+
+    [Fact]
+    public void Items_closest_to_retirement_come_first_and_answered_or_retired_ones_never()
+    {
+        var fresh = new ItemProgress { Id = Guid.NewGuid(), EvidenceCount = 0 };
+        var started = new ItemProgress { Id = Guid.NewGuid(), EvidenceCount = 2 };
+        var mine = new ItemProgress { Id = Guid.NewGuid(), EvidenceCount = 3, ContributorIds = ["me"] };
+        var retired = new ItemProgress { Id = Guid.NewGuid(), EvidenceCount = 4, Retired = true };
+        var urgent = new ItemProgress { Id = Guid.NewGuid(), Priority = 5 };
+
+        var order = AssignmentPolicy.Order([fresh, started, mine, retired, urgent], "me", new Random(1));
+
+        Assert.Equal([urgent.Id, started.Id, fresh.Id], order.Select(o => o.Id));
+    }
+
+    [Fact]
+    public void The_gold_rate_falls_as_a_contributor_proves_reliable_and_rises_again_after_mistakes()
+    {
+        var newcomer = GoldPolicy.Rate(0, 0);
+        var reliable = GoldPolicy.Rate(5, 5);
+        var veteran = GoldPolicy.Rate(40, 40);
+        var careless = GoldPolicy.Rate(6, 2);
+
+        Assert.True(newcomer > reliable && reliable > veteran);
+        Assert.Equal(GoldPolicy.FloorRate, veteran);
+        Assert.Equal(GoldPolicy.BaseRate, careless);
+    }
+
+    [Theory]
+    [InlineData(1, 0, false)]
+    [InlineData(2, 0, true)]
+    [InlineData(2, 1, false)]
+    [InlineData(4, 3, false)]
+    [InlineData(5, 4, true)]
+    public void An_item_retires_on_confident_agreement_or_at_its_cap(int agree, int disagree, bool retires)
+    {
+        var policy = new RetirementPolicy(MinAnswers: 2, MaxAnswers: 8, ConfidenceTarget: 0.95);
+        var votes = new Dictionary<string, int> { ["a"] = agree };
+        if (disagree > 0)
+        {
+            votes["b"] = disagree;
+        }
+
+        var confidence = RetirementPolicy.EqualSkillConfidence(votes, choiceCount: 4);
+
+        Assert.Equal(retires, policy.ShouldRetire(agree + disagree, confidence));
+        Assert.True(policy.ShouldRetire(8, 0.3));
+    }
+}
