@@ -5,7 +5,6 @@ using CoConstruisons.Application.Projects;
 using CoConstruisons.Domain.Assignment;
 using CoConstruisons.Domain.Contributions;
 using CoConstruisons.Domain.Items;
-using JasperFx;
 using Marten;
 using Mediator;
 using Microsoft.Extensions.Options;
@@ -101,7 +100,7 @@ public sealed class NextTaskHandler(
             await session.SaveChangesAsync(ct);
             return true;
         }
-        catch (Exception ex) when (ex is ConcurrencyException or DocumentAlreadyExistsException)
+        catch (Exception ex) when (ConcurrencyConflicts.IsConflict(ex))
         {
             return false;
         }

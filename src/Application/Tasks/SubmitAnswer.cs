@@ -12,8 +12,6 @@ using CoConstruisons.Domain.Projects;
 using FluentValidation;
 using FluentValidation.Results;
 using Marten;
-using JasperFx;
-using JasperFx.Events;
 using Mediator;
 
 namespace CoConstruisons.Application.Tasks;
@@ -74,7 +72,7 @@ public sealed class SubmitAnswerHandler(
             {
                 return await TryOnce(command, cancellationToken);
             }
-            catch (Exception ex) when (attempt < 5 && ex is ConcurrencyException or DocumentAlreadyExistsException or EventStreamUnexpectedMaxEventIdException)
+            catch (Exception ex) when (attempt < 5 && ConcurrencyConflicts.IsConflict(ex))
             {
                 // Another answer on the same item (or the same retry) committed first: decide again on fresh state.
                 await Task.Delay(Random.Shared.Next(1, 10) * (attempt + 1), cancellationToken);

@@ -1,0 +1,261 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using CoConstruisons.Contracts.V1;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Npgsql;
+
+namespace CoConstruisons.Cli.Bench;
+
+/// <summary>
+/// `bench serve`: starts the real Api (Release build, Kestrel, PostgreSQL) as a child process, runs N
+/// concurrent gRPC contributors over HTTP/2 on loopback for a bounded time, then checks the store:
+/// every acknowledged answer stored exactly once, no item answered beyond its maximum.
+/// </summary>
+public sealed class ServeBenchCommand : ICliCommand, IHasFlags
+{
+    public string Name => "bench serve";
+
+    public string Usage => "bench serve [--contributors N] [--seconds S] [--items N] [--smoke] [--connection CS]";
+
+    public string Summary => "Load-tests the task service (NextTask + SubmitAnswer) and prints one JSON object.";
+
+    public IReadOnlyList<string> Flags => ["smoke"];
+
+    public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
+    {
+        var smoke = args.Flag("smoke");
+        var contributors = args.IntOption("contributors", smoke ? 8 : 64);
+        var seconds = args.IntOption("seconds", smoke ? 3 : 20);
+        var items = args.IntOption("items", smoke ? 200 : 8000);
+        var connection = args.Option("connection") ?? "Host=127.0.0.1;Port=5432;Database=coconstruisons_test;Username=coconstruisons;Password=coconstruisons";
+        args.EnsureAllRead();
+
+        var root = RepoPaths.Root() ?? throw new CliException("Run this from the Co-construisons repository (CoConstruisons.sln not found).");
+        var dll = Path.Combine(root, "src", "Api", "bin", "Release", "net10.0", "CoConstruisons.Api.dll");
+        if (!File.Exists(dll))
+        {
+            Console.Error.WriteLine("[bench] building the Api in Release…");
+            await Run("dotnet", $"build \"{Path.Combine(root, "src", "Api")}\" -c Release -nologo -v q", cancellationToken);
+        }
+
+        var schema = "bench_" + Guid.NewGuid().ToString("N")[..10];
+        var storage = Path.Combine(Path.GetTempPath(), schema);
+        var (webPort, grpcPort) = (FreePort(), FreePort());
+        const string key = "bench-service-key";
+        var api = StartApi(dll, root, new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["Kestrel__Endpoints__Web__Url"] = $"http://127.0.0.1:{webPort}",
+            ["Kestrel__Endpoints__Web__Protocols"] = "Http1",
+            ["Kestrel__Endpoints__Grpc__Url"] = $"http://127.0.0.1:{grpcPort}",
+            ["Kestrel__Endpoints__Grpc__Protocols"] = "Http2",
+            ["PublicBaseUrl"] = $"http://127.0.0.1:{webPort}",
+            ["ConnectionStrings__Marten"] = connection,
+            ["Marten__Schema"] = schema,
+            ["Storage__Path"] = storage,
+            ["Demo__Seed"] = "true",
+            ["Demo__ImageCount"] = items.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Uploads__MaxFiles"] = "100000",
+            ["Security__ServiceKeys__bench"] = key,
+            ["RateLimits__ContributorPerSecond"] = "100000",
+            ["RateLimits__ContributorBurst"] = "100000",
+            ["Logging__LogLevel__Default"] = "Warning",
+        });
+        try
+        {
+            using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}", new GrpcChannelOptions
+            {
+                HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
+            });
+            var projectId = await WaitForDemo(channel, webPort, cancellationToken);
+            Console.Error.WriteLine($"[bench] Api ready; {contributors} contributors for {seconds} s on {items} items");
+            var result = await Load(channel, projectId, key, contributors, TimeSpan.FromSeconds(seconds), cancellationToken);
+            var (stored, over) = await CheckStore(connection, schema, cancellationToken);
+            var json = new Dictionary<string, object>
+            {
+                ["answers_per_second"] = Math.Round(result.Acknowledged / result.Elapsed.TotalSeconds, 1),
+                ["p50_ms_next"] = Percentile(result.NextMs, 0.50),
+                ["p99_ms_next"] = Percentile(result.NextMs, 0.99),
+                ["p50_ms_submit"] = Percentile(result.SubmitMs, 0.50),
+                ["p99_ms_submit"] = Percentile(result.SubmitMs, 0.99),
+                ["acknowledged"] = result.Acknowledged,
+                ["stored"] = stored,
+                ["over_collected"] = over,
+                ["errors"] = result.Errors,
+                ["contributors"] = contributors,
+                ["seconds"] = Math.Round(result.Elapsed.TotalSeconds, 2),
+                ["items"] = items,
+                ["smoke"] = smoke,
+            };
+            Console.WriteLine(JsonSerializer.Serialize(json));
+            return stored == result.Acknowledged && over == 0 ? 0 : 1;
+        }
+        finally
+        {
+            if (!api.HasExited)
+            {
+                api.Kill(entireProcessTree: true);
+            }
+
+            await api.WaitForExitAsync(CancellationToken.None);
+            await DropSchema(connection, schema);
+            if (Directory.Exists(storage))
+            {
+                Directory.Delete(storage, recursive: true);
+            }
+        }
+    }
+
+    private sealed record LoadResult(int Acknowledged, int Errors, TimeSpan Elapsed, List<double> NextMs, List<double> SubmitMs);
+
+    private static async Task<LoadResult> Load(GrpcChannel channel, Guid projectId, string key, int contributors, TimeSpan duration, CancellationToken ct)
+    {
+        var client = new TaskService.TaskServiceClient(channel);
+        var headers = new Metadata { { "x-api-key", key } };
+        var next = new List<double>[contributors];
+        var submit = new List<double>[contributors];
+        var acknowledged = 0;
+        var errors = 0;
+        var watch = Stopwatch.StartNew();
+        var deadline = DateTime.UtcNow + duration;
+        await Task.WhenAll(Enumerable.Range(0, contributors).Select(async n =>
+        {
+            next[n] = [];
+            submit[n] = [];
+            var who = new ContributorIdentity { ChannelUser = new ChannelUser { Channel = "bench", UserId = $"user-{n}-{Guid.NewGuid():N}" } };
+            var random = new Random(n);
+            while (DateTime.UtcNow < deadline && !ct.IsCancellationRequested)
+            {
+                try
+                {
+                    var t0 = Stopwatch.GetTimestamp();
+                    var task = await client.NextTaskAsync(new NextTaskRequest { ProjectId = projectId.ToString(), Contributor = who }, headers, cancellationToken: ct);
+                    next[n].Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+                    if (task.Task is null)
+                    {
+                        break;
+                    }
+
+                    var t1 = Stopwatch.GetTimestamp();
+                    await client.SubmitAnswerAsync(new SubmitAnswerRequest
+                    {
+                        ProjectId = projectId.ToString(),
+                        Contributor = who,
+                        ReservationToken = task.Task.ReservationToken,
+                        Choice = task.Task.Choices[random.Next(task.Task.Choices.Count)].Key,
+                        TimeTakenMs = random.Next(500, 5000),
+                        IdempotencyKey = Guid.NewGuid().ToString("N"),
+                    }, headers, cancellationToken: ct);
+                    submit[n].Add(Stopwatch.GetElapsedTime(t1).TotalMilliseconds);
+                    Interlocked.Increment(ref acknowledged);
+                }
+                catch (RpcException ex) when (ex.StatusCode != StatusCode.Cancelled)
+                {
+                    Interlocked.Increment(ref errors);
+                    if (errors <= 5)
+                    {
+                        Console.Error.WriteLine($"[bench] {ex.StatusCode}: {ex.Status.Detail}");
+                    }
+                }
+            }
+        }));
+        return new LoadResult(acknowledged, errors, watch.Elapsed, next.SelectMany(x => x).ToList(), submit.SelectMany(x => x).ToList());
+    }
+
+    private static async Task<(long Stored, long Over)> CheckStore(string connection, string schema, CancellationToken ct)
+    {
+        await using var db = new NpgsqlConnection(connection);
+        await db.OpenAsync(ct);
+        await using var stored = new NpgsqlCommand($"select count(*) from {schema}.mt_events where type = 'answer_submitted'", db);
+        // Over-collected: a non-gold item with more evidence than its project's maximum.
+        await using var over = new NpgsqlCommand(
+            $"select count(*) from {schema}.mt_doc_itemprogress i join {schema}.mt_doc_project p on p.id = (i.data->>'ProjectId')::uuid " +
+            "where not (i.data->>'IsGold')::boolean and (i.data->>'EvidenceCount')::int > (p.data->'Settings'->>'AnswersPerItem')::int", db);
+        return ((long)(await stored.ExecuteScalarAsync(ct))!, (long)(await over.ExecuteScalarAsync(ct))!);
+    }
+
+    private static async Task<Guid> WaitForDemo(GrpcChannel channel, int webPort, CancellationToken ct)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{webPort}") };
+        for (var i = 0; i < 600; i++)
+        {
+            try
+            {
+                if ((await http.GetAsync("/healthz", ct)).IsSuccessStatusCode)
+                {
+                    var auth = new AuthService.AuthServiceClient(channel);
+                    var token = await auth.SignInAsync(new SignInRequest { Email = "demo@coconstruisons.fr", Password = "demo-demo" }, cancellationToken: ct);
+                    var projects = await new ProjectService.ProjectServiceClient(channel).ListProjectsAsync(
+                        new ListProjectsRequest(), new Metadata { { "authorization", "Bearer " + token.AccessToken } }, cancellationToken: ct);
+                    return Guid.Parse(projects.Projects.Single().Id);
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(500, ct);
+        }
+
+        throw new CliException("The Api did not start within 5 minutes.");
+    }
+
+    private static Process StartApi(string dll, string root, Dictionary<string, string> env)
+    {
+        var info = new ProcessStartInfo("dotnet", $"\"{dll}\"") { WorkingDirectory = root, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var (k, v) in env)
+        {
+            info.Environment[k] = v;
+        }
+
+        var process = Process.Start(info) ?? throw new CliException("Could not start the Api.");
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                Console.Error.WriteLine("[api] " + e.Data);
+            }
+        };
+        process.BeginOutputReadLine();
+        return process;
+    }
+
+    private static async Task Run(string file, string arguments, CancellationToken ct)
+    {
+        using var process = Process.Start(new ProcessStartInfo(file, arguments) { UseShellExecute = false }) ?? throw new CliException($"Could not run {file}.");
+        await process.WaitForExitAsync(ct);
+        if (process.ExitCode != 0)
+        {
+            throw new CliException($"{file} {arguments} failed with exit code {process.ExitCode}.");
+        }
+    }
+
+    private static async Task DropSchema(string connection, string schema)
+    {
+        await using var db = new NpgsqlConnection(connection);
+        await db.OpenAsync();
+        await using var drop = new NpgsqlCommand($"drop schema if exists {schema} cascade", db);
+        await drop.ExecuteNonQueryAsync();
+    }
+
+    private static double Percentile(List<double> values, double q)
+    {
+        if (values.Count == 0)
+        {
+            return 0;
+        }
+
+        values.Sort();
+        return Math.Round(values[Math.Min(values.Count - 1, (int)Math.Ceiling(q * values.Count) - 1)], 2);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
