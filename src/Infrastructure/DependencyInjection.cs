@@ -1,6 +1,7 @@
 using CoConstruisons.Application.Abstractions;
 using CoConstruisons.Infrastructure.EventStore;
 using CoConstruisons.Infrastructure.Images;
+using CoConstruisons.Infrastructure.Scheduling;
 using CoConstruisons.Infrastructure.Security;
 using CoConstruisons.Infrastructure.Storage;
 using Marten;
@@ -27,6 +28,7 @@ public static class InfrastructureServices
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup();
 
+        services.AddScheduling(configuration, connectionString, schema);
         services.AddSingleton(SecretKeys.Load(
             configuration["Security:TokenKey"],
             configuration["Security:PseudonymKey"],

@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Quartz;
+
+namespace CoConstruisons.Infrastructure.Scheduling;
+
+/// <summary>
+/// Quartz on its PostgreSQL job store (tables <c>{schema}.qrtz_*</c>, created by Quartz itself when
+/// missing), clustered: every node may run jobs and each fire runs on one node only. Jobs do no work
+/// themselves: each sends one mediator command. They are added with
+/// <c>services.Configure&lt;QuartzOptions&gt;(o =&gt; o.AddJob…/AddTrigger…)</c>. Setting
+/// <c>Quartz:Enabled=false</c> turns the scheduler off on a node (e.g. an Api-only node).
+/// </summary>
+public static class QuartzRegistration
+{
+    public static void AddScheduling(this IServiceCollection services, IConfiguration configuration, string connectionString, string schema)
+    {
+        if (!configuration.GetValue("Quartz:Enabled", true))
+        {
+            return;
+        }
+
+        services.AddQuartz(q =>
+        {
+            q.ConfigureScheduler(s =>
+            {
+                s.InstanceName = "coconstruisons";
+                s.GenerateInstanceId = true;
+            });
+            q.UsePersistentStore(store =>
+            {
+                store.UsePostgres(NpgsqlFactory.Instance, connectionString);
+                store.ConfigureStore(o => o.TablePrefix = schema + ".qrtz_");
+                store.UseClustering(c => c.CheckinInterval = TimeSpan.FromSeconds(10));
+                store.ProvisionSchema();
+            });
+        });
+        services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+    }
+}
