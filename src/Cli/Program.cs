@@ -1,8 +1,10 @@
 using CoConstruisons.Cli;
+using CoConstruisons.Cli.Commands;
 
 // Every sub-command; add new ones here.
 ICliCommand[] commands =
 [
+    new BenchExperimentsCommand(),
 ];
 
 return await CliHost.RunAsync(commands, args);
