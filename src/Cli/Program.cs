@@ -5,6 +5,7 @@ using CoConstruisons.Cli.Commands;
 ICliCommand[] commands =
 [
     new BenchExperimentsCommand(),
+    new ExperimentsValidateCommand(),
 ];
 
 return await CliHost.RunAsync(commands, args);
