@@ -1,0 +1,77 @@
+using CoConstruisons.Application.Experiments;
+using CoConstruisons.Domain.Experiments;
+using Microsoft.FeatureManagement;
+
+namespace CoConstruisons.Infrastructure.Experiments;
+
+/// <summary>
+/// What researchers do to experiments (define, re-allocate, start, stop), each change validated
+/// against the whole catalogue (overlap rule) and stored with its audit event; and what campaigns
+/// ask (which variant does this contributor get), answered by <see cref="IVariantFeatureManager"/>.
+/// </summary>
+public sealed class ExperimentCatalog(IExperimentDefinitionStore store, IVariantFeatureManager features, TimeProvider clock)
+{
+    public async Task<ExperimentDefined> DefineAsync(ExperimentDefinition definition, string by, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        if (await store.FindAsync(definition.Name, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            throw new ExperimentDefinitionException($"L'expérience « {definition.Name} » existe déjà ; modifiez son allocation au lieu de la redéfinir.");
+        }
+
+        var defined = definition.Define(by, clock.GetUtcNow());
+        await SaveAsync(definition, defined, cancellationToken).ConfigureAwait(false);
+        return defined;
+    }
+
+    public async Task<ExperimentAllocationChanged> ChangeAllocationAsync(string name, IReadOnlyList<VariantAllocation> allocations, string by, CancellationToken cancellationToken = default)
+    {
+        var (updated, changed) = (await GetAsync(name, cancellationToken).ConfigureAwait(false)).ChangeAllocation(allocations, by, clock.GetUtcNow());
+        await SaveAsync(updated, changed, cancellationToken).ConfigureAwait(false);
+        return changed;
+    }
+
+    public async Task<ExperimentStarted> StartAsync(string name, string by, CancellationToken cancellationToken = default)
+    {
+        var (updated, started) = (await GetAsync(name, cancellationToken).ConfigureAwait(false)).Start(by, clock.GetUtcNow());
+        await SaveAsync(updated, started, cancellationToken).ConfigureAwait(false);
+        return started;
+    }
+
+    public async Task<ExperimentStopped> StopAsync(string name, string by, string reason, CancellationToken cancellationToken = default)
+    {
+        var (updated, stopped) = (await GetAsync(name, cancellationToken).ConfigureAwait(false)).Stop(by, clock.GetUtcNow(), reason);
+        await SaveAsync(updated, stopped, cancellationToken).ConfigureAwait(false);
+        return stopped;
+    }
+
+    /// <summary>
+    /// The variant of a feature flag (stored experiment or configured flag) for this contributor and
+    /// invitation, or null when the flag is off for them (not running, not targeted).
+    /// </summary>
+    public async Task<string?> VariantForAsync(string featureName, ExperimentSubject subject, CancellationToken cancellationToken = default)
+    {
+        var variant = await features.GetVariantAsync(featureName, ExperimentFeatureFlags.TargetingContextFor(subject), cancellationToken).ConfigureAwait(false);
+        return variant?.Name;
+    }
+
+    /// <summary>The exposure event to append when the variant's treatment was actually delivered.</summary>
+    public ExperimentExposure Exposure(string featureName, string contributorId, string variant, string whatChanged) =>
+        new(contributorId, featureName, variant, whatChanged, clock.GetUtcNow());
+
+    private async Task<ExperimentDefinition> GetAsync(string name, CancellationToken cancellationToken) =>
+        await store.FindAsync(name, cancellationToken).ConfigureAwait(false)
+        ?? throw new ExperimentDefinitionException($"Aucune expérience ne s'appelle « {name} ».");
+
+    private async Task SaveAsync(ExperimentDefinition updated, object @event, CancellationToken cancellationToken)
+    {
+        var others = (await store.ListAsync(cancellationToken).ConfigureAwait(false)).Where(d => d.Name != updated.Name);
+        var errors = ExperimentValidator.ValidateCatalog([.. others, updated]);
+        if (errors.Count > 0)
+        {
+            throw new ExperimentDefinitionException(errors);
+        }
+
+        await store.SaveAsync(updated, [@event], cancellationToken).ConfigureAwait(false);
+    }
+}
