@@ -135,6 +135,22 @@ public sealed class PortalFlowTests : IAsyncLifetime
             await Assertions.Expect(task).Not.ToHaveAttributeAsync("data-item-id", itemId!);
         }
 
+        // Skipping the images left ends on the thank-you screen; skips are not answers.
+        for (var left = ImagesInZip - given.Count; left > 0; left--)
+        {
+            await Assertions.Expect(task).ToHaveAttributeAsync("data-state", "ready");
+            var itemId = await task.GetAttributeAsync("data-item-id");
+            Assert.False(given.ContainsKey(itemId!), $"Item {itemId} was shown again after being answered.");
+            await contributor.GetByTestId("skip").ClickAsync();
+            if (left > 1)
+            {
+                await Assertions.Expect(task).Not.ToHaveAttributeAsync("data-item-id", itemId!);
+            }
+        }
+
+        await Assertions.Expect(contributor.GetByTestId("thanks")).ToBeVisibleAsync();
+        await Assertions.Expect(contributor.GetByTestId("thanks-count")).ToContainTextAsync("3");
+
         // Owner: the project page shows three answers, and the CSV export holds exactly them.
         await owner.ReloadAsync();
         await Assertions.Expect(owner.GetByTestId("project-progress")).ToContainTextAsync("3 réponses");

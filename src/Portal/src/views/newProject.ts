@@ -71,6 +71,7 @@ export function newProjectPage(ctx: PageContext): Page {
         h(
           "li",
           { class: "choice-row" },
+          h("span", { class: "choice-number", "aria-hidden": "true" }, `${n}.`),
           input,
           small(t("create.choiceUp", { n }), "↑", `choice-up-${i}`, i === 0, () => moveChoice(draft.choices, i, -1), `[data-testid="choice-label-${i - 1}"]`),
           small(t("create.choiceDown", { n }), "↓", `choice-down-${i}`, i === draft.choices.length - 1, () => moveChoice(draft.choices, i, 1), `[data-testid="choice-label-${i + 1}"]`),
