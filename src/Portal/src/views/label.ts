@@ -163,7 +163,7 @@ export async function labelPage(ctx: PageContext, projectId: string): Promise<Pa
       "section",
       { class: "card consent", testid: "consent", "aria-labelledby": "consent-title" },
       h("h2", { id: "consent-title" }, t("label.consentTitle")),
-      project?.question ? h("p", null, h("strong", null, t("label.question")), " : ", project.question) : null,
+      project?.question ? h("p", null, t("label.questionIs", { question: project.question })) : null,
       h("p", null, t("label.consentIntro")),
       h("ul", null, h("li", null, t("label.consentPseudonymous")), h("li", null, t("label.consentStored")), h("li", null, t("label.consentStop"))),
       h("p", { class: "hint" }, t("label.consentVersion", { version: CONSENT_VERSION })),

@@ -100,39 +100,21 @@ export async function projectPage(ctx: PageContext, id: string): Promise<Page> {
       ? null
       : h("details", { class: "report-list", testid, open: rows.length <= 10 }, h("summary", null, title), h("ul", null, rows.map((r) => h("li", null, r))));
 
-  const drawUpload = () => {
-    const status = liveRegion("status", "upload-status");
-    const alert = liveRegion("alert", "upload-error");
-    let progress: HTMLElement | null = null;
-    if (upload.phase === "sending") {
-      say(status, t("upload.sending", { count: upload.fileCount, percent: upload.percent }));
-      progress = progressBar(upload.percent, t("upload.progressLabel"), `${upload.percent} %`, "upload-progress");
-    } else if (upload.phase === "processing") {
-      say(status, t("upload.processing"));
-      progress = progressBar(100, t("upload.progressLabel"), "100 %", "upload-progress");
-    } else if (upload.phase === "failed") {
-      say(alert, t("upload.failed", { message: upload.error ?? "" }));
-    }
-    const r = upload.report;
-    const report =
-      upload.phase === "done" && r
-        ? h(
-            "div",
-            { class: "upload-report", testid: "upload-report", "data-added": r.added.length, "data-duplicates": r.duplicates.length, "data-rejected": r.rejected.length },
-            h("p", { class: "report-summary" }, t("upload.done", { added: r.added.length, duplicates: r.duplicates.length, rejected: r.rejected.length })),
-            reportList(t("upload.added", { count: r.added.length }), "report-added", r.added.map((a) => a.fileName)),
-            reportList(t("upload.duplicates", { count: r.duplicates.length }), "report-duplicates", r.duplicates.map((d) => `${d.fileName} — ${d.reason}`)),
-            reportList(t("upload.rejected", { count: r.rejected.length }), "report-rejected", r.rejected.map((x) => `${x.fileName} — ${x.reason}`)),
-          )
-        : null;
-    if (upload.phase === "done" && r) {
-      say(status, t("upload.done", { added: r.added.length, duplicates: r.duplicates.length, rejected: r.rejected.length }));
-    }
-    const busy = upload.phase === "sending" || upload.phase === "processing";
-    const input = h("input", { type: "file", id: "upload-input", multiple: true, accept: "image/*,.zip,application/zip", testid: "upload-input", disabled: busy, "aria-describedby": "upload-hint" });
+  // The upload card is built once per page draw; its live regions stay in place so screen
+  // readers announce progress and the result, and only their text changes.
+  let uploadInput: HTMLInputElement | undefined;
+  let uploadProgress: HTMLElement = h("div");
+  let uploadStatus: HTMLElement = h("div");
+  let uploadAlert: HTMLElement = h("div");
+  let uploadReport: HTMLElement = h("div");
+
+  const buildUpload = () => {
+    uploadInput = h("input", { type: "file", id: "upload-input", multiple: true, accept: "image/*,.zip,application/zip", testid: "upload-input", "aria-describedby": "upload-hint" });
+    const input = uploadInput;
     input.addEventListener("change", () => {
       if (input.files && input.files.length > 0) {
         void send(Array.from(input.files));
+        input.value = "";
       }
     });
     const zone = h(
@@ -151,10 +133,14 @@ export async function projectPage(ctx: PageContext, id: string): Promise<Page> {
       e.preventDefault();
       zone.classList.remove("dragging");
       const files = Array.from(e.dataTransfer?.files ?? []);
-      if (files.length > 0 && !busy) {
+      if (files.length > 0 && !isUploading()) {
         void send(files);
       }
     });
+    uploadProgress = h("div");
+    uploadStatus = liveRegion("status", "upload-status");
+    uploadAlert = liveRegion("alert", "upload-error");
+    uploadReport = h("div");
     replace(
       uploadBox,
       h(
@@ -163,11 +149,54 @@ export async function projectPage(ctx: PageContext, id: string): Promise<Page> {
         h("h2", { id: "upload-title" }, t("upload.title")),
         h("p", { class: "hint", id: "upload-hint" }, t("upload.hint")),
         zone,
-        progress,
-        status,
-        alert,
-        report,
+        uploadProgress,
+        uploadStatus,
+        uploadAlert,
+        uploadReport,
       ),
+    );
+  };
+
+  const isUploading = () => upload.phase === "sending" || upload.phase === "processing";
+
+  const drawUpload = () => {
+    if (uploadInput) {
+      uploadInput.disabled = isUploading();
+    }
+    const r = upload.report;
+    switch (upload.phase) {
+      case "sending":
+        replace(uploadProgress, progressBar(upload.percent, t("upload.progressLabel"), `${upload.percent} %`, "upload-progress"));
+        say(uploadStatus, t("upload.sending", { count: upload.fileCount, percent: upload.percent }));
+        break;
+      case "processing":
+        replace(uploadProgress, progressBar(100, t("upload.progressLabel"), "100 %", "upload-progress"));
+        say(uploadStatus, t("upload.processing"));
+        break;
+      case "done":
+        replace(uploadProgress);
+        say(uploadStatus, r ? t("upload.done", { added: r.added.length, duplicates: r.duplicates.length, rejected: r.rejected.length }) : "");
+        break;
+      case "failed":
+        replace(uploadProgress);
+        say(uploadStatus, "");
+        break;
+      default:
+        replace(uploadProgress);
+        say(uploadStatus, "");
+    }
+    say(uploadAlert, upload.phase === "failed" ? t("upload.failed", { message: upload.error ?? "" }) : "");
+    replace(
+      uploadReport,
+      upload.phase === "done" && r
+        ? h(
+            "div",
+            { class: "upload-report", testid: "upload-report", "data-added": r.added.length, "data-duplicates": r.duplicates.length, "data-rejected": r.rejected.length },
+            reportList(t("upload.added", { count: r.added.length }), "report-added", r.added.map((a) => a.fileName)),
+            reportList(t("upload.duplicates", { count: r.duplicates.length }), "report-duplicates", r.duplicates.map((d) => `${d.fileName} — ${d.reason}`)),
+            reportList(t("upload.rejected", { count: r.rejected.length }), "report-rejected", r.rejected.map((x) => `${x.fileName} — ${x.reason}`)),
+          )
+        : null,
     );
   };
 
@@ -382,9 +411,7 @@ export async function projectPage(ctx: PageContext, id: string): Promise<Page> {
         h(
           "p",
           { class: "muted" },
-          t("project.choices"),
-          " : ",
-          (s?.choices ?? []).map((c) => c.label).join(" · "),
+          t("project.choicesList", { choices: (s?.choices ?? []).map((c) => c.label).join(" · ") }),
           s?.allowDontKnow ? ` — ${t("project.dontKnowAllowed")}` : "",
         ),
         h("div", { class: "columns" }, h("div", { class: "stack" }, summaryBox, uploadBox), h("div", { class: "stack" }, exportSection(), coOwnerSection())),
@@ -392,6 +419,7 @@ export async function projectPage(ctx: PageContext, id: string): Promise<Page> {
       ),
     );
     drawSummary();
+    buildUpload();
     drawUpload();
     drawItems();
     if (focus) {
