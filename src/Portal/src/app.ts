@@ -88,7 +88,8 @@ export function renderHeader(header: HTMLElement, route: Route, onLanguageChange
     h(
       "div",
       { class: "header-inner" },
-      h("a", { class: "brand", href: isPublic ? "#" + window.location.hash.slice(1) : paths.home() }, h("span", { class: "brand-mark", "aria-hidden": "true" }, "◧"), t("app.name")),
+      // On the public page the brand is plain text: contributors have nowhere else to go.
+      h(isPublic ? "span" : "a", { class: "brand", href: isPublic ? null : paths.home() }, h("span", { class: "brand-mark", "aria-hidden": "true" }, "◧"), t("app.name")),
       nav,
       h(
         "button",

@@ -34,6 +34,7 @@ export async function projectPage(ctx: PageContext, id: string): Promise<Page> {
   let coOwnerError = "";
 
   // Containers of the parts that refresh on their own; rebuilt by draw().
+  let pageAlert: HTMLElement = h("div");
   let summaryBox: HTMLElement = h("div");
   let uploadBox: HTMLElement = h("div");
   let itemsBox: HTMLElement = h("div");
@@ -288,7 +289,12 @@ export async function projectPage(ctx: PageContext, id: string): Promise<Page> {
     await refresh();
   };
 
+  let exporting = false;
   const exportAs = async (format: ExportFormat, status: HTMLElement, alert: HTMLElement) => {
+    if (exporting) {
+      return;
+    }
+    exporting = true;
     exportError = "";
     say(alert, "");
     say(status, t("export.busy"));
@@ -311,6 +317,8 @@ export async function projectPage(ctx: PageContext, id: string): Promise<Page> {
       exportError = errorMessage(err);
       say(status, "");
       say(alert, exportError);
+    } finally {
+      exporting = false;
     }
   };
 
@@ -396,6 +404,7 @@ export async function projectPage(ctx: PageContext, id: string): Promise<Page> {
       return;
     }
     const s = settings();
+    pageAlert = liveRegion("alert", "page-error");
     summaryBox = h("div", { class: "stack" });
     uploadBox = h("div");
     itemsBox = h("div");
@@ -406,6 +415,7 @@ export async function projectPage(ctx: PageContext, id: string): Promise<Page> {
         { class: "page", testid: "project-page", "data-project-id": project.id },
         h("p", null, h("a", { href: paths.projects(), testid: "back-to-projects" }, t("project.back"))),
         h("h1", { testid: "project-title" }, s?.title ?? ""),
+        pageAlert,
         s?.description ? h("p", { class: "lead" }, s.description) : null,
         h("p", null, h("strong", null, t("project.question", { question: s?.question ?? "" }))),
         h(
@@ -437,6 +447,8 @@ export async function projectPage(ctx: PageContext, id: string): Promise<Page> {
       project = p;
       items = list.items;
       total = list.total;
+      loadError = "";
+      say(pageAlert, "");
       if (first) {
         draw(true);
       } else {
@@ -450,6 +462,8 @@ export async function projectPage(ctx: PageContext, id: string): Promise<Page> {
       loadError = errorMessage(err);
       if (!project) {
         draw(false);
+      } else {
+        say(pageAlert, loadError);
       }
     }
   };
