@@ -79,6 +79,14 @@ public sealed class PortalFlowTests : IAsyncLifetime
         await owner.GetByTestId("create-submit").ClickAsync();
         await Assertions.Expect(owner.GetByTestId("form-error")).ToContainTextAsync("Le titre est obligatoire.");
 
+        // In English the page and the server's messages (accept-language) switch; back to French after.
+        await owner.GetByTestId("lang-toggle").ClickAsync();
+        await Assertions.Expect(owner.GetByTestId("create-submit")).ToHaveTextAsync("Create the project");
+        await owner.GetByTestId("create-submit").ClickAsync();
+        await Assertions.Expect(owner.GetByTestId("form-error")).ToContainTextAsync("A title is required.");
+        await owner.GetByTestId("lang-toggle").ClickAsync();
+        await Assertions.Expect(owner.GetByTestId("create-submit")).ToHaveTextAsync("Créer le projet");
+
         await owner.GetByTestId("project-title").FillAsync("Toits de la commune (E2E)");
         await owner.GetByTestId("choice-label-0").FillAsync("Nord–sud");
         await owner.GetByTestId("choice-label-1").FillAsync("Est–ouest");
@@ -150,6 +158,8 @@ public sealed class PortalFlowTests : IAsyncLifetime
 
         await Assertions.Expect(contributor.GetByTestId("thanks")).ToBeVisibleAsync();
         await Assertions.Expect(contributor.GetByTestId("thanks-count")).ToContainTextAsync("3");
+        await contributor.GetByTestId("lang-toggle").ClickAsync();
+        await Assertions.Expect(contributor.GetByTestId("thanks")).ToContainTextAsync("Thank you!");
 
         // Owner: the project page shows three answers, and the CSV export holds exactly them.
         await owner.ReloadAsync();
