@@ -1,0 +1,45 @@
+/** The portal's pages, addressed by the URL hash (the Api serves one index.html). */
+export type Route =
+  | { name: "home" }
+  | { name: "signin" }
+  | { name: "projects" }
+  | { name: "newProject" }
+  | { name: "project"; id: string }
+  | { name: "label"; id: string }
+  | { name: "notFound" };
+
+const ID = "([0-9A-Za-z-]{1,64})";
+
+export function parseRoute(hash: string): Route {
+  const path = hash.replace(/^#/, "").replace(/\/+$/, "") || "/";
+  if (path === "/" || path === "") {
+    return { name: "home" };
+  }
+  if (path === "/signin") {
+    return { name: "signin" };
+  }
+  if (path === "/projects") {
+    return { name: "projects" };
+  }
+  if (path === "/projects/new") {
+    return { name: "newProject" };
+  }
+  let m = new RegExp(`^/projects/${ID}$`).exec(path);
+  if (m?.[1]) {
+    return { name: "project", id: m[1] };
+  }
+  m = new RegExp(`^/label/${ID}$`).exec(path);
+  if (m?.[1]) {
+    return { name: "label", id: m[1] };
+  }
+  return { name: "notFound" };
+}
+
+export const paths = {
+  home: () => "#/",
+  signin: () => "#/signin",
+  projects: () => "#/projects",
+  newProject: () => "#/projects/new",
+  project: (id: string) => `#/projects/${encodeURIComponent(id)}`,
+  label: (id: string) => `#/label/${encodeURIComponent(id)}`,
+};

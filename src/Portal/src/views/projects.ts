@@ -1,0 +1,82 @@
+import type { PageContext } from "../app";
+import { projects } from "../api";
+import { h, liveRegion, progressBar, replace, say } from "../dom";
+import { errorMessage } from "../errors";
+import type { Project } from "../gen/coconstruisons/v1/projects_pb";
+import { t } from "../i18n";
+import { paths } from "../router";
+import { projectProgress } from "../util";
+import { focusHeading, type Page } from "./page";
+
+export function projectCard(p: Project): HTMLElement {
+  const s = p.settings;
+  const title = s?.title ?? "";
+  const progress = projectProgress({ itemCount: p.itemCount, answerCount: p.answerCount, answersPerItem: s?.answersPerItem ?? 0 });
+  return h(
+    "li",
+    { class: "card project-card", testid: "project-card", "data-project-id": p.id },
+    h("h2", null, h("a", { href: paths.project(p.id), "aria-label": t("projects.open", { title }) }, title)),
+    s?.question ? h("p", { class: "muted" }, s.question) : null,
+    progressBar(progress.percent, t("project.progressLabel"), t("projects.progress", { answers: progress.answers, wanted: progress.wanted })),
+    h(
+      "p",
+      { class: "meta" },
+      t("projects.images", { count: p.itemCount }),
+      " · ",
+      t("projects.completed", { done: p.completedItemCount, total: p.itemCount }),
+    ),
+  );
+}
+
+export async function projectsPage(ctx: PageContext): Promise<Page> {
+  let list: Project[] | undefined;
+  let error = "";
+
+  const draw = (focus: boolean) => {
+    const alert = liveRegion("alert", "page-error");
+    const body = error
+      ? null
+      : list === undefined
+        ? h("p", { class: "loading" }, t("app.loading"))
+        : list.length === 0
+          ? h("p", { class: "empty", testid: "projects-empty" }, t("projects.empty"))
+          : h("ul", { class: "project-list", testid: "project-list" }, list.map(projectCard));
+    replace(
+      ctx.main,
+      h(
+        "section",
+        { class: "page" },
+        h(
+          "div",
+          { class: "page-head" },
+          h("h1", null, t("projects.title")),
+          h("a", { class: "button primary", href: paths.newProject(), testid: "new-project" }, "+ ", t("projects.new")),
+        ),
+        alert,
+        body,
+      ),
+    );
+    if (error) {
+      say(alert, error);
+    }
+    if (focus) {
+      focusHeading(ctx.main);
+    }
+  };
+
+  draw(true);
+  try {
+    const res = await projects.listProjects({});
+    list = res.projects;
+  } catch (err) {
+    if (ctx.handleOwnerError(err)) {
+      return {};
+    }
+    error = errorMessage(err);
+    list = [];
+  }
+  if (ctx.isCurrent()) {
+    draw(false);
+  }
+  return { relocalize: () => draw(false) };
+}

@@ -1,0 +1,84 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+import { describe, expect, it } from "vitest";
+import { errorMessage, HttpError, isUnauthenticated } from "../src/errors";
+import { setLang, t } from "../src/i18n";
+import { parseUploadResponse } from "../src/upload";
+
+describe("errorMessage", () => {
+  it("shows the server's joined validation messages as they are", () => {
+    const err = new ConnectError("Le titre est obligatoire. Il faut entre 2 et 10 choix.", Code.InvalidArgument);
+    expect(errorMessage(err)).toBe("Le titre est obligatoire. Il faut entre 2 et 10 choix.");
+  });
+
+  it("shows the server's message for not found, unauthenticated and rule errors", () => {
+    for (const code of [Code.NotFound, Code.Unauthenticated, Code.FailedPrecondition, Code.PermissionDenied, Code.ResourceExhausted]) {
+      expect(errorMessage(new ConnectError("Projet introuvable.", code))).toBe("Projet introuvable.");
+    }
+  });
+
+  it("hides internal details behind a translated generic text", () => {
+    setLang("fr");
+    expect(errorMessage(new ConnectError("Unexpected server error; it was logged.", Code.Unknown))).toBe(t("error.unknown"));
+    expect(errorMessage(new ConnectError("boom", Code.Internal))).toBe(t("error.unknown"));
+    expect(errorMessage(new Error("stack trace"))).toBe(t("error.unknown"));
+  });
+
+  it("says the server does not answer when the network fails", () => {
+    setLang("en");
+    expect(errorMessage(new TypeError("Failed to fetch"))).toBe(t("error.network", undefined, "en"));
+    expect(errorMessage(new ConnectError("", Code.Unavailable))).toBe(t("error.network", undefined, "en"));
+    expect(errorMessage(new ConnectError("Failed to fetch", Code.Unknown, undefined, undefined, new TypeError("Failed to fetch")))).toBe(
+      t("error.network", undefined, "en"),
+    );
+    setLang("fr");
+  });
+
+  it("uses the upload endpoint's own message", () => {
+    expect(errorMessage(new HttpError(404, "Projet introuvable."))).toBe("Projet introuvable.");
+  });
+
+  it("recognizes an expired owner session from either transport", () => {
+    expect(isUnauthenticated(new ConnectError("x", Code.Unauthenticated))).toBe(true);
+    expect(isUnauthenticated(new HttpError(401, "x"))).toBe(true);
+    expect(isUnauthenticated(new HttpError(404, "x"))).toBe(false);
+  });
+});
+
+describe("parseUploadResponse", () => {
+  const fallback = (status: number) => `HTTP ${status}`;
+
+  it("reads the report", () => {
+    const body = JSON.stringify({
+      added: [{ itemId: "i1", fileName: "a.jpg" }],
+      duplicates: [{ fileName: "b.jpg", reason: "déjà présente" }],
+      rejected: [{ fileName: "c.txt", reason: "pas une image" }],
+    });
+    expect(parseUploadResponse(200, body, fallback)).toEqual({
+      added: [{ itemId: "i1", fileName: "a.jpg" }],
+      duplicates: [{ fileName: "b.jpg", reason: "déjà présente" }],
+      rejected: [{ fileName: "c.txt", reason: "pas une image" }],
+    });
+  });
+
+  it("treats missing lists as empty", () => {
+    expect(parseUploadResponse(200, "{}", fallback)).toEqual({ added: [], duplicates: [], rejected: [] });
+  });
+
+  it("turns { error } into an HttpError with the server's message", () => {
+    expect(() => parseUploadResponse(413, JSON.stringify({ error: "Envoi trop volumineux." }), fallback)).toThrow("Envoi trop volumineux.");
+    let thrown: unknown;
+    try {
+      parseUploadResponse(401, JSON.stringify({ error: "Connexion requise." }), fallback);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(HttpError);
+    expect((thrown as HttpError).status).toBe(401);
+    expect(isUnauthenticated(thrown)).toBe(true);
+  });
+
+  it("falls back when the body is not JSON (e.g. a proxy's error page)", () => {
+    expect(() => parseUploadResponse(502, "<html>Bad gateway</html>", fallback)).toThrow("HTTP 502");
+    expect(() => parseUploadResponse(200, "not json", fallback)).toThrow("HTTP 200");
+  });
+});

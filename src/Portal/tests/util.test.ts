@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { parseRoute, paths } from "../src/router";
+import { choiceLabel, newIdempotencyKey, percent, projectProgress, sameOriginImageUrl } from "../src/util";
+
+describe("routes", () => {
+  it("reads every page from the hash", () => {
+    expect(parseRoute("")).toEqual({ name: "home" });
+    expect(parseRoute("#/")).toEqual({ name: "home" });
+    expect(parseRoute("#/signin")).toEqual({ name: "signin" });
+    expect(parseRoute("#/projects")).toEqual({ name: "projects" });
+    expect(parseRoute("#/projects/new")).toEqual({ name: "newProject" });
+    expect(parseRoute("#/projects/01a2227d-3ca6-7e70-8857-9475e1a9ac62")).toEqual({ name: "project", id: "01a2227d-3ca6-7e70-8857-9475e1a9ac62" });
+    expect(parseRoute("#/label/01a2227d-3ca6-7e70-8857-9475e1a9ac62/")).toEqual({ name: "label", id: "01a2227d-3ca6-7e70-8857-9475e1a9ac62" });
+    expect(parseRoute("#/label/../../etc")).toEqual({ name: "notFound" });
+    expect(parseRoute("#/nope")).toEqual({ name: "notFound" });
+  });
+
+  it("builds the links it reads", () => {
+    expect(parseRoute(paths.label("abc-1"))).toEqual({ name: "label", id: "abc-1" });
+    expect(parseRoute(paths.project("abc-1"))).toEqual({ name: "project", id: "abc-1" });
+  });
+});
+
+describe("progress", () => {
+  it("is a clamped integer percentage", () => {
+    expect(percent(0, 10)).toBe(0);
+    expect(percent(1, 3)).toBe(33);
+    expect(percent(10, 10)).toBe(100);
+    expect(percent(12, 10)).toBe(100);
+    expect(percent(5, 0)).toBe(0);
+  });
+
+  it("counts answers against items × answers wanted, extra answers not past 100 %", () => {
+    expect(projectProgress({ itemCount: 10, answerCount: 15, answersPerItem: 3 })).toEqual({ answers: 15, wanted: 30, percent: 50 });
+    expect(projectProgress({ itemCount: 2, answerCount: 9, answersPerItem: 3 })).toEqual({ answers: 6, wanted: 6, percent: 100 });
+    expect(projectProgress({ itemCount: 0, answerCount: 0, answersPerItem: 3 })).toEqual({ answers: 0, wanted: 0, percent: 0 });
+  });
+});
+
+describe("image links", () => {
+  it("uses the page's own origin for the Api's absolute image links", () => {
+    expect(sameOriginImageUrl("http://127.0.0.1:8000/images/abc")).toBe("/images/abc");
+    expect(sameOriginImageUrl("https://portail.example.fr/images/abc/thumbnail")).toBe("/images/abc/thumbnail");
+    expect(sameOriginImageUrl("/images/abc")).toBe("/images/abc");
+  });
+});
+
+describe("choiceLabel", () => {
+  const choices = [
+    { key: "north_south", label: "Nord–sud" },
+    { key: "flat", label: "Plat" },
+  ];
+  it("shows labels, the don't-know text, or the raw key when unknown", () => {
+    expect(choiceLabel("flat", choices, "Je ne sais pas")).toBe("Plat");
+    expect(choiceLabel("dont_know", choices, "Je ne sais pas")).toBe("Je ne sais pas");
+    expect(choiceLabel("gone", choices, "Je ne sais pas")).toBe("gone");
+  });
+});
+
+describe("idempotency keys", () => {
+  it("are unique per answer", () => {
+    const keys = new Set(Array.from({ length: 100 }, () => newIdempotencyKey()));
+    expect(keys.size).toBe(100);
+  });
+});

@@ -1,0 +1,218 @@
+using System.IO.Compression;
+using CoConstruisons.Infrastructure.Images;
+using Microsoft.Playwright;
+
+namespace CoConstruisons.EndToEnd.Tests;
+
+/// <summary>
+/// The whole portal as people use it, in Debian's Chromium: an owner signs in, creates a project
+/// and uploads a .zip of images; a contributor opens the public page, accepts the consent notice
+/// and labels three images; the owner's CSV export then holds exactly those three answers.
+/// </summary>
+public sealed class PortalFlowTests : IAsyncLifetime
+{
+    private const string ChromiumPath = "/usr/bin/chromium";
+    private const int ImagesInZip = 5;
+
+    private ApiServer? server;
+    private IPlaywright? playwright;
+    private IBrowser? browser;
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(ChromiumPath))
+        {
+            throw new InvalidOperationException(
+                $"{ChromiumPath} is missing: install Debian's Chromium (`apt-get install -y chromium`); Playwright's own browsers are never downloaded.");
+        }
+
+        server = await ApiServer.StartAsync();
+        playwright = await Playwright.CreateAsync();
+        browser = await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (browser is not null)
+        {
+            await browser.CloseAsync();
+        }
+
+        playwright?.Dispose();
+        if (server is not null)
+        {
+            await server.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Owner_uploads_a_zip_a_contributor_labels_three_images_and_the_csv_export_holds_those_answers()
+    {
+        var baseUrl = server!.BaseUrl;
+
+        // Owner: sign in with the demo credentials.
+        await using var ownerContext = await browser!.NewContextAsync(new() { AcceptDownloads = true, BaseURL = baseUrl });
+        var owner = await ownerContext.NewPageAsync();
+        var pageErrors = new List<string>();
+        owner.PageError += (_, e) => pageErrors.Add(e);
+        owner.Console += (_, m) =>
+        {
+            if (m.Type == "error")
+            {
+                pageErrors.Add(m.Text);
+            }
+        };
+        await owner.GotoAsync("/");
+        await owner.GetByTestId("signin-email").FillAsync(ApiServer.DemoEmail);
+        await owner.GetByTestId("signin-password").FillAsync(ApiServer.DemoPassword);
+        await owner.GetByTestId("signin-submit").ClickAsync();
+        await Assertions.Expect(owner.GetByTestId("project-card")).ToHaveCountAsync(1); // the seeded demo project
+
+        // Create a project; an empty title first shows the server's validator message, in French.
+        await owner.GetByTestId("new-project").ClickAsync();
+        await owner.GetByTestId("project-question").FillAsync("Dans quel sens est orienté ce toit ?");
+        await owner.GetByTestId("create-submit").ClickAsync();
+        await Assertions.Expect(owner.GetByTestId("form-error")).ToContainTextAsync("Le titre est obligatoire.");
+
+        // In English the page and the server's messages (accept-language) switch; back to French after.
+        await owner.GetByTestId("lang-toggle").ClickAsync();
+        await Assertions.Expect(owner.GetByTestId("create-submit")).ToHaveTextAsync("Create the project");
+        await owner.GetByTestId("create-submit").ClickAsync();
+        await Assertions.Expect(owner.GetByTestId("form-error")).ToContainTextAsync("A title is required.");
+        await owner.GetByTestId("lang-toggle").ClickAsync();
+        await Assertions.Expect(owner.GetByTestId("create-submit")).ToHaveTextAsync("Créer le projet");
+
+        await owner.GetByTestId("project-title").FillAsync("Toits de la commune (E2E)");
+        await owner.GetByTestId("choice-label-0").FillAsync("Nord–sud");
+        await owner.GetByTestId("choice-label-1").FillAsync("Est–ouest");
+        await owner.GetByTestId("choice-add").ClickAsync();
+        await owner.GetByTestId("choice-label-2").FillAsync("Plat");
+        await owner.GetByTestId("answers-per-item").FillAsync("2");
+        await owner.GetByTestId("create-submit").ClickAsync();
+        var projectPage = owner.GetByTestId("project-page");
+        await Assertions.Expect(projectPage).ToBeVisibleAsync();
+        await Assertions.Expect(owner.GetByTestId("project-title")).ToHaveTextAsync("Toits de la commune (E2E)");
+
+        // Upload one .zip of generated roof images.
+        await owner.GetByTestId("upload-input").SetInputFilesAsync(new FilePayload
+        {
+            Name = "toits.zip",
+            MimeType = "application/zip",
+            Buffer = RoofZip(ImagesInZip),
+        });
+        var report = owner.GetByTestId("upload-report");
+        await Assertions.Expect(report).ToHaveAttributeAsync("data-added", ImagesInZip.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await Assertions.Expect(report).ToHaveAttributeAsync("data-rejected", "0");
+        await Assertions.Expect(owner.GetByTestId("item-card")).ToHaveCountAsync(ImagesInZip);
+
+        // Contributor: a separate browser context (no shared storage) opens the public link.
+        var publicUrl = await owner.GetByTestId("public-link").GetAttributeAsync("href");
+        Assert.NotNull(publicUrl);
+        Assert.StartsWith(baseUrl + "/#/label/", publicUrl, StringComparison.Ordinal);
+        await using var contributorContext = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 390, Height = 844 } });
+        var contributor = await contributorContext.NewPageAsync();
+        contributor.PageError += (_, e) => pageErrors.Add(e);
+        await contributor.GotoAsync(publicUrl);
+        await Assertions.Expect(contributor.GetByTestId("label-title")).ToHaveTextAsync("Toits de la commune (E2E)");
+        await contributor.GetByTestId("consent-accept").ClickAsync();
+
+        // Three answers: a click, the keyboard shortcut "2", and a third click.
+        var given = new Dictionary<string, string>();
+        var answerWays = new (string Choice, Func<Task> Give)[]
+        {
+            ("nord_sud", () => contributor.GetByTestId("choice-nord_sud").ClickAsync()),
+            ("est_ouest", () => contributor.Keyboard.PressAsync("2")),
+            ("plat", () => contributor.GetByTestId("choice-plat").ClickAsync()),
+        };
+        var task = contributor.GetByTestId("task");
+        foreach (var (choice, give) in answerWays)
+        {
+            await Assertions.Expect(task).ToHaveAttributeAsync("data-state", "ready");
+            var itemId = await task.GetAttributeAsync("data-item-id");
+            Assert.False(string.IsNullOrEmpty(itemId));
+            Assert.False(given.ContainsKey(itemId!), $"Item {itemId} was shown twice.");
+            await Assertions.Expect(contributor.GetByTestId("task-image")).ToHaveAttributeAsync("src", $"/images/{itemId}");
+            await give();
+            given[itemId!] = choice;
+            await Assertions.Expect(contributor.GetByTestId("my-answers")).ToContainTextAsync($": {given.Count}");
+            await Assertions.Expect(task).Not.ToHaveAttributeAsync("data-item-id", itemId!);
+        }
+
+        // Skipping the images left ends on the thank-you screen; skips are not answers.
+        for (var left = ImagesInZip - given.Count; left > 0; left--)
+        {
+            await Assertions.Expect(task).ToHaveAttributeAsync("data-state", "ready");
+            var itemId = await task.GetAttributeAsync("data-item-id");
+            Assert.False(given.ContainsKey(itemId!), $"Item {itemId} was shown again after being answered.");
+            await contributor.GetByTestId("skip").ClickAsync();
+            if (left > 1)
+            {
+                await Assertions.Expect(task).Not.ToHaveAttributeAsync("data-item-id", itemId!);
+            }
+        }
+
+        await Assertions.Expect(contributor.GetByTestId("thanks")).ToBeVisibleAsync();
+        await Assertions.Expect(contributor.GetByTestId("thanks-count")).ToContainTextAsync("3");
+        await contributor.GetByTestId("lang-toggle").ClickAsync();
+        await Assertions.Expect(contributor.GetByTestId("thanks")).ToContainTextAsync("Thank you!");
+
+        // Owner: the project page shows three answers, and the CSV export holds exactly them.
+        await owner.ReloadAsync();
+        await Assertions.Expect(owner.GetByTestId("project-progress")).ToContainTextAsync("3 réponses");
+        var download = await owner.RunAndWaitForDownloadAsync(() => owner.GetByTestId("export-csv").ClickAsync());
+        Assert.EndsWith(".csv", download.SuggestedFilename, StringComparison.Ordinal);
+        var csv = await File.ReadAllTextAsync(await download.PathAsync());
+        var answers = ParseAnswers(csv);
+        Assert.Equal(given.OrderBy(kv => kv.Key), answers.OrderBy(kv => kv.Key));
+        Assert.Empty(pageErrors);
+    }
+
+    /// <summary>item_id → choice for every answer row of the CSV export.</summary>
+    private static Dictionary<string, string> ParseAnswers(string csv)
+    {
+        var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var header = lines[0].Split(',');
+        int Column(string name) => Array.IndexOf(header, name) is var i and >= 0 ? i : throw new InvalidOperationException($"CSV has no {name} column: {lines[0]}");
+        var item = Column("item_id");
+        var answerId = Column("answer_id");
+        var choice = Column("choice");
+        var channel = Column("channel");
+        var result = new Dictionary<string, string>();
+        foreach (var line in lines.Skip(1))
+        {
+            var cells = line.Split(','); // generated file names and keys hold no commas or quotes
+            if (cells[answerId].Length == 0)
+            {
+                continue;
+            }
+
+            Assert.Equal("web", cells[channel]);
+            Assert.True(result.TryAdd(cells[item], cells[choice]), $"Two answers for item {cells[item]}: {csv}");
+        }
+
+        return result;
+    }
+
+    private static byte[] RoofZip(int count)
+    {
+        var random = new Random(42);
+        using var buffer = new MemoryStream();
+        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var kind = RoofImageGenerator.Choices[i % RoofImageGenerator.Choices.Length];
+                var entry = zip.CreateEntry($"toits/toit-e2e-{i + 1:00}.jpg", CompressionLevel.NoCompression);
+                using var stream = entry.Open();
+                stream.Write(RoofImageGenerator.Draw(kind, random));
+            }
+        }
+
+        return buffer.ToArray();
+    }
+}
