@@ -4,7 +4,7 @@ import { contributors, tasks } from "../api";
 import { h, liveRegion, replace, say } from "../dom";
 import { errorCode, errorMessage } from "../errors";
 import type { PublicProject } from "../gen/coconstruisons/v1/contributors_pb";
-import type { Task } from "../gen/coconstruisons/v1/tasks_pb";
+import type { LabellingTask as Task } from "../gen/coconstruisons/v1/tasks_pb";
 import { t } from "../i18n";
 import { isTypingTarget, keyToAction, shortcutFor } from "../keyboard";
 import { clearContributorToken, getContributorToken, setContributorToken } from "../session";
