@@ -145,7 +145,9 @@ public static class ConsensusModel
             }
             else
             {
-                ConfusionSkills(options.Method == ConsensusMethods.PooledDawidSkene ? options.PooledWeight : 0);
+                ConfusionSkills(
+                    options.Method is ConsensusMethods.PooledDawidSkene or ConsensusMethods.ShrunkDawidSkene ? options.PooledWeight : 0,
+                    options.Method == ConsensusMethods.ShrunkDawidSkene);
             }
 
             Logs();
@@ -176,7 +178,7 @@ public static class ConsensusModel
             }
         }
 
-        private void ConfusionSkills(double pooledWeight)
+        private void ConfusionSkills(double pooledWeight, bool shrinkToOwnAccuracy)
         {
             var kk = _k * _k;
             if (pooledWeight > 0)
@@ -215,6 +217,24 @@ public static class ConsensusModel
             {
                 var prior = x.WorkerPriors[w];
                 PriorRows(prior, pooledWeight, pseudo);
+                if (shrinkToOwnAccuracy)
+                {
+                    // The contributor's own one-coin accuracy (itself shrunk by the prior) shapes their rows' prior.
+                    var m0 = _confusion.AsSpan(w * kk, kk);
+                    double right = 0, total = 0;
+                    for (var c = 0; c < _k; c++)
+                    {
+                        for (var l = 0; l < _k; l++)
+                        {
+                            total += m0[(c * _k) + l];
+                            right += c == l ? m0[(c * _k) + l] : 0;
+                        }
+                    }
+
+                    var own = (right + (prior.Strength * prior.Accuracy)) / (total + prior.Strength);
+                    PriorRows(prior with { Accuracy = Math.Clamp(own, 1e-6, 1 - 1e-6) }, pooledWeight, pseudo);
+                }
+
                 var m = _confusion.AsSpan(w * kk, kk);
                 for (var c = 0; c < _k; c++)
                 {
@@ -327,7 +347,7 @@ public static class ConsensusModel
             }
 
             var pooled = (double[])_pooled.Clone();
-            var pooledWeight = options.Method == ConsensusMethods.PooledDawidSkene ? options.PooledWeight : 0;
+            var pooledWeight = options.Method is ConsensusMethods.PooledDawidSkene or ConsensusMethods.ShrunkDawidSkene ? options.PooledWeight : 0;
             return new ConsensusFit(options.Method, x.Labels, classPrior, items, workers, PriorSkill, iterations, options.DontKnowLabel);
 
             WorkerSkill PriorSkill(string? channel)

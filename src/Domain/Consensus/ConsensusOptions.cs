@@ -18,11 +18,17 @@ public static class ConsensusMethods
     /// </summary>
     public const string PooledDawidSkene = "pooled-dawid-skene";
 
-    /// <summary>The method used when none is named.</summary>
-    public const string Default = PooledDawidSkene;
+    /// <summary>
+    /// Full confusion matrices whose rows are shrunk towards the contributor's own overall accuracy
+    /// (itself shrunk towards the prior), optionally mixed with the crowd's pooled matrix, MAP-EM.
+    /// </summary>
+    public const string ShrunkDawidSkene = "shrunk-dawid-skene";
 
-    /// <summary>Every method name, default first.</summary>
-    public static IReadOnlyList<string> All { get; } = [Default, MajorityVote, OneCoin, DawidSkene];
+    /// <summary>The method used when none is named.</summary>
+    public const string Default = ShrunkDawidSkene;
+
+    /// <summary>Every method name.</summary>
+    public static IReadOnlyList<string> All { get; } = [MajorityVote, OneCoin, DawidSkene, PooledDawidSkene, ShrunkDawidSkene];
 
     public static bool IsKnown(string name) => All.Contains(name, StringComparer.Ordinal);
 }
@@ -43,7 +49,7 @@ public sealed record ConsensusOptions
     public string Method { get; init; } = ConsensusMethods.Default;
 
     /// <summary>The prior of a contributor whose channel has no prior of its own.</summary>
-    public SkillPrior WorkerPrior { get; init; } = new(0.7, 4);
+    public SkillPrior WorkerPrior { get; init; } = new(0.75, 3);
 
     /// <summary>Per-channel priors (a CAPTCHA solver is not a volunteer); keys are channel names.</summary>
     public IReadOnlyDictionary<string, SkillPrior> ChannelPriors { get; init; } = new Dictionary<string, SkillPrior>();
@@ -65,10 +71,10 @@ public sealed record ConsensusOptions
     /// </summary>
     public double PooledWeight { get; init; } = 0.5;
 
-    public int MaxIterations { get; init; } = 100;
+    public int MaxIterations { get; init; } = 50;
 
     /// <summary>EM stops when no item's posterior moves by more than this.</summary>
-    public double Tolerance { get; init; } = 1e-6;
+    public double Tolerance { get; init; } = 1e-5;
 
     public SkillPrior PriorFor(string? channel) =>
         channel is not null && ChannelPriors.TryGetValue(channel, out var prior) ? prior : WorkerPrior;
