@@ -75,6 +75,10 @@ public static class ConsensusModel
 
         private void InitialiseFromVotes()
         {
+            // With answered gold items, the first skills are estimated from gold alone (the others start
+            // empty): the anchor decides which way EM goes, even when most of the crowd is wrong.
+            var anchored = options.Method != ConsensusMethods.MajorityVote &&
+                           Enumerable.Range(0, _n).Any(i => x.Gold[i] >= 0 && x.ItemStart[i + 1] > x.ItemStart[i]);
             for (var i = 0; i < _n; i++)
             {
                 var row = _t.AsSpan(i * _k, _k);
@@ -92,6 +96,11 @@ public static class ConsensusModel
                     continue;
                 }
 
+                if (anchored)
+                {
+                    continue;
+                }
+
                 for (var a = start; a < end; a++)
                 {
                     row[x.AnswerLabel[a]] += 1.0 / (end - start);
@@ -102,7 +111,7 @@ public static class ConsensusModel
         private void MStep()
         {
             // Class frequencies (items with evidence or gold).
-            var counted = 0;
+            var counted = 0.0;
             Array.Clear(_classPrior);
             for (var i = 0; i < _n; i++)
             {
@@ -111,10 +120,10 @@ public static class ConsensusModel
                     continue;
                 }
 
-                counted++;
                 for (var c = 0; c < _k; c++)
                 {
                     _classPrior[c] += _t[(i * _k) + c];
+                    counted += _t[(i * _k) + c];
                 }
             }
 
