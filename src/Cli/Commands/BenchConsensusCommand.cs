@@ -123,6 +123,7 @@ public sealed class BenchConsensusCommand : ICliCommand, IHasFlags
                 ["default"] = Round(measured.Accuracy),
                 ["published_best"] = published is null ? null : JsonValue.Create(published.Value),
                 ["fit_seconds"] = Math.Round(measured.FitSeconds, 4),
+                ["fit_cpu_seconds"] = Math.Round(measured.FitCpuSeconds, 4),
                 ["incremental_update_microseconds"] = Math.Round(measured.UpdateMicroseconds, 3),
                 ["scored_items"] = measured.Scored,
                 ["iterations"] = measured.Iterations,
@@ -153,11 +154,17 @@ public sealed class BenchConsensusCommand : ICliCommand, IHasFlags
             ["targets"] = targets,
             ["targets_met"] = met,
         };
+        json["machine"] = new JsonObject
+        {
+            ["processors"] = Environment.ProcessorCount,
+            ["load_average_1min"] = LoadAverage(),
+            ["timing"] = "fit_seconds: best wall-clock time of 3 fits after a warm-up; fit_cpu_seconds: the process CPU time of the best fit (single-threaded, so a shared machine inflates wall time, not CPU time)",
+        };
         Console.Out.WriteLine(json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return Task.FromResult(0);
     }
 
-    private sealed record Measured(double MajorityVote, double Accuracy, int Scored, double FitSeconds, double UpdateMicroseconds, int Iterations);
+    private sealed record Measured(double MajorityVote, double Accuracy, int Scored, double FitSeconds, double FitCpuSeconds, double UpdateMicroseconds, int Iterations);
 
     private static Measured Measure(IReadOnlyList<CrowdAnswer> answers, IReadOnlyDictionary<string, string> truth, ConsensusOptions options)
     {
@@ -190,12 +197,17 @@ public sealed class BenchConsensusCommand : ICliCommand, IHasFlags
 
         // Fit: best of three runs (the first also warms the JIT up).
         ConsensusFit fit = ConsensusModel.Fit(answers, options);
-        var best = double.MaxValue;
+        double best = double.MaxValue, bestCpu = double.MaxValue;
+        using var process = Process.GetCurrentProcess();
         for (var run = 0; run < 3; run++)
         {
+            process.Refresh();
+            var cpu = process.TotalProcessorTime;
             var watch = Stopwatch.StartNew();
             fit = ConsensusModel.Fit(answers, options);
             best = Math.Min(best, watch.Elapsed.TotalSeconds);
+            process.Refresh();
+            bestCpu = Math.Min(bestCpu, (process.TotalProcessorTime - cpu).TotalSeconds);
         }
 
         var (correct, scoredFit) = ConsensusCommand.Score(fit, truth);
@@ -224,11 +236,25 @@ public sealed class BenchConsensusCommand : ICliCommand, IHasFlags
             scoredFit == 0 ? 0 : (double)correct / scoredFit,
             scoredFit,
             best,
+            bestCpu,
             micro,
             fit.Iterations);
     }
 
     private static double Round(double x) => Math.Round(x, 4);
+
+    private static double? LoadAverage()
+    {
+        try
+        {
+            var first = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+            return double.TryParse(first, NumberStyles.Float, CultureInfo.InvariantCulture, out var load) ? load : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
 
     private static double DoubleOption(CliArgs args, string name, double fallback)
     {
