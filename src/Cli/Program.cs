@@ -7,6 +7,8 @@ ICliCommand[] commands =
     new CoConstruisons.Cli.Bench.ServeBenchCommand(),
     new BenchExperimentsCommand(),
     new ExperimentsValidateCommand(),
+    new CoConstruisons.Cli.Commands.ConsensusCommand(),
+    new CoConstruisons.Cli.Commands.BenchConsensusCommand(),
 ];
 
 return await CliHost.RunAsync(commands, args);

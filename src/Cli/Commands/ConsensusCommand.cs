@@ -1,0 +1,139 @@
+using System.Globalization;
+using System.Text;
+using CoConstruisons.Cli.Csv;
+using CoConstruisons.Domain.Consensus;
+
+namespace CoConstruisons.Cli.Commands;
+
+/// <summary>`coconstruisons consensus`: one label per item from an answers file.</summary>
+public sealed class ConsensusCommand : ICliCommand
+{
+    public string Name => "consensus";
+
+    public string Usage =>
+        "consensus ANSWERS.csv [--method NAME] [--labels a,b,c] [--gold GOLD.csv] [--truth TRUTH.csv] " +
+        "[--repeats error|keep-last|keep-all] [--out OUT.csv]";
+
+    public string Summary =>
+        "Infers one label per item from contributors' answers (CSV header item,worker,label[,channel]) and writes " +
+        "item,label,confidence. Methods: " + string.Join(", ", ConsensusMethods.All) + $" (default {ConsensusMethods.Default}). " +
+        "--gold anchors the fit with known labels; --truth only measures accuracy. 'dont_know' answers are not evidence.";
+
+    public Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var method = args.Option("method") ?? ConsensusMethods.Default;
+        var labels = ParseLabels(args.Option("labels"));
+        var goldPath = args.Option("gold");
+        var truthPath = args.Option("truth");
+        var outPath = args.Option("out");
+        var repeats = CrowdFiles.ParseRepeats(args.Option("repeats"));
+        args.EnsureAllRead();
+        if (args.Positionals.Count != 1)
+        {
+            throw new UsageException("Give exactly one answers file.");
+        }
+
+        if (!ConsensusMethods.IsKnown(method))
+        {
+            throw new UsageException($"Unknown method '{method}'; known: {string.Join(", ", ConsensusMethods.All)}.");
+        }
+
+        var options = new ConsensusOptions
+        {
+            Method = method,
+            Labels = labels,
+            Repeats = repeats == RepeatHandling.KeepAll ? RepeatPolicy.KeepAll : RepeatPolicy.KeepLast,
+        };
+        var file = CrowdFiles.ReadAnswers(args.Positionals[0], repeats, labels, options.DontKnowLabel);
+        foreach (var warning in file.Warnings)
+        {
+            Console.Error.WriteLine($"warning: {warning}");
+        }
+
+        var gold = goldPath is null ? null : CrowdFiles.ReadLabels(goldPath, labels);
+        var truth = truthPath is null ? null : CrowdFiles.ReadLabels(truthPath, labels);
+        ConsensusFit fit;
+        try
+        {
+            fit = ConsensusModel.Fit(file.Answers, options, gold);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CliException(ex.Message);
+        }
+
+        var csv = new StringBuilder("item,label,confidence\n");
+        foreach (var posterior in fit.Items.Values.OrderBy(p => p.Item, StringComparer.Ordinal))
+        {
+            var label = posterior.Evidence > 0 || posterior.IsGold ? posterior.Label : string.Empty;
+            var confidence = posterior.Evidence > 0 || posterior.IsGold ? posterior.Confidence : 0;
+            csv.Append(CsvReader.Escape(posterior.Item)).Append(',').Append(CsvReader.Escape(label)).Append(',')
+                .Append(confidence.ToString("0.######", CultureInfo.InvariantCulture)).Append('\n');
+        }
+
+        var report = outPath is null ? Console.Error : Console.Out;
+        if (outPath is null)
+        {
+            Console.Out.Write(csv.ToString());
+        }
+        else
+        {
+            try
+            {
+                File.WriteAllText(outPath, csv.ToString(), new UTF8Encoding(false));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or DirectoryNotFoundException)
+            {
+                throw new CliException($"{outPath}: cannot write the file ({ex.Message}).");
+            }
+        }
+
+        report.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{fit.Method}: {fit.Items.Count} items, {fit.Workers.Count} contributors, {file.Answers.Count} answers, {fit.Iterations} iterations"));
+        if (truth is not null)
+        {
+            var (correct, scored) = Score(fit, truth);
+            report.WriteLine(scored == 0
+                ? "accuracy: no item has both answers and a truth label"
+                : string.Create(CultureInfo.InvariantCulture, $"accuracy: {(double)correct / scored:0.0000} ({correct}/{scored} items that have both answers and a truth label)"));
+        }
+
+        return Task.FromResult(0);
+    }
+
+    /// <summary>Correct and scored counts over items with at least one answer that is evidence and a truth label.</summary>
+    public static (int Correct, int Scored) Score(ConsensusFit fit, IReadOnlyDictionary<string, string> truth)
+    {
+        ArgumentNullException.ThrowIfNull(fit);
+        ArgumentNullException.ThrowIfNull(truth);
+        int correct = 0, scored = 0;
+        foreach (var (item, label) in truth)
+        {
+            if (fit.Items.TryGetValue(item, out var p) && p.Evidence > 0)
+            {
+                scored++;
+                correct += p.Label == label ? 1 : 0;
+            }
+        }
+
+        return (correct, scored);
+    }
+
+    public static IReadOnlyList<string>? ParseLabels(string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        var labels = value.Split(',', StringSplitOptions.TrimEntries);
+        if (labels.Length < 2 || labels.Any(l => l.Length == 0))
+        {
+            throw new UsageException($"--labels needs at least two non-empty choices separated by commas, not '{value}'.");
+        }
+
+        var duplicate = labels.GroupBy(l => l, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        return duplicate is not null ? throw new UsageException($"--labels lists '{duplicate.Key}' twice.") : labels;
+    }
+}
