@@ -39,6 +39,9 @@ public static class MartenRegistration
         opts.Events.AddEventType<AnswerSkipped>();
         opts.Events.AddEventType<GoldAnswerSet>();
         opts.Events.AddEventType<ItemRetired>();
+        opts.Events.AddEventType<ItemBeliefUpdated>();
+        opts.Events.AddEventType<ConsensusRefitted>();
+        opts.Schema.For<CoConstruisons.Application.Consensus.ProjectConsensus>();
 
         // Read right after each answer by the assignment query: kept in the same transaction as the event.
         opts.Projections.Add<ItemProgressProjection>(ProjectionLifecycle.Inline);
