@@ -93,6 +93,7 @@ public sealed class GatewayFixture : IAsyncLifetime
                 ["COBOT_PROJECT_ID"] = ProjectId,
                 ["COBOT_DATA_DIR"] = DataDirectory,
                 ["SLACK_GATEWAY_URL"] = $"http://127.0.0.1:{gatewayPort}",
+                ["COBOT_CAMPAIGN_ENABLED"] = "false", // nudges are tested with a controlled clock in CampaignTests
             });
         });
         await _gateway.StartAsync();

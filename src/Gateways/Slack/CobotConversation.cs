@@ -25,6 +25,7 @@ public sealed partial class CobotConversation(
     public const string DeclineAction = "cobot_consent_decline";
     public const string StopAction = "cobot_stop";
     public const string StartAction = "cobot_start";
+    public const string NudgeStartAction = "cobot_nudge_start";
     public const string AnswerActionPrefix = "cobot_answer_";
     public const string DontKnow = "dont_know";
 
@@ -62,6 +63,11 @@ public sealed partial class CobotConversation(
         var channel = await DirectChannelAsync(work, member, ct);
         if (member.Active)
         {
+            if (!work.FromNudge && member.SeriesRemaining != 0)
+            {
+                await members.UpdateAsync(work.SlackUser, m => m.SeriesRemaining = 0, ct); // came by themselves: no limit
+            }
+
             await AskNextAsync(work.SlackUser, channel, ct);
             return;
         }
@@ -221,25 +227,26 @@ public sealed partial class CobotConversation(
             return;
         }
 
-        var streak = member.StreakDays;
+        var streak = 0;
+        var seriesOver = false;
         if (!result.Duplicate)
         {
             var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, Paris).DateTime);
             var updated = await members.UpdateAsync(work.SlackUser, m =>
             {
-                if (m.LastAnswerDay == today)
+                if (m.SeriesRemaining > 0)
                 {
-                    return;
+                    m.SeriesRemaining--;
                 }
 
-                m.StreakDays = m.LastAnswerDay == today.AddDays(-1) ? m.StreakDays + 1 : 1;
-                m.LastAnswerDay = today;
+                if (m.LastAnswerDay != today)
+                {
+                    m.StreakDays = m.LastAnswerDay == today.AddDays(-1) ? m.StreakDays + 1 : 1;
+                    m.LastAnswerDay = today;
+                }
             }, ct);
             streak = member.LastAnswerDay == today ? 0 : updated.StreakDays; // celebrate a streak on the day's first answer only
-        }
-        else
-        {
-            streak = 0;
+            seriesOver = member.SeriesRemaining > 0 && updated.SeriesRemaining == 0;
         }
 
         var project = await platform.GetProjectAsync(ct);
@@ -265,10 +272,21 @@ public sealed partial class CobotConversation(
         await slack.UpdateMessageAsync(work.Channel, work.MessageTs, texts.YourAnswer(label), blocks, ct);
 
         // A retried or repeated click stored nothing new: do not ask a second next question.
-        if (!result.Duplicate)
+        if (result.Duplicate)
         {
-            await AskNextAsync(work.SlackUser, work.Channel, ct);
+            return;
         }
+
+        if (seriesOver)
+        {
+            // The invitation's question (or series of five) is done: thank, and let them choose to go on.
+            await slack.PostMessageAsync(work.Channel, texts.SeriesDone, new JsonArray(
+                SlackBlocks.Section(texts.SeriesDone),
+                SlackBlocks.Actions("cobot_more", [SlackBlocks.Button(texts.OneMore, StartAction, "more", "primary")])), ct);
+            return;
+        }
+
+        await AskNextAsync(work.SlackUser, work.Channel, ct);
     }
 
     /// <summary>Posts the next question (or "nothing left") in the user's direct-message channel.</summary>

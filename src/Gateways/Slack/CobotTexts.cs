@@ -116,6 +116,16 @@ public sealed class CobotTexts(bool english, Tone tone)
         _ => T("Une nouvelle question vous attend.", "A new question is waiting for you."),
     };
 
+    public string NudgeButton(int questions) => questions <= 1
+        ? T("Une question", "One question")
+        : T($"{N(questions)} questions", $"{N(questions)} questions");
+
+    public string StopAnyTime => T("Pour ne plus recevoir d'invitation : « Stop » ou `/cobot stop`.", "To receive no more invitations: \"Stop\" or `/cobot stop`.");
+
+    public string SeriesDone => T("Merci, c'est tout pour cette fois ! :pray:", "Thank you, that's all for this time! :pray:");
+
+    public string OneMore => T("Encore une", "One more");
+
     public string HomeTitle(string projectTitle) => T($"Cobot — {projectTitle}", $"Cobot — {projectTitle}");
 
     public string HomeStats(int total, int today, int streak) => T(

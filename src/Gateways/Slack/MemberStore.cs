@@ -31,6 +31,9 @@ public sealed class SlackMember
     public DateOnly? LastAnswerDay { get; set; }
     public int StreakDays { get; set; }
 
+    /// <summary>Questions left in the series started from a nudge; 0 = no limit (the user came by themselves).</summary>
+    public int SeriesRemaining { get; set; }
+
     /// <summary>Every nudge sent to this user (UTC).</summary>
     public List<DateTimeOffset> Nudges { get; set; } = [];
 
@@ -151,6 +154,7 @@ public sealed class MemberStore
         DirectChannel = m.DirectChannel,
         LastAnswerDay = m.LastAnswerDay,
         StreakDays = m.StreakDays,
+        SeriesRemaining = m.SeriesRemaining,
         Nudges = [.. m.Nudges],
     };
 }

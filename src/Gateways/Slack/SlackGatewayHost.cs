@@ -1,3 +1,4 @@
+using CoConstruisons.Gateways.Slack.Campaigns;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CoConstruisons.Gateways.Slack;
@@ -32,6 +33,7 @@ public static class SlackGatewayHost
         services.AddSingleton<CobotConversation>();
         services.AddHttpClient<ISlackWebApi, SlackWebApi>(c => c.Timeout = TimeSpan.FromSeconds(30));
         services.AddHostedService<SlackWorker>();
+        services.AddCobotCampaigns(CampaignRules.From(builder.Configuration, settings.Tone));
 
         var app = builder.Build();
         app.MapPost("/slack/events", (HttpContext http, SlackInbox inbox) => inbox.HandleAsync(http));

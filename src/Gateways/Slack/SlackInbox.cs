@@ -181,8 +181,8 @@ public sealed partial class SlackInbox(
                 case CobotConversation.StopAction:
                     Enqueue(new StopRequested(team, user, channel, messageTs, blocks));
                     break;
-                case CobotConversation.StartAction:
-                    Enqueue(new StartRequested(team, user));
+                case CobotConversation.StartAction or CobotConversation.NudgeStartAction:
+                    Enqueue(new StartRequested(team, user, id == CobotConversation.NudgeStartAction));
                     break;
                 case var answer when answer.StartsWith(CobotConversation.AnswerActionPrefix, StringComparison.Ordinal)
                                      && channel is { Length: > 0 } && messageTs is { Length: > 0 } && actionTs.Length > 0:

@@ -11,7 +11,7 @@ public abstract record SlackWork(string TeamId, string UserId)
 }
 
 /// <summary>/cobot, the start button, or a direct message: consent notice if needed, else a question.</summary>
-public sealed record StartRequested(string TeamId, string UserId) : SlackWork(TeamId, UserId);
+public sealed record StartRequested(string TeamId, string UserId, bool FromNudge = false) : SlackWork(TeamId, UserId);
 
 /// <summary>The app's Home or Messages tab was opened (app_home_opened).</summary>
 public sealed record HomeOpened(string TeamId, string UserId, string Tab) : SlackWork(TeamId, UserId);
