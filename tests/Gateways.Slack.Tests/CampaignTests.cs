@@ -20,8 +20,11 @@ public sealed class RecordingSlack : ISlackWebApi
 
     public ConcurrentQueue<(string Method, string Channel, string Text, JsonArray? Blocks)> Calls { get; } = new();
 
+    public ConcurrentQueue<DateTimeOffset> PostedAt { get; } = new();
+
     public Task<PostedMessage> PostMessageAsync(string channel, string text, JsonArray? blocks, CancellationToken ct)
     {
+        PostedAt.Enqueue(DateTimeOffset.UtcNow);
         Calls.Enqueue(("chat.postMessage", channel, text, blocks));
         return Task.FromResult(new PostedMessage(channel, "1700000000." + Interlocked.Increment(ref _ts).ToString("000000", System.Globalization.CultureInfo.InvariantCulture)));
     }
@@ -329,6 +332,92 @@ public sealed class QuartzNudgeJobTests
         {
             await host.StopAsync();
             Directory.Delete(dir, recursive: true);
+        }
+    }
+}
+
+public sealed class QuartzClusterTests
+{
+    private static IHost Node(string connection, string dataDir, RecordingSlack slack)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(Settings.FromConfig(new() { ["COBOT_DATA_DIR"] = dataDir }));
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ISlackWebApi>(slack);
+        builder.Services.AddSingleton(new CobotTexts(false, Tone.Neutral));
+        builder.Services.AddSingleton<MemberStore>();
+        builder.Services.AddCobotCampaigns(new CampaignRules
+        {
+            Cron = "* * * * * ?", // every second, to see many fires in a short test
+            MaxPerDay = 1000,
+            MaxPerWeek = 1000,
+            QuietFrom = new TimeOnly(0, 0),
+            QuietUntil = new TimeOnly(0, 0),
+            WorkingDays = Enum.GetValues<DayOfWeek>().ToHashSet(),
+            QuartzConnection = connection,
+        });
+        return builder.Build();
+    }
+
+    [Fact]
+    public async Task Two_gateway_nodes_on_the_PostgreSQL_job_store_never_run_the_same_nudge_round_twice()
+    {
+        var schema = "slack_quartz_" + Guid.NewGuid().ToString("N")[..10];
+        var root = Path.Combine(Path.GetTempPath(), "coco-cluster-" + Guid.NewGuid().ToString("N"));
+        await using (var connection = new Npgsql.NpgsqlConnection(GatewayFixture.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var create = new Npgsql.NpgsqlCommand($"create schema {schema}", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var connectionString = GatewayFixture.ConnectionString + ";Search Path=" + schema;
+        var slackA = new RecordingSlack();
+        var slackB = new RecordingSlack();
+        using var nodeA = Node(connectionString, Path.Combine(root, "a"), slackA);
+        using var nodeB = Node(connectionString, Path.Combine(root, "b"), slackB);
+        foreach (var node in new[] { nodeA, nodeB })
+        {
+            // The same consenting member on both nodes: only Quartz's cluster lock keeps them from both inviting.
+            await node.Services.GetRequiredService<MemberStore>().UpdateAsync("T1:UCLUSTER", m =>
+            {
+                m.Consent = ConsentState.Accepted;
+                m.DirectChannel = "DUCLUSTER";
+            }, CancellationToken.None);
+        }
+
+        try
+        {
+            await nodeA.StartAsync();
+            await nodeB.StartAsync();
+            var scheduler = await nodeA.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
+            Assert.True((await scheduler.GetMetadata()).JobStoreClustered);
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            await nodeA.StopAsync();
+            await nodeB.StopAsync();
+
+            var times = slackA.PostedAt.Concat(slackB.PostedAt).Order().ToList();
+            Assert.True(times.Count >= 2, $"only {times.Count} nudge round(s) ran");
+            var gaps = times.Zip(times.Skip(1), (a, b) => b - a).ToList();
+            Assert.All(gaps, gap => Assert.True(gap > TimeSpan.FromMilliseconds(400), $"two nudges {gap.TotalMilliseconds} ms apart: a fire ran twice"));
+
+            await using var connection = new Npgsql.NpgsqlConnection(GatewayFixture.ConnectionString);
+            await connection.OpenAsync();
+            await using var tables = new Npgsql.NpgsqlCommand(
+                $"select count(*) from information_schema.tables where table_schema = '{schema}' and table_name like 'qrtz_%'", connection);
+            Assert.True((long)(await tables.ExecuteScalarAsync())! >= 10, "Quartz did not create its tables");
+        }
+        finally
+        {
+            await using var connection = new Npgsql.NpgsqlConnection(GatewayFixture.ConnectionString);
+            await connection.OpenAsync();
+            await using var drop = new Npgsql.NpgsqlCommand($"drop schema if exists {schema} cascade", connection);
+            await drop.ExecuteNonQueryAsync();
+            if (Directory.Exists(root))
+            {
+                Directory.Delete(root, recursive: true);
+            }
         }
     }
 }

@@ -51,6 +51,9 @@ public sealed record CampaignRules
     /// <summary>Quartz cron expression of the nudge round (each round decides per member).</summary>
     public string Cron { get; init; } = "0 0/15 * * * ?";
 
+    /// <summary>PostgreSQL connection string of Quartz's clustered job store; empty = in-memory store (one node).</summary>
+    public string QuartzConnection { get; init; } = "";
+
     public int QuestionsPerInvitation => Mode == QuestionMode.Series ? SeriesLength : 1;
 
     public NudgeVerdict Decide(SlackMember member, DateTimeOffset now)
@@ -204,6 +207,7 @@ public sealed record CampaignRules
             TimeZone = zone!,
             Mode = mode,
             Cron = cron,
+            QuartzConnection = configuration["COBOT_QUARTZ_CONNECTION"]?.Trim() ?? "",
         };
         if (problems.Count > 0)
         {

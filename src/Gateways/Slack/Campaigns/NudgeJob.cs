@@ -1,3 +1,4 @@
+using Npgsql;
 using Quartz;
 
 namespace CoConstruisons.Gateways.Slack.Campaigns;
@@ -25,7 +26,8 @@ public static class CampaignRegistration
 {
     /// <summary>
     /// Campaign rules, the nudge service and, when enabled, Quartz with the nudge job on a cron trigger
-    /// in the campaign's time zone. Job store: in memory (one gateway node; see docs/slack.md).
+    /// in the campaign's time zone. Job store: PostgreSQL, clustered, when COBOT_QUARTZ_CONNECTION is
+    /// set (Quartz creates its qrtz_ tables if missing; each fire runs on one node only); else in memory.
     /// </summary>
     public static IServiceCollection AddCobotCampaigns(this IServiceCollection services, CampaignRules rules)
     {
@@ -38,7 +40,21 @@ public static class CampaignRegistration
 
         services.AddQuartz(q =>
         {
-            q.UseInMemoryStore();
+            if (string.IsNullOrWhiteSpace(rules.QuartzConnection))
+            {
+                q.UseInMemoryStore();
+            }
+            else
+            {
+                q.ConfigureScheduler(o => o.InstanceName = "cobot-slack");
+                q.UsePersistentStore(s =>
+                {
+                    s.UsePostgres(NpgsqlFactory.Instance, rules.QuartzConnection);
+                    s.UseClustering();
+                    s.ProvisionSchema();
+                });
+            }
+
             q.AddJob<NudgeJob>(j => j.WithIdentity(NudgeJob.Key).StoreDurably());
             q.AddTrigger(t => t
                 .ForJob(NudgeJob.Key)
