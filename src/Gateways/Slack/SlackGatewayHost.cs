@@ -16,6 +16,7 @@ public static class SlackGatewayHost
         builder.Configuration.AddEnvironmentVariables();
         builder.Configuration.AddCommandLine(args);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Quartz", LogLevel.Warning);
         configure?.Invoke(builder);
 
         var settings = SlackGatewaySettings.From(builder.Configuration);
