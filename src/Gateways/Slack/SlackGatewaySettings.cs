@@ -37,6 +37,9 @@ public sealed record SlackGatewaySettings
 
     public required Tone Tone { get; init; }
 
+    /// <summary>Parallel workers (COBOT_WORKERS, 1–64, default 8); one user's work always goes to the same one.</summary>
+    public int Workers { get; init; } = 8;
+
     public bool English => Language == "en";
 
     public static SlackGatewaySettings From(IConfiguration configuration)
@@ -93,6 +96,14 @@ public sealed record SlackGatewaySettings
             problems.Add($"COBOT_TONE (neutral, playful ou/or impact: « {toneText} »)");
         }
 
+        var workersText = configuration["COBOT_WORKERS"];
+        var workers = 8;
+        if (!string.IsNullOrWhiteSpace(workersText)
+            && (!int.TryParse(workersText, NumberStyles.None, CultureInfo.InvariantCulture, out workers) || workers is < 1 or > 64))
+        {
+            problems.Add($"COBOT_WORKERS (1 à/to 64: « {workersText} »)");
+        }
+
         if (problems.Count > 0)
         {
             throw new SlackSettingsException(
@@ -112,6 +123,7 @@ public sealed record SlackGatewaySettings
             DataDirectory = Path.GetFullPath(configuration["COBOT_DATA_DIR"] is { Length: > 0 } dir ? dir : Path.Combine(".data", "slack")),
             Language = language,
             Tone = tone,
+            Workers = workers,
         };
     }
 

@@ -27,38 +27,59 @@ public sealed record AnswerClicked(
     string TeamId, string UserId, string Channel, string MessageTs, string ActionTs, string Value, JsonArray? MessageBlocks)
     : SlackWork(TeamId, UserId);
 
-/// <summary>A bounded in-process queue between the HTTP endpoint and <see cref="SlackWorker"/>.</summary>
+/// <summary>
+/// Bounded in-process queues between the HTTP endpoint and <see cref="SlackWorker"/>: one per worker,
+/// a user always on the same one, so one user's clicks are handled in order while different users'
+/// work runs in parallel.
+/// </summary>
 public sealed class SlackWorkQueue
 {
-    private readonly Channel<SlackWork> _channel = Channel.CreateBounded<SlackWork>(
-        new BoundedChannelOptions(10_000) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Channel<SlackWork>[] _partitions;
 
-    public bool TryEnqueue(SlackWork work) => _channel.Writer.TryWrite(work);
+    public SlackWorkQueue(SlackGatewaySettings settings)
+    {
+        _partitions = [.. Enumerable.Range(0, settings.Workers).Select(_ => Channel.CreateBounded<SlackWork>(
+            new BoundedChannelOptions(10_000) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite }))];
+    }
 
-    public ChannelReader<SlackWork> Reader => _channel.Reader;
+    public int Partitions => _partitions.Length;
+
+    public bool TryEnqueue(SlackWork work) =>
+        _partitions[(int)((uint)StringComparer.Ordinal.GetHashCode(work.SlackUser) % (uint)_partitions.Length)].Writer.TryWrite(work);
+
+    public ChannelReader<SlackWork> Reader(int partition) => _partitions[partition].Reader;
 }
 
-/// <summary>Does the queued work one item at a time (so one user's clicks are handled in order).</summary>
+/// <summary>Does the queued work: one loop per partition, each item after the previous one of that partition.</summary>
 public sealed partial class SlackWorker(SlackWorkQueue queue, CobotConversation conversation, ILogger<SlackWorker> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Enumerable.Range(0, queue.Partitions).Select(p => Task.Run(() => RunAsync(queue.Reader(p), stoppingToken), stoppingToken)));
+
+    private async Task RunAsync(ChannelReader<SlackWork> reader, CancellationToken stoppingToken)
     {
-        await foreach (var work in queue.Reader.ReadAllAsync(stoppingToken))
+        try
         {
-            try
+            await foreach (var work in reader.ReadAllAsync(stoppingToken))
             {
-                await conversation.HandleAsync(work, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
+                try
+                {
+                    await conversation.HandleAsync(work, stoppingToken);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    return;
+                }
 #pragma warning disable CA1031 // one failed piece of work must not stop the worker
-            catch (Exception ex)
+                catch (Exception ex)
 #pragma warning restore CA1031
-            {
-                LogFailed(ex, work.GetType().Name);
+                {
+                    LogFailed(ex, work.GetType().Name);
+                }
             }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
         }
     }
 
