@@ -59,7 +59,14 @@ public sealed class ImageRaster
             throw new UnreadableImageException(name, "the file is empty");
         }
 
-        using var decoded = SKBitmap.Decode(bytes);
+        using var data = SKData.CreateCopy(bytes);
+        using var codec = SKCodec.Create(data);
+        if (codec is null)
+        {
+            throw new UnreadableImageException(name, "not a decodable image (JPEG/PNG/WebP expected)");
+        }
+
+        using var decoded = SKBitmap.Decode(codec);
         if (decoded is null || decoded.Width <= 0 || decoded.Height <= 0)
         {
             throw new UnreadableImageException(name, "not a decodable image (JPEG/PNG/WebP expected)");

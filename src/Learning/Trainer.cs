@@ -23,9 +23,19 @@ public sealed record TrainerOptions
     /// <summary>Class pairs swapped by a quarter turn; null = the known pairs found among the labels.</summary>
     public IReadOnlyList<(string A, string B)>? RotationSwaps { get; init; }
 
-    public int Iterations { get; init; } = 400;
+    /// <summary>
+    /// Train on half of the symmetries (identity, quarter turn and their mirrors: both roof
+    /// orientations, half the rows and boosting time); prediction still averages over all of
+    /// <see cref="Augmentation"/>.
+    /// </summary>
+    public bool HalfSymmetriesForTraining { get; init; } = true;
 
-    public double LearningRate { get; init; } = 0.05;
+    /// <summary>LightGBM threads. One by default: OpenMP threads spin-wait badly on a busy shared machine.</summary>
+    public int BoostingThreads { get; init; } = 1;
+
+    public int Iterations { get; init; } = 250;
+
+    public double LearningRate { get; init; } = 0.08;
 
     public int Leaves { get; init; } = 31;
 
@@ -78,6 +88,11 @@ public static class Trainer
 
         // Features of every symmetry of every training image.
         var transforms = LabelSymmetry.Transforms(options.Augmentation);
+        if (options.HalfSymmetriesForTraining && options.Augmentation == Augmentation.Dihedral)
+        {
+            transforms = [0, 1, 4, 5];
+        }
+
         var rows = new LabelledRow[train.Count * transforms.Count];
         var done = 0;
         Parallel.For(0, train.Count, new ParallelOptions { MaxDegreeOfParallelism = Parallelism.MaxDegreeOfParallelism, CancellationToken = cancellationToken }, i =>
@@ -111,7 +126,7 @@ public static class Trainer
             LearningRate = options.LearningRate,
             NumberOfLeaves = options.Leaves,
             MinimumExampleCountPerLeaf = options.MinExamplesPerLeaf,
-            NumberOfThreads = Parallelism.MaxDegreeOfParallelism,
+            NumberOfThreads = options.BoostingThreads,
             Seed = options.Seed,
             UseSoftmax = true,
             Booster = new GradientBooster.Options { FeatureFraction = options.FeatureFraction, L2Regularization = 1.0 },

@@ -14,7 +14,7 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
 {
     public string Name => "bench model";
 
-    public string Usage => "bench model [--data DIR] [--smoke] [--limit N] [--iterations N] [--augment dihedral|flips|none]";
+    public string Usage => "bench model [--data DIR] [--smoke] [--limit N] [--iterations N] [--threads N] [--augment dihedral|flips|none]";
 
     public string Summary => "Train and evaluate the roof image classifier on OpenSolarMap (../shared/data) and print one JSON object; --smoke: 80 generated images in seconds.";
 
@@ -26,13 +26,15 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
         var smoke = args.Flag("smoke");
         var dataOption = args.Option("data");
         var limit = args.IntOption("limit", 0);
-        var iterations = args.IntOption("iterations", smoke ? 60 : 400);
+        var iterations = args.IntOption("iterations", smoke ? 60 : 250);
+        var threads = args.IntOption("threads", 1);
         var augment = TrainImagesCommand.ParseAugmentation(args.Option("augment"));
         args.EnsureAllRead();
 
         var options = new TrainerOptions
         {
             Iterations = iterations,
+            BoostingThreads = threads,
             Augmentation = augment,
             TargetPrecision = 0.95,
             MinExamplesPerLeaf = smoke ? 5 : 20,
@@ -105,7 +107,8 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
             ["split"] = Trainer.SplitDescription(options) + $" -> {result.TrainImages} training, {result.CalibrationImages} calibration, {result.TestImages} test images",
             ["dataset"] = dataset,
             ["decode_seconds"] = Math.Round(decodeSeconds, 1),
-            ["threads"] = 2,
+            ["boosting_threads"] = threads,
+            ["training_symmetries"] = options.HalfSymmetriesForTraining && options.Augmentation == Augmentation.Dihedral ? "identity, quarter turn and their mirrors" : options.Augmentation.ToString(),
         };
         Console.WriteLine(json.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
         return Task.FromResult(0);

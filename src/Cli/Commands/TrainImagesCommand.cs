@@ -21,7 +21,7 @@ public sealed class TrainImagesCommand : ICliCommand
         var target = ParseFraction(args.Option("target-precision"), 0.97, "target-precision");
         var augment = ParseAugmentation(args.Option("augment"));
         var swaps = ParseSwaps(args.Option("rotation-swap"));
-        var iterations = args.IntOption("iterations", 400);
+        var iterations = args.IntOption("iterations", 250);
         args.EnsureAllRead();
         if (iterations < 1)
         {
