@@ -10,7 +10,7 @@ namespace CoConstruisons.Learning;
 /// </summary>
 public static class RoofFeatureExtractor
 {
-    public const string Version = "roof-features-v1";
+    public const string Version = "roof-features-v2";
 
     private const int S = ImageRaster.Size;
     private const int Bins = 8;
@@ -46,6 +46,9 @@ public static class RoofFeatureExtractor
         var g8 = Pool(gray, S, 8);
         Standardise(g8);
         f.AddRange(g8);
+        var g16 = Pool(gray, S, 16);
+        Standardise(g16);
+        f.AddRange(g16);
         for (var c = 0; c < 3; c++)
         {
             var channel = new float[S * S];

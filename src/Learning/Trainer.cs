@@ -55,7 +55,7 @@ public sealed record TrainingResult(ImageClassifier Classifier, EvaluationReport
 /// </summary>
 public static class Trainer
 {
-    public const string Method = "handcrafted roof features (gradients, HOG, profiles, colour, thumbnails) + LightGBM multiclass, trained on the 8 square symmetries (quarter turns swap the north-south/east-west classes), test-time averaging over the same symmetries, temperature calibration";
+    public const string Method = "handcrafted roof features (multi-scale gradients, HOG, row/column profiles, colour, 8x8 and 16x16 thumbnails) + ML.NET LightGBM multiclass, trained on identity, quarter turn and their mirrors (quarter turns swap the north-south/east-west classes), test-time averaging over the 8 square symmetries, temperature calibration";
 
     internal static ParallelOptions Parallelism { get; } = new() { MaxDegreeOfParallelism = Math.Clamp(Environment.ProcessorCount, 1, 2) };
 
