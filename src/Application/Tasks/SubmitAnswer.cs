@@ -123,7 +123,9 @@ public sealed class SubmitAnswerHandler(
 
         var policy = project.Settings.Retirement;
         var isGold = item.GoldChoice is not null;
-        if (!isGold && (state.Retired || (command.Choice != Choice.DontKnowKey && policy.OpenSlots(state.EvidenceCount) == 0)))
+        // An item that retired early (confident) still takes the answers of people who were already
+        // shown it: their effort is evidence, never wasted. Only the cap refuses an answer.
+        if (!isGold && command.Choice != Choice.DontKnowKey && policy.OpenSlots(state.EvidenceCount) == 0)
         {
             throw new RuleViolationException(Texts.T(
                 "Cette image a déjà toutes ses réponses : merci ! Demandez-en une autre.",
@@ -152,7 +154,7 @@ public sealed class SubmitAnswerHandler(
 
             stream.AppendOne(new ItemBeliefUpdated(
                 item.Id, project.Id, decision.Label, decision.Confidence, [.. belief.LogScores], belief.Evidence, consensus.FitId, now));
-            if (!isGold && policy.ShouldRetire(state.EvidenceCount + 1, decision.Confidence))
+            if (!isGold && !state.Retired && policy.ShouldRetire(state.EvidenceCount + 1, decision.Confidence))
             {
                 // Gold items never retire: they keep checking contributors.
                 stream.AppendOne(new ItemRetired(item.Id, project.Id, decision.Label, decision.Confidence, state.EvidenceCount + 1, now));
