@@ -97,7 +97,7 @@ public sealed class AssignmentTests(ApiFixture api)
     {
         var who = new ContributorIdentity { SessionToken = await api.NewWebSession(api.DemoProjectId) };
         RpcException? refused = null;
-        for (var i = 0; i < 60 && refused is null; i++)
+        for (var i = 0; i < 200 && refused is null; i++)
         {
             try
             {

@@ -47,6 +47,8 @@ public sealed class RecordingSlack : ISlackWebApi
 /// <summary>A platform that always has a question and records every answer.</summary>
 public sealed class FakePlatform : ICobotPlatform
 {
+    public Task<string> WebLinkAsync(string slackUser, CancellationToken ct) => Task.FromResult("http://127.0.0.1/#/label/x?link=fake");
+
     private int _item;
 
     public List<SubmitAnswerRequest> Answers { get; } = [];

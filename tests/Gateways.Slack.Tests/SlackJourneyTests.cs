@@ -1,3 +1,4 @@
+using CoConstruisons.Contracts.V1;
 using System.Net;
 using System.Text.Json.Nodes;
 
@@ -203,5 +204,45 @@ public sealed class SlackJourneyTests(GatewayFixture f)
         var notices = f.Slack.Posted(Dm(user));
         Assert.Single(notices);
         Assert.Contains("cobot_consent_accept", notices[0].Json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_user_who_follows_the_app_home_link_to_the_web_page_stays_one_contributor()
+    {
+        const string user = "U0LINKED";
+        var (_, question) = await Onboard(user);
+        var choice = Buttons(question).First(b => b["action_id"]!.ToString().StartsWith("cobot_answer", StringComparison.Ordinal));
+        (await f.Click(user, question, choice["action_id"]!.ToString(), "1700000500.000001")).EnsureSuccessStatusCode();
+        for (var i = 0; i < 150 && (await f.StatsOf(user)).Answers < 1; i++)
+        {
+            await Task.Delay(100);
+        }
+
+        var ev = new JsonObject { ["type"] = "app_home_opened", ["user"] = user, ["channel"] = "D0LINK", ["tab"] = "home", ["event_ts"] = "1700000600.000100" };
+        (await f.Send(GatewayFixture.EventBody("Ev0LINK1", ev), "application/json")).EnsureSuccessStatusCode();
+        var home = await GatewayFixture.Eventually(
+            () => f.Slack.Calls.FirstOrDefault(c => c.Method == "views.publish" && c.Body["user_id"]?.ToString() == user), "home view");
+        var text = home.Body["view"]!["blocks"]!.AsArray()
+            .Select(b => b?["text"]?["text"]?.ToString() ?? "")
+            .Single(t => t.Contains("?link=", StringComparison.Ordinal));
+        var url = System.Text.RegularExpressions.Regex.Match(text, "<(http[^|>]+)\\|").Groups[1].Value;
+        var linkToken = Uri.UnescapeDataString(url[(url.IndexOf("?link=", StringComparison.Ordinal) + 6)..]);
+
+        var contributors = new ContributorService.ContributorServiceClient(f.Platform);
+        var session = await contributors.StartWebSessionAsync(new StartWebSessionRequest
+        {
+            ProjectId = f.ProjectId, ConsentAccepted = true, ConsentVersion = "1", LinkToken = linkToken,
+        });
+        var web = new ContributorIdentity { SessionToken = session.SessionToken };
+        var tasks = new TaskService.TaskServiceClient(f.Platform);
+        var next = await tasks.NextTaskAsync(new NextTaskRequest { ProjectId = f.ProjectId, Contributor = web });
+        var answer = await tasks.SubmitAnswerAsync(new SubmitAnswerRequest
+        {
+            ProjectId = f.ProjectId, Contributor = web, ReservationToken = next.Task.ReservationToken,
+            Choice = next.Task.Choices[0].Key, IdempotencyKey = "web-1",
+        });
+
+        Assert.Equal(2, answer.Stats.Answers);
+        Assert.Equal(2, (await f.StatsOf(user)).Answers);
     }
 }

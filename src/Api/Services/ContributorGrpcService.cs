@@ -6,7 +6,7 @@ using Mediator;
 
 namespace CoConstruisons.Api.Services;
 
-public sealed class ContributorGrpcService(IMediator mediator) : ContributorService.ContributorServiceBase
+public sealed class ContributorGrpcService(IMediator mediator, CallerContext caller, PublicUrls urls) : ContributorService.ContributorServiceBase
 {
     public override async Task<PublicProject> GetPublicProject(GetPublicProjectRequest request, ServerCallContext context)
     {
@@ -28,8 +28,20 @@ public sealed class ContributorGrpcService(IMediator mediator) : ContributorServ
     public override async Task<StartWebSessionResponse> StartWebSession(StartWebSessionRequest request, ServerCallContext context)
     {
         var started = await mediator.Send(
-            new StartWebSession(Ids.Parse(request.ProjectId, "project_id"), request.ConsentAccepted, request.ConsentVersion),
+            new StartWebSession(Ids.Parse(request.ProjectId, "project_id"), request.ConsentAccepted, request.ConsentVersion, request.LinkToken),
             context.CancellationToken);
         return new StartWebSessionResponse { SessionToken = started.Token, ExpiresAtUnix = started.ExpiresAt.ToUnixTimeSeconds() };
+    }
+
+    public override async Task<CreateIdentityLinkResponse> CreateIdentityLink(CreateIdentityLinkRequest request, ServerCallContext context)
+    {
+        var projectId = Ids.Parse(request.ProjectId, "project_id");
+        var link = await mediator.Send(new CreateIdentityLink(projectId, caller.Contributor(request.Contributor, context)), context.CancellationToken);
+        return new CreateIdentityLinkResponse
+        {
+            LinkToken = link.Token,
+            Url = $"{urls.BaseUrl}/#/label/{projectId}?link={Uri.EscapeDataString(link.Token)}",
+            ExpiresAtUnix = link.ExpiresAt.ToUnixTimeSeconds(),
+        };
     }
 }

@@ -18,4 +18,5 @@ public static class TokenPurposes
     public const string Owner = "owner";
     public const string WebSession = "web-session";
     public const string Reservation = "reservation";
+    public const string IdentityLink = "identity-link";
 }

@@ -6,8 +6,8 @@ namespace CoConstruisons.Application.Common;
 /// <summary>Rate limits (configuration section "RateLimits"), per contributor and per caller.</summary>
 public sealed class RateLimitOptions
 {
-    public double ContributorPerSecond { get; set; } = 3;
-    public int ContributorBurst { get; set; } = 30;
+    public double ContributorPerSecond { get; set; } = 10;
+    public int ContributorBurst { get; set; } = 60;
     public double CallerPerSecond { get; set; } = 5000;
     public int CallerBurst { get; set; } = 10000;
 }

@@ -11,7 +11,10 @@ namespace CoConstruisons.Application.Contributors;
 public sealed record ContributorCredential(string? SessionToken, string? Channel, string? ChannelUserId, bool CallerIsService);
 
 /// <summary>Payload of a web session token, issued after the consent notice was accepted.</summary>
-public sealed record WebSession(Guid ProjectId, string SessionId, string ConsentVersion, DateTimeOffset ConsentedAt);
+public sealed record WebSession(Guid ProjectId, string SessionId, string ConsentVersion, DateTimeOffset ConsentedAt, string? LinkedContributorId = null);
+
+/// <summary>Payload of an identity link: the pseudonymous contributor a web session may continue as.</summary>
+public sealed record IdentityLink(Guid ProjectId, string ContributorId);
 
 /// <summary>The pseudonymous contributor behind a credential, and the channel they use.</summary>
 public sealed record ResolvedContributor(string ContributorId, string Channel, DateTimeOffset? ConsentedAt, string ConsentVersion);
@@ -31,7 +34,8 @@ public sealed class ContributorResolver(ITokenService tokens, IPseudonymizer pse
                 throw new ForbiddenException(Texts.T("Cette session vaut pour un autre projet.", "This session is for another project."));
             }
 
-            return new ResolvedContributor(pseudonymizer.ContributorId("web", session.SessionId), "web", session.ConsentedAt, session.ConsentVersion);
+            var id = session.LinkedContributorId ?? pseudonymizer.ContributorId("web", session.SessionId);
+            return new ResolvedContributor(id, "web", session.ConsentedAt, session.ConsentVersion);
         }
 
         if (!string.IsNullOrEmpty(credential.Channel) && !string.IsNullOrEmpty(credential.ChannelUserId))

@@ -8,7 +8,7 @@ using Mediator;
 namespace CoConstruisons.Application.Contributors;
 
 /// <summary>Starts an anonymous labelling session once the consent notice is accepted. No account, no contributor yet.</summary>
-public sealed record StartWebSession(Guid ProjectId, bool ConsentAccepted, string ConsentVersion) : ICommand<StartedSession>;
+public sealed record StartWebSession(Guid ProjectId, bool ConsentAccepted, string ConsentVersion, string? LinkToken = null) : ICommand<StartedSession>;
 
 public sealed record StartedSession(string Token, DateTimeOffset ExpiresAt);
 
@@ -33,7 +33,21 @@ public sealed class StartWebSessionHandler(IQuerySession session, ITokenService 
         var now = clock.GetUtcNow();
         var expires = now + Lifetime;
         var sessionId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
-        var payload = new WebSession(project.Id, sessionId, string.IsNullOrEmpty(command.ConsentVersion) ? "1" : command.ConsentVersion, now);
+        string? linked = null;
+        if (!string.IsNullOrEmpty(command.LinkToken))
+        {
+            var link = tokens.Read<IdentityLink>(TokenPurposes.IdentityLink, command.LinkToken);
+            if (link is null || link.ProjectId != project.Id)
+            {
+                throw new Common.Exceptions.ForbiddenException(Common.Texts.T(
+                    "Lien invalide ou expiré : redemandez-en un depuis votre messagerie.",
+                    "Invalid or expired link: ask for a new one from your chat."));
+            }
+
+            linked = link.ContributorId;
+        }
+
+        var payload = new WebSession(project.Id, sessionId, string.IsNullOrEmpty(command.ConsentVersion) ? "1" : command.ConsentVersion, now, linked);
         return new StartedSession(tokens.Issue(TokenPurposes.WebSession, payload, expires), expires);
     }
 }

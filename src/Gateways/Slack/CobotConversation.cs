@@ -115,6 +115,11 @@ public sealed partial class CobotConversation(
 
         blocks.Add(SlackBlocks.Section(member.Active ? texts.HomeStats(stats.Answers, stats.AnswersToday, member.StreakDays) : texts.HomeInactive));
         blocks.Add(SlackBlocks.Section(texts.HomeProject(stats.ItemsRemaining)));
+        if (member.Active)
+        {
+            blocks.Add(SlackBlocks.Section(texts.HomeWebLink(await platform.WebLinkAsync(work.SlackUser, ct))));
+        }
+
         blocks.Add(member.Active
             ? SlackBlocks.Actions("cobot_home", [SlackBlocks.Button(texts.StartButton, StartAction, "home", "primary"), SlackBlocks.Button(texts.Stop, StopAction, "home")])
             : SlackBlocks.Actions("cobot_home", [SlackBlocks.Button(texts.StartButton, StartAction, "home", "primary")]));

@@ -14,6 +14,9 @@ public interface ICobotPlatform
     Task<ContributorStats> GetMyStatsAsync(string slackUser, CancellationToken ct);
 
     Task<PublicProject> GetProjectAsync(CancellationToken ct);
+
+    /// <summary>A one-hour link to the portal's labelling page where this user continues as the same contributor.</summary>
+    Task<string> WebLinkAsync(string slackUser, CancellationToken ct);
 }
 
 /// <summary>
@@ -66,6 +69,10 @@ public sealed class GrpcCobotPlatform : ICobotPlatform, IDisposable
 
     public async Task<PublicProject> GetProjectAsync(CancellationToken ct) =>
         _project ??= await _contributors.GetPublicProjectAsync(new GetPublicProjectRequest { ProjectId = _settings.ProjectId }, Options(ct));
+
+    public async Task<string> WebLinkAsync(string slackUser, CancellationToken ct) =>
+        (await _contributors.CreateIdentityLinkAsync(
+            new CreateIdentityLinkRequest { ProjectId = _settings.ProjectId, Contributor = Identity(slackUser) }, Options(ct))).Url;
 
     public void Dispose() => _channel.Dispose();
 }

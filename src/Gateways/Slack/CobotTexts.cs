@@ -132,6 +132,10 @@ public sealed class CobotTexts(bool english, Tone tone)
         $"*Vos contributions* : {N(total)} réponses, dont {N(today)} aujourd'hui" + (streak >= 2 ? $" · série de {N(streak)} jours" : ""),
         $"*Your contributions*: {N(total)} answers, {N(today)} of them today" + (streak >= 2 ? $" · {N(streak)}-day streak" : ""));
 
+    public string HomeWebLink(string url) => T(
+        $"Sur un grand écran ? <{url}|Continuez sur la page web> : vos réponses y comptent comme ici (lien valable une heure).",
+        $"On a big screen? <{url}|Continue on the web page>: your answers count there as here (link valid for one hour).");
+
     public string HomeProject(int remaining) => T(
         $"*Le projet* : encore {N(remaining)} images à étiqueter.",
         $"*The project*: {N(remaining)} images still to label.");
