@@ -6,6 +6,7 @@ ICliCommand[] commands =
 [
     new CoConstruisons.Cli.Bench.ServeBenchCommand(),
     new CoConstruisons.Cli.Bench.ReplayBenchCommand(),
+    new ImportOpenSolarMapCommand(),
     new BenchExperimentsCommand(),
     new ExperimentsValidateCommand(),
     new CoConstruisons.Cli.Commands.ConsensusCommand(),
