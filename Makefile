@@ -32,8 +32,8 @@ postgres:
 run: build postgres
 	./scripts/run-local.sh
 
-test: build postgres test-dotnet test-portal
-	@echo "[test] all test suites passed"
+test: build postgres test-dotnet test-portal bench-smoke
+	@echo "[test] all test suites and benchmark smoke runs passed"
 
 test-dotnet:
 	@rm -rf artifacts/test-results
@@ -42,6 +42,15 @@ test-dotnet:
 
 test-portal:
 	npm --prefix $(PORTAL) test
+
+COCO := $(DOTNET) src/Cli/bin/$(CONFIG)/net10.0/coconstruisons.dll
+
+# Each benchmark in its small smoke mode (generated data, seconds); full runs are on demand.
+bench-smoke:
+	$(COCO) bench consensus --smoke > artifacts/bench-consensus-smoke.json
+	$(COCO) bench experiments --smoke > artifacts/bench-experiments-smoke.json
+	$(COCO) bench serve --smoke --api-config $(CONFIG) > artifacts/bench-serve-smoke.json
+	@for f in artifacts/bench-*-smoke.json; do echo "$$f: $$(cat $$f | tr -d '\n' | cut -c1-300)"; done
 
 clean:
 	rm -rf artifacts $(PORTAL)/dist

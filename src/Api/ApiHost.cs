@@ -64,6 +64,9 @@ public static partial class ApiHost
         var mediator = scope.ServiceProvider.GetRequiredService<IMediator>();
         var seeded = await mediator.Send(new SeedDemo(email, password, app.Configuration.GetValue("Demo:ImageCount", 200)));
         var baseUrl = scope.ServiceProvider.GetRequiredService<PublicUrls>().BaseUrl;
+        var dataFolder = Path.GetFullPath(app.Configuration["Storage:Path"] ?? ".data");
+        Directory.CreateDirectory(dataFolder);
+        await File.WriteAllTextAsync(Path.Combine(dataFolder, "demo-project-id"), seeded.ProjectId.ToString());
         Console.WriteLine();
         Console.WriteLine("  Co-construisons — démo prête / demo ready");
         Console.WriteLine($"  Portail (porteurs de projet) : {baseUrl}/");

@@ -21,6 +21,7 @@ public static class ApplicationServices
         services.AddValidatorsFromAssemblyContaining<ContributorResolver>(includeInternalTypes: true);
         services.AddScoped<ContributorResolver>();
         services.AddSingleton<CoConstruisons.Application.Common.RateLimiter>();
+        services.AddSingleton<CoConstruisons.Application.Consensus.ConsensusCache>();
         services.Configure<CoConstruisons.Application.Common.RateLimitOptions>(configuration.GetSection("RateLimits"));
         services.Configure<UploadLimits>(configuration.GetSection("Uploads"));
         services.AddSingleton(TimeProvider.System);

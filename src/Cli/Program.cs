@@ -11,6 +11,9 @@ ICliCommand[] commands =
     new ExperimentsValidateCommand(),
     new CoConstruisons.Cli.Commands.ConsensusCommand(),
     new CoConstruisons.Cli.Commands.BenchConsensusCommand(),
+    new TrainImagesCommand(),
+    new PredictCommand(),
+    new BenchModelCommand(),
 ];
 
 return await CliHost.RunAsync(commands, args);

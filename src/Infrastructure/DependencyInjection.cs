@@ -29,6 +29,8 @@ public static class InfrastructureServices
             .ApplyAllDatabaseChangesOnStartup();
 
         services.AddScheduling(configuration, connectionString, schema);
+        services.AddSingleton<CoConstruisons.Application.Experiments.IExperimentDefinitionStore, CoConstruisons.Infrastructure.Experiments.MartenExperimentDefinitionStore>();
+        CoConstruisons.Infrastructure.Experiments.ExperimentsRegistration.AddExperiments(services, configuration);
         services.AddSingleton(SecretKeys.Load(
             configuration["Security:TokenKey"],
             configuration["Security:PseudonymKey"],

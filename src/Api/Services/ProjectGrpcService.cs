@@ -68,4 +68,19 @@ public sealed class ProjectGrpcService(IMediator mediator, CallerContext caller,
         var file = await mediator.Send(new ExportProject(owner, Ids.Parse(request.ProjectId, "project_id"), format), context.CancellationToken);
         return new ExportProjectResponse { FileName = file.FileName, ContentType = file.ContentType, Content = ByteString.CopyFrom(file.Content) };
     }
+
+    public override async Task<RefitConsensusResponse> RefitConsensus(RefitConsensusRequest request, ServerCallContext context)
+    {
+        var owner = caller.RequireOwner(context);
+        var result = await mediator.Send(
+            new CoConstruisons.Application.Consensus.RefitConsensus(Ids.Parse(request.ProjectId, "project_id"), owner), context.CancellationToken);
+        return new RefitConsensusResponse
+        {
+            FitId = result.FitId.ToString(),
+            Answers = result.Answers,
+            Contributors = result.Contributors,
+            ChangedItems = result.ChangedItems,
+            RetiredItems = result.RetiredItems,
+        };
+    }
 }

@@ -16,7 +16,11 @@ public sealed class TaskGrpcService(IMediator mediator, CallerContext caller, Pu
         var result = await mediator.Send(
             new NextTask(Ids.Parse(request.ProjectId, "project_id"), caller.Contributor(request.Contributor, context)),
             context.CancellationToken);
-        var response = new NextTaskResponse { Stats = ContractMapping.ToContract(result.Stats) };
+        var response = new NextTaskResponse
+        {
+            Stats = ContractMapping.ToContract(result.Stats),
+            RetryAfterSeconds = (int)Math.Ceiling(result.RetryAfter.TotalSeconds),
+        };
         if (result.Task is { } offered)
         {
             var settings = offered.Project.Settings;

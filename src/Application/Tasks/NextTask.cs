@@ -39,30 +39,34 @@ public sealed class NextTaskHandler(
         var progress = await session.LoadAsync<ContributorProgress>(ContributorProgress.IdFor(contributorId, project.Id), cancellationToken);
         var wantGold = Random.Shared.NextDouble() < GoldPolicy.Rate(progress?.GoldAnswered ?? 0, progress?.GoldCorrect ?? 0);
 
-        var candidates = await Candidates(session, project.Id, contributorId, wantGold, cancellationToken);
-        if (candidates.Count == 0)
-        {
-            candidates = await Candidates(session, project.Id, contributorId, !wantGold, cancellationToken);
-        }
-
         var policy = project.Settings.Retirement;
-        foreach (var candidate in AssignmentPolicy.Order(candidates, contributorId, Random.Shared))
+        var busy = false;
+        foreach (var gold in new[] { wantGold, !wantGold })
         {
-            var until = now + ReservationTimes.Hold;
-            if (!await TryLease(candidate, contributorId, now, until, candidate.IsGold ? int.MaxValue : policy.OpenSlots(candidate.EvidenceCount), cancellationToken))
+            var candidates = await Candidates(session, project.Id, contributorId, gold, cancellationToken);
+            busy |= candidates.Count > 0;
+            foreach (var candidate in AssignmentPolicy.Order(candidates, contributorId, Random.Shared))
             {
-                continue;
-            }
+                var until = now + ReservationTimes.Hold;
+                var openSlots = candidate.IsGold ? int.MaxValue : policy.OpenSlots(candidate.EvidenceCount);
+                if (!await TryLease(candidate, contributorId, now, until, openSlots, cancellationToken))
+                {
+                    continue;
+                }
 
-            var item = await session.LoadAsync<Item>(candidate.Id, cancellationToken)
-                ?? throw new InvalidOperationException($"Item {candidate.Id} has progress but no document.");
-            var token = tokens.Issue(TokenPurposes.Reservation, new Reservation(project.Id, item.Id, contributorId, until), until + ReservationTimes.Grace);
-            return new NextTaskResult(
-                new OfferedTask(item, project, token, until),
-                await session.StatsAsync(project, contributorId, now, cancellationToken, progress));
+                var item = await session.LoadAsync<Item>(candidate.Id, cancellationToken)
+                    ?? throw new InvalidOperationException($"Item {candidate.Id} has progress but no document.");
+                var token = tokens.Issue(TokenPurposes.Reservation, new Reservation(project.Id, item.Id, contributorId, until), until + ReservationTimes.Grace);
+                return new NextTaskResult(
+                    new OfferedTask(item, project, token, until),
+                    await session.StatsAsync(project, contributorId, now, cancellationToken, progress));
+            }
         }
 
-        return new NextTaskResult(null, await session.StatsAsync(project, contributorId, now, cancellationToken, progress));
+        return new NextTaskResult(
+            null,
+            await session.StatsAsync(project, contributorId, now, cancellationToken, progress),
+            busy ? ReservationTimes.Hold / 4 : TimeSpan.Zero);
     }
 
     private static Task<IReadOnlyList<ItemProgress>> Candidates(IQuerySession session, Guid projectId, string contributorId, bool gold, CancellationToken ct) =>

@@ -57,6 +57,7 @@ public sealed class SubmitAnswerValidator : AbstractValidator<SubmitAnswer>
 
 public sealed class SubmitAnswerHandler(
     IDocumentStore store,
+    Consensus.ConsensusCache cache,
     ContributorResolver resolver,
     ITokenService tokens,
     RateLimiter limiter,
@@ -122,7 +123,9 @@ public sealed class SubmitAnswerHandler(
 
         var policy = project.Settings.Retirement;
         var isGold = item.GoldChoice is not null;
-        if (!isGold && (state.Retired || (command.Choice != Choice.DontKnowKey && policy.OpenSlots(state.EvidenceCount) == 0)))
+        // An item that retired early (confident) still takes the answers of people who were already
+        // shown it: their effort is evidence, never wasted. Only the cap refuses an answer.
+        if (!isGold && command.Choice != Choice.DontKnowKey && policy.OpenSlots(state.EvidenceCount) == 0)
         {
             throw new RuleViolationException(Texts.T(
                 "Cette image a déjà toutes ses réponses : merci ! Demandez-en une autre.",
@@ -133,15 +136,28 @@ public sealed class SubmitAnswerHandler(
             Guid.CreateVersion7(), item.Id, project.Id, contributor.ContributorId, command.Choice,
             contributor.Channel, command.TimeTakenMs, command.IdempotencyKey, now);
         stream.AppendOne(answer);
-        if (!isGold && command.Choice != Choice.DontKnowKey)
+        if (command.Choice != Choice.DontKnowKey)
         {
-            // Gold items never retire: they keep checking contributors. Decide on a copy: the stored aggregate is the projection's business.
-            var votes = new Dictionary<string, int>(state.Votes, StringComparer.Ordinal);
-            votes[command.Choice] = votes.GetValueOrDefault(command.Choice) + 1;
-            var confidence = RetirementPolicy.EqualSkillConfidence(votes, project.Settings.Choices.Count);
-            if (policy.ShouldRetire(state.EvidenceCount + 1, confidence))
+            // Incremental consensus: the item's belief plus this answer, weighed by the contributor's
+            // skill from the latest refit (the prior skill for a newcomer).
+            var consensus = await cache.GetAsync(session, project, ct);
+            ItemBelief belief;
+            Domain.Consensus.LabelDecision decision;
+            lock (consensus.Fit)
             {
-                stream.AppendOne(new ItemRetired(item.Id, project.Id, MajorityVote.Decide(votes)?.Label, confidence, state.EvidenceCount + 1, now));
+                belief = state.LogScores is { } scores && scores.Length == project.Settings.Choices.Count
+                    ? new ItemBelief(scores, state.EvidenceCount)
+                    : consensus.Fit.NewBelief();
+                consensus.Fit.Update(belief, contributor.ContributorId, command.Choice, contributor.Channel);
+                decision = consensus.Fit.Decide(belief);
+            }
+
+            stream.AppendOne(new ItemBeliefUpdated(
+                item.Id, project.Id, decision.Label, decision.Confidence, [.. belief.LogScores], belief.Evidence, consensus.FitId, now));
+            if (!isGold && !state.Retired && policy.ShouldRetire(state.EvidenceCount + 1, decision.Confidence))
+            {
+                // Gold items never retire: they keep checking contributors.
+                stream.AppendOne(new ItemRetired(item.Id, project.Id, decision.Label, decision.Confidence, state.EvidenceCount + 1, now));
             }
         }
 

@@ -12,7 +12,7 @@ public sealed record ContributorStats(int Answers, int AnswersToday, int ItemsRe
 /// <summary>One item offered to one contributor.</summary>
 public sealed record OfferedTask(Item Item, Project Project, string ReservationToken, DateTimeOffset ReservedUntil);
 
-public sealed record NextTaskResult(OfferedTask? Task, ContributorStats Stats);
+public sealed record NextTaskResult(OfferedTask? Task, ContributorStats Stats, TimeSpan RetryAfter = default);
 
 public sealed record SubmitAnswerResult(Guid AnswerId, bool Duplicate, string Feedback, ContributorStats Stats);
 

@@ -18,7 +18,7 @@ public sealed class ServeBenchCommand : ICliCommand, IHasFlags
 {
     public string Name => "bench serve";
 
-    public string Usage => "bench serve [--contributors N] [--seconds S] [--items N] [--smoke] [--connection CS]";
+    public string Usage => "bench serve [--contributors N] [--seconds S] [--items N] [--smoke] [--connection CS] [--api-config Release|Debug]";
 
     public string Summary => "Load-tests the task service (NextTask + SubmitAnswer) and prints one JSON object.";
 
@@ -30,15 +30,16 @@ public sealed class ServeBenchCommand : ICliCommand, IHasFlags
         var contributors = args.IntOption("contributors", smoke ? 8 : 64);
         var seconds = args.IntOption("seconds", smoke ? 3 : 20);
         var items = args.IntOption("items", smoke ? 200 : 8000);
+        var apiConfig = args.Option("api-config") ?? "Release";
         var connection = args.Option("connection") ?? "Host=127.0.0.1;Port=5432;Database=coconstruisons_test;Username=coconstruisons;Password=coconstruisons";
         args.EnsureAllRead();
 
         var root = RepoPaths.Root() ?? throw new CliException("Run this from the Co-construisons repository (CoConstruisons.sln not found).");
-        var dll = Path.Combine(root, "src", "Api", "bin", "Release", "net10.0", "CoConstruisons.Api.dll");
+        var dll = Path.Combine(root, "src", "Api", "bin", apiConfig, "net10.0", "CoConstruisons.Api.dll");
         if (!File.Exists(dll))
         {
-            Console.Error.WriteLine("[bench] building the Api in Release…");
-            await Run("dotnet", $"build \"{Path.Combine(root, "src", "Api")}\" -c Release -nologo -v q", cancellationToken);
+            Console.Error.WriteLine($"[bench] building the Api ({apiConfig})…");
+            await Run("dotnet", $"build \"{Path.Combine(root, "src", "Api")}\" -c {apiConfig} -nologo -v q", cancellationToken);
         }
 
         var schema = "bench_" + Guid.NewGuid().ToString("N")[..10];
@@ -89,6 +90,7 @@ public sealed class ServeBenchCommand : ICliCommand, IHasFlags
                 ["seconds"] = Math.Round(result.Elapsed.TotalSeconds, 2),
                 ["items"] = items,
                 ["smoke"] = smoke,
+                ["api_build"] = apiConfig,
             };
             Console.WriteLine(JsonSerializer.Serialize(json));
             return stored == result.Acknowledged && over == 0 ? 0 : 1;

@@ -19,6 +19,12 @@ public sealed class ItemProgress
     public string? Label { get; set; }
     public double Confidence { get; set; }
     public bool Retired { get; set; }
+
+    /// <summary>Unnormalised log-probabilities per choice from the contributor-aware consensus (null before the first answer).</summary>
+    public double[]? LogScores { get; set; }
+
+    /// <summary>The refit whose skills produced the current label.</summary>
+    public Guid? FitId { get; set; }
     public bool IsGold { get; set; }
 
     /// <summary>Owner priority (higher first).</summary>
@@ -62,4 +68,12 @@ public sealed class ItemProgress
     public void Apply(GoldAnswerSet gold) => IsGold = true;
 
     public void Apply(ItemRetired retired) => Retired = true;
+
+    public void Apply(ItemBeliefUpdated belief)
+    {
+        Label = belief.Label;
+        Confidence = belief.Confidence;
+        LogScores = belief.LogScores;
+        FitId = belief.FitId;
+    }
 }

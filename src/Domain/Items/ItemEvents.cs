@@ -5,3 +5,20 @@ public sealed record GoldAnswerSet(Guid ItemId, Guid ProjectId, string Choice, D
 
 /// <summary>The item stops being asked: its consensus reached the target, or it hit its answer cap.</summary>
 public sealed record ItemRetired(Guid ItemId, Guid ProjectId, string? Label, double Confidence, int Evidence, DateTimeOffset RetiredAt);
+
+/// <summary>
+/// The consensus about an item changed: after an answer (incremental update with the current skills)
+/// or after a refit. <see cref="FitId"/> names the refit whose contributor skills produced it.
+/// </summary>
+public sealed record ItemBeliefUpdated(
+    Guid ItemId, Guid ProjectId, string Label, double Confidence, double[] LogScores, int Evidence, Guid FitId, DateTimeOffset At);
+
+/// <summary>A full consensus refit of a project: which skills it estimated, from how many answers.</summary>
+public sealed record ConsensusRefitted(
+    Guid ProjectId,
+    Guid FitId,
+    string Method,
+    int Answers,
+    int Items,
+    IReadOnlyDictionary<string, double> ContributorAccuracy,
+    DateTimeOffset FittedAt);

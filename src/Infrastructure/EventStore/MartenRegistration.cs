@@ -39,6 +39,15 @@ public static class MartenRegistration
         opts.Events.AddEventType<AnswerSkipped>();
         opts.Events.AddEventType<GoldAnswerSet>();
         opts.Events.AddEventType<ItemRetired>();
+        opts.Events.AddEventType<ItemBeliefUpdated>();
+        opts.Events.AddEventType<ConsensusRefitted>();
+        opts.Schema.For<CoConstruisons.Application.Consensus.ProjectConsensus>();
+        opts.Schema.For<CoConstruisons.Infrastructure.Experiments.StoredExperiment>().Identity(e => e.Id);
+        opts.Events.AddEventType<CoConstruisons.Domain.Experiments.ExperimentDefined>();
+        opts.Events.AddEventType<CoConstruisons.Domain.Experiments.ExperimentAllocationChanged>();
+        opts.Events.AddEventType<CoConstruisons.Domain.Experiments.ExperimentStarted>();
+        opts.Events.AddEventType<CoConstruisons.Domain.Experiments.ExperimentStopped>();
+        opts.Events.AddEventType<CoConstruisons.Domain.Experiments.ExperimentExposure>();
 
         // Read right after each answer by the assignment query: kept in the same transaction as the event.
         opts.Projections.Add<ItemProgressProjection>(ProjectionLifecycle.Inline);

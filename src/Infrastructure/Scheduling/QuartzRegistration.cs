@@ -35,6 +35,11 @@ public static class QuartzRegistration
                 store.UseClustering(c => c.CheckinInterval = TimeSpan.FromSeconds(10));
                 store.ProvisionSchema();
             });
+            var every = TimeSpan.FromMinutes(configuration.GetValue("Consensus:RefitMinutes", 10.0));
+            q.ScheduleJob<RefitConsensusJob>(
+                trigger => trigger.WithIdentity(RefitConsensusJob.Name).StartAt(DateTimeOffset.UtcNow + every)
+                    .WithSimpleSchedule(s => s.WithInterval(every).RepeatForever()),
+                job => job.WithIdentity(RefitConsensusJob.Name));
         });
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
     }

@@ -136,6 +136,7 @@ const fr = {
   "label.feedback": "Le saviez-vous ? {feedback}",
   "label.thanksTitle": "Merci !",
   "label.thanksText": "Il n'y a plus d'image à vous proposer dans ce projet pour le moment.",
+  "label.busy": "Les images restantes sont en train d'être étiquetées par d'autres personnes. Nouvel essai dans {seconds} s…",
   "label.thanksCount": "Vous avez donné {count} réponse(s). Merci pour votre contribution.",
   "label.retry": "Réessayer",
 } as const;
@@ -273,6 +274,7 @@ const en: Record<MessageKey, string> = {
   "label.feedback": "Did you know? {feedback}",
   "label.thanksTitle": "Thank you!",
   "label.thanksText": "There is no image left for you in this project for now.",
+  "label.busy": "The remaining images are being labelled by other people right now. Trying again in {seconds} s…",
   "label.thanksCount": "You gave {count} answer(s). Thank you for your contribution.",
   "label.retry": "Try again",
 };

@@ -20,4 +20,6 @@ public sealed partial class ItemProgressProjection : SingleStreamProjection<Item
     public static void Apply(ItemProgress progress, GoldAnswerSet gold) => progress.Apply(gold);
 
     public static void Apply(ItemProgress progress, ItemRetired retired) => progress.Apply(retired);
+
+    public static void Apply(ItemProgress progress, ItemBeliefUpdated belief) => progress.Apply(belief);
 }

@@ -253,6 +253,13 @@ export async function labelPage(ctx: PageContext, projectId: string): Promise<Pa
           showMessages();
           bindTask();
         }
+      } else if (res.retryAfterSeconds > 0) {
+        // Images remain but others hold them right now: say so and ask again shortly.
+        errorText = t("label.busy", { seconds: res.retryAfterSeconds });
+        showMessages();
+        setTimeout(() => {
+          if (ctx.isCurrent()) void next(focus);
+        }, res.retryAfterSeconds * 1000);
       } else {
         task = undefined;
         phase = "thanks";

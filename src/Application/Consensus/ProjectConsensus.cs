@@ -1,0 +1,77 @@
+using System.Collections.Concurrent;
+using CoConstruisons.Domain.Consensus;
+using CoConstruisons.Domain.Contributions;
+using CoConstruisons.Domain.Items;
+using CoConstruisons.Domain.Projects;
+using Marten;
+
+namespace CoConstruisons.Application.Consensus;
+
+/// <summary>The latest refit of a project (id = project id): which fit, when, from how many answers.</summary>
+public sealed class ProjectConsensus
+{
+    public Guid Id { get; set; }
+    public Guid FitId { get; set; }
+    public DateTimeOffset FittedAt { get; set; }
+    public int Answers { get; set; }
+    public long LastEventSequence { get; set; }
+}
+
+/// <summary>
+/// The contributor skills each node uses for incremental updates, per project: the latest full fit
+/// (<see cref="ConsensusModel"/>, default method), refitted on this node when another node
+/// recorded a newer one. Before any refit, every contributor gets the prior skill.
+/// </summary>
+public sealed class ConsensusCache
+{
+    public sealed record Entry(ConsensusFit Fit, Guid FitId, DateTimeOffset FittedAt, int Answers);
+
+    private readonly ConcurrentDictionary<Guid, Entry> _fits = new();
+
+    public static ConsensusOptions OptionsFor(Project project) => new()
+    {
+        Labels = project.Settings.Choices.Select(c => c.Key).ToList(),
+        ChannelPriors = new Dictionary<string, SkillPrior>
+        {
+            // A CAPTCHA solver is not a volunteer: trusted less until proven.
+            ["captcha"] = new(0.6, 5),
+        },
+    };
+
+    public async Task<Entry> GetAsync(IQuerySession session, Project project, CancellationToken ct)
+    {
+        var latest = await session.LoadAsync<ProjectConsensus>(project.Id, ct);
+        if (_fits.TryGetValue(project.Id, out var cached) && (latest is null || cached.FitId == latest.FitId))
+        {
+            return cached;
+        }
+
+        var entry = latest is null
+            ? new Entry(ConsensusModel.Fit([], OptionsFor(project)), Guid.Empty, DateTimeOffset.MinValue, 0)
+            : await FitAsync(session, project, latest.FitId, latest.FittedAt, ct);
+        _fits[project.Id] = entry;
+        return entry;
+    }
+
+    public void Remember(Guid projectId, Entry entry) => _fits[projectId] = entry;
+
+    /// <summary>Fits the project's answers so far (gold items anchor the skills).</summary>
+    public static async Task<Entry> FitAsync(IQuerySession session, Project project, Guid fitId, DateTimeOffset fittedAt, CancellationToken ct)
+    {
+        var answers = await session.Events.QueryRawEventDataOnly<AnswerSubmitted>()
+            .Where(a => a.ProjectId == project.Id)
+            .ToListAsync(ct);
+        var gold = (await session.Query<Item>()
+                .Where(i => i.ProjectId == project.Id && i.GoldChoice != null)
+                .Select(i => new GoldRow(i.Id, i.GoldChoice!))
+                .ToListAsync(ct))
+            .ToDictionary(g => g.Id.ToString(), g => g.Choice);
+        var crowd = answers
+            .OrderBy(a => a.SubmittedAt)
+            .Select(a => new CrowdAnswer(a.ItemId.ToString(), a.ContributorId, a.Choice, a.Channel))
+            .ToList();
+        return new Entry(ConsensusModel.Fit(crowd, OptionsFor(project), gold), fitId, fittedAt, crowd.Count);
+    }
+
+    private sealed record GoldRow(Guid Id, string Choice);
+}

@@ -1,0 +1,67 @@
+using CoConstruisons.Application.Projects;
+using CoConstruisons.Domain.Contributions;
+using CoConstruisons.Domain.Items;
+using CoConstruisons.Domain.Projects;
+using Marten;
+using Mediator;
+
+namespace CoConstruisons.Application.Consensus;
+
+/// <summary>
+/// Full consensus refit of a project (Quartz runs it regularly; owners may ask for it): estimates
+/// every contributor's skill, records a <see cref="ConsensusRefitted"/> event with them, updates each
+/// item whose label or confidence moved (<see cref="ItemBeliefUpdated"/> naming this fit), and
+/// retires items that became confident.
+/// </summary>
+public sealed record RefitConsensus(Guid ProjectId, Guid? OwnerId = null) : ICommand<RefitResult>;
+
+public sealed record RefitResult(Guid FitId, int Answers, int Contributors, int ChangedItems, int RetiredItems);
+
+public sealed class RefitConsensusHandler(IDocumentSession session, ConsensusCache cache, TimeProvider clock)
+    : ICommandHandler<RefitConsensus, RefitResult>
+{
+    public async ValueTask<RefitResult> Handle(RefitConsensus command, CancellationToken cancellationToken)
+    {
+        var project = command.OwnerId is { } owner
+            ? await session.LoadOwnedAsync(command.ProjectId, owner, cancellationToken)
+            : await session.LoadPublicAsync(command.ProjectId, cancellationToken);
+        var now = clock.GetUtcNow();
+        var fitId = Guid.CreateVersion7();
+        var entry = await ConsensusCache.FitAsync(session, project, fitId, now, cancellationToken);
+        var fit = entry.Fit;
+
+        var progress = await session.Query<ItemProgress>().Where(p => p.ProjectId == project.Id).ToListAsync(cancellationToken);
+        var policy = project.Settings.Retirement;
+        var changed = 0;
+        var retired = 0;
+        foreach (var item in progress)
+        {
+            if (!fit.Items.TryGetValue(item.Id.ToString(), out var posterior) || posterior.Evidence == 0)
+            {
+                continue;
+            }
+
+            if (item.Label != posterior.Label || Math.Abs(item.Confidence - posterior.Confidence) > 1e-6)
+            {
+                changed++;
+                var logScores = posterior.Probabilities.Select(p => Math.Log(Math.Max(p, 1e-300))).ToArray();
+                session.Events.Append(item.Id, new ItemBeliefUpdated(
+                    item.Id, project.Id, posterior.Label, posterior.Confidence, logScores, posterior.Evidence, fitId, now));
+            }
+
+            if (!item.Retired && !item.IsGold && policy.ShouldRetire(item.EvidenceCount, posterior.Confidence))
+            {
+                retired++;
+                session.Events.Append(item.Id, new ItemRetired(item.Id, project.Id, posterior.Label, posterior.Confidence, item.EvidenceCount, now));
+            }
+        }
+
+        session.Events.Append(project.Id, new ConsensusRefitted(
+            project.Id, fitId, fit.Method, entry.Answers, fit.Items.Count,
+            fit.Workers.ToDictionary(w => w.Key, w => Math.Round(w.Value.Accuracy, 4)), now));
+        session.Store(new ProjectConsensus { Id = project.Id, FitId = fitId, FittedAt = now, Answers = entry.Answers });
+        await session.SaveChangesAsync(cancellationToken);
+        cache.Remember(project.Id, entry);
+        return new RefitResult(fitId, entry.Answers, fit.Workers.Count, changed, retired);
+    }
+}

@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CoConstruisons.Infrastructure.Images;
+using CoConstruisons.Learning;
+
+namespace CoConstruisons.Cli.Commands;
+
+/// <summary>
+/// `bench model`: trains on the 6,000 Data Science Game 2016 labels (OpenSolarMap roof images) with
+/// the fixed hashed split and prints one JSON object; `--smoke` uses 80 generated roofs instead.
+/// </summary>
+public sealed class BenchModelCommand : ICliCommand, IHasFlags
+{
+    public string Name => "bench model";
+
+    public string Usage => "bench model [--data DIR] [--smoke] [--limit N] [--iterations N] [--threads N] [--augment dihedral|flips|none]";
+
+    public string Summary => "Train and evaluate the roof image classifier on OpenSolarMap (../shared/data) and print one JSON object; --smoke: 80 generated images in seconds.";
+
+    public IReadOnlyList<string> Flags => ["smoke"];
+
+    public Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var smoke = args.Flag("smoke");
+        var dataOption = args.Option("data");
+        var limit = args.IntOption("limit", 0);
+        var iterations = args.IntOption("iterations", smoke ? 60 : 250);
+        var threads = args.IntOption("threads", 1);
+        var augment = TrainImagesCommand.ParseAugmentation(args.Option("augment"));
+        args.EnsureAllRead();
+
+        var options = new TrainerOptions
+        {
+            Iterations = iterations,
+            BoostingThreads = threads,
+            Augmentation = augment,
+            TargetPrecision = 0.95,
+            MinExamplesPerLeaf = smoke ? 5 : 20,
+        };
+        List<LabelledImage> items;
+        string dataset;
+        Func<LabelledImage, ImageRaster> reload = i => i.Image;
+        var loadWatch = Stopwatch.StartNew();
+        if (smoke)
+        {
+            var random = new Random(7);
+            items = Enumerable.Range(0, 80).Select(i =>
+            {
+                var choice = RoofImageGenerator.Choices[i % 4];
+                return new LabelledImage($"toit-{i:000}", ImageRaster.Decode(RoofImageGenerator.Draw(choice, random)), choice);
+            }).ToList();
+            dataset = "80 generated roofs (RoofImageGenerator, seed 7)";
+        }
+        else
+        {
+            var root = FindData(dataOption);
+            if (root is null)
+            {
+                Console.Error.WriteLine("bench model: ../shared/data/opensolarmap not found (pass --data DIR); skipping.");
+                Console.WriteLine(JsonSerializer.Serialize(new { skipped = true, reason = "data directory not found" }));
+                return Task.FromResult(0);
+            }
+
+            var images = ImageFolder.List(Path.Combine(root, "roof_images"));
+            var labels = ImageFolder.ReadLabels(Path.Combine(root, "dsg2016_train_labels.csv"), images);
+            if (limit > 0)
+            {
+                labels = labels.OrderBy(l => DataSplit.Bucket(l.Id, "coconstruisons-subset-v1")).Take(limit).ToList();
+            }
+
+            var (rasters, unreadable) = ImageLoading.LoadAll(labels.Select(l => images[l.Id]).ToList(), "decoding", cancellationToken);
+            ImageLoading.ReportUnreadable(unreadable, labels.Count);
+            items = labels.Select((l, i) => (l, i)).Where(p => rasters[p.i] is not null)
+                .Select(p => new LabelledImage(p.l.Id, rasters[p.i]!, p.l.Label)).ToList();
+            reload = i => ImageRaster.Load(images[i.Id]);
+            dataset = $"OpenSolarMap dsg2016_train_labels.csv ({items.Count} images{(limit > 0 ? $", subset of {limit}" : "")}) from {root}";
+        }
+
+        var decodeSeconds = loadWatch.Elapsed.TotalSeconds;
+        var result = Trainer.Train(items, options, ImageLoading.TrainingProgress(), cancellationToken);
+
+        // Inference speed on the test images: decode from disk (2 threads) + features of every symmetry + model.
+        var testItems = items.Where(i => DataSplit.IsHeldOut(i.Id, options.TestFraction)).ToList();
+        var inferenceWatch = Stopwatch.StartNew();
+        var reloaded = new ImageRaster[testItems.Count];
+        Parallel.For(0, testItems.Count, new ParallelOptions { MaxDegreeOfParallelism = 2 }, i => reloaded[i] = reload(testItems[i]));
+        _ = result.Classifier.Predict(reloaded);
+        var inferenceSeconds = inferenceWatch.Elapsed.TotalSeconds;
+
+        var test = result.Test;
+        var json = new JsonObject
+        {
+            ["accuracy"] = test.Accuracy,
+            ["per_class"] = JsonSerializer.SerializeToNode(test.PerClass),
+            ["confusion"] = JsonSerializer.SerializeToNode(test.Confusion),
+            ["classes"] = JsonSerializer.SerializeToNode(result.Classifier.Classes),
+            ["train_seconds"] = Math.Round(result.TrainSeconds, 1),
+            ["images_per_second"] = Math.Round(testItems.Count / inferenceSeconds, 1),
+            ["peak_memory_mb"] = Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024),
+            ["ece"] = test.Ece,
+            ["log_loss"] = test.LogLoss,
+            ["temperature"] = Math.Round(result.Classifier.Metadata.Temperature, 3),
+            ["auto_label"] = JsonSerializer.SerializeToNode(result.AutoLabel),
+            ["method"] = Trainer.Method + $"; {options.Iterations} iterations, learning rate {options.LearningRate}, {options.Leaves} leaves, augmentation {options.Augmentation}",
+            ["split"] = Trainer.SplitDescription(options) + $" -> {result.TrainImages} training, {result.CalibrationImages} calibration, {result.TestImages} test images",
+            ["dataset"] = dataset,
+            ["decode_seconds"] = Math.Round(decodeSeconds, 1),
+            ["boosting_threads"] = threads,
+            ["training_symmetries"] = options.HalfSymmetriesForTraining && options.Augmentation == Augmentation.Dihedral ? "identity, quarter turn and their mirrors" : options.Augmentation.ToString(),
+        };
+        Console.WriteLine(json.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+        return Task.FromResult(0);
+    }
+
+    private static string? FindData(string? option)
+    {
+        if (option is not null)
+        {
+            var candidate = Directory.Exists(Path.Combine(option, "roof_images")) ? option : Path.Combine(option, "opensolarmap");
+            return Directory.Exists(Path.Combine(candidate, "roof_images"))
+                ? candidate
+                : throw new CliException($"--data '{option}' holds neither roof_images/ nor opensolarmap/roof_images/.");
+        }
+
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            foreach (var candidate in new[] { Path.Combine(dir.FullName, "shared", "data", "opensolarmap"), Path.Combine(dir.FullName, "..", "shared", "data", "opensolarmap") })
+            {
+                if (Directory.Exists(Path.Combine(candidate, "roof_images")))
+                {
+                    return Path.GetFullPath(candidate);
+                }
+            }
+        }
+
+        return null;
+    }
+}

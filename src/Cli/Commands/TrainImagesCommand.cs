@@ -1,0 +1,104 @@
+using System.Globalization;
+using CoConstruisons.Learning;
+
+namespace CoConstruisons.Cli.Commands;
+
+/// <summary>`train-images`: trains the image classifier from a folder and a labels CSV and saves it.</summary>
+public sealed class TrainImagesCommand : ICliCommand
+{
+    public string Name => "train-images";
+
+    public string Usage => "train-images --images DIR --labels CSV --out MODEL_DIR [--target-precision 0.97] [--augment dihedral|flips|none] [--rotation-swap A:B[,C:D]] [--iterations N]";
+
+    public string Summary => "Train an image classifier (labels CSV with a header: image file name without extension, label) and save model.zip + metadata.json to MODEL_DIR. Unreadable images are skipped and counted.";
+
+    public Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var imagesDir = args.RequiredOption("images");
+        var labelsPath = args.RequiredOption("labels");
+        var outDir = args.RequiredOption("out");
+        var target = ParseFraction(args.Option("target-precision"), 0.97, "target-precision");
+        var augment = ParseAugmentation(args.Option("augment"));
+        var swaps = ParseSwaps(args.Option("rotation-swap"));
+        var iterations = args.IntOption("iterations", 250);
+        args.EnsureAllRead();
+        if (iterations < 1)
+        {
+            throw new UsageException("--iterations must be at least 1.");
+        }
+
+        try
+        {
+            var images = ImageFolder.List(imagesDir);
+            var labels = ImageFolder.ReadLabels(labelsPath, images);
+            var (rasters, unreadable) = ImageLoading.LoadAll(labels.Select(l => images[l.Id]).ToList(), "decoding", cancellationToken);
+            ImageLoading.ReportUnreadable(unreadable, labels.Count);
+            var items = labels.Select((l, i) => (l, i)).Where(p => rasters[p.i] is not null)
+                .Select(p => new LabelledImage(p.l.Id, rasters[p.i]!, p.l.Label)).ToList();
+            if (items.Count == 0)
+            {
+                throw new CliException("None of the labelled images could be read.");
+            }
+
+            var options = new TrainerOptions { TargetPrecision = target, Augmentation = augment, RotationSwaps = swaps, Iterations = iterations };
+            var result = Trainer.Train(items, options, ImageLoading.TrainingProgress(), cancellationToken);
+            result.Classifier.Save(outDir);
+            var m = result.Test;
+            Console.Error.WriteLine($"trained on {result.TrainImages} images in {result.TrainSeconds:0.0} s ({result.CalibrationImages} calibration, {result.TestImages} test)");
+            Console.Error.WriteLine($"test accuracy {m.Accuracy:0.000}, ECE {m.Ece:0.000}; auto-label threshold {result.AutoLabel.Threshold:0.000} for target precision {target:0.00}: coverage {result.AutoLabel.Coverage:P1}, precision {result.AutoLabel.Precision:0.000} on test");
+            Console.Error.WriteLine($"rotation swaps: {(result.Classifier.Metadata.RotationSwaps.Count == 0 ? "none" : string.Join(", ", result.Classifier.Metadata.RotationSwaps.Select(p => $"{p[0]}<->{p[1]}")))}");
+            Console.WriteLine($"model saved to {Path.GetFullPath(outDir)}");
+            return Task.FromResult(0);
+        }
+        catch (TrainingDataException ex)
+        {
+            throw new CliException(ex.Message);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CliException(ex.Message);
+        }
+    }
+
+    internal static Augmentation ParseAugmentation(string? value) => value?.ToUpperInvariant() switch
+    {
+        null or "DIHEDRAL" => Augmentation.Dihedral,
+        "FLIPS" => Augmentation.Flips,
+        "NONE" => Augmentation.None,
+        _ => throw new UsageException($"--augment must be dihedral, flips or none, not '{value}'."),
+    };
+
+    private static List<(string, string)>? ParseSwaps(string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (value.Equals("none", StringComparison.OrdinalIgnoreCase))
+        {
+            return [];
+        }
+
+        return value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(pair =>
+        {
+            var parts = pair.Split(':');
+            return parts.Length == 2 && parts[0].Length > 0 && parts[1].Length > 0
+                ? (parts[0], parts[1])
+                : throw new UsageException($"--rotation-swap expects pairs like A:B separated by commas, or none; got '{pair}'.");
+        }).ToList();
+    }
+
+    private static double ParseFraction(string? value, double fallback, string name)
+    {
+        if (value is null)
+        {
+            return fallback;
+        }
+
+        return double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v is > 0 and <= 1
+            ? v
+            : throw new UsageException($"--{name} must be a number in (0, 1], not '{value}'.");
+    }
+}

@@ -1,0 +1,67 @@
+using Npgsql;
+using Quartz;
+
+namespace CoConstruisons.Gateways.Slack.Campaigns;
+
+/// <summary>The Quartz job of a nudge round; never two rounds at once.</summary>
+[DisallowConcurrentExecution]
+public sealed partial class NudgeJob(NudgeService nudges, ILogger<NudgeJob> logger) : IJob
+{
+    public static readonly JobKey Key = new("cobot-nudges", "slack");
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        var sent = await nudges.RunAsync(cancellationToken);
+        if (sent > 0)
+        {
+            LogSent(sent);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Nudge round: {Sent} invitation(s) sent")]
+    private partial void LogSent(int sent);
+}
+
+public static class CampaignRegistration
+{
+    /// <summary>
+    /// Campaign rules, the nudge service and, when enabled, Quartz with the nudge job on a cron trigger
+    /// in the campaign's time zone. Job store: PostgreSQL, clustered, when COBOT_QUARTZ_CONNECTION is
+    /// set (Quartz creates its qrtz_ tables if missing; each fire runs on one node only); else in memory.
+    /// </summary>
+    public static IServiceCollection AddCobotCampaigns(this IServiceCollection services, CampaignRules rules)
+    {
+        services.AddSingleton(rules);
+        services.AddSingleton<NudgeService>();
+        if (!rules.Enabled)
+        {
+            return services;
+        }
+
+        services.AddQuartz(q =>
+        {
+            if (string.IsNullOrWhiteSpace(rules.QuartzConnection))
+            {
+                q.UseInMemoryStore();
+            }
+            else
+            {
+                q.ConfigureScheduler(o => o.InstanceName = "cobot-slack");
+                q.UsePersistentStore(s =>
+                {
+                    s.UsePostgres(NpgsqlFactory.Instance, rules.QuartzConnection);
+                    s.UseClustering();
+                    s.ProvisionSchema();
+                });
+            }
+
+            q.AddJob<NudgeJob>(j => j.WithIdentity(NudgeJob.Key).StoreDurably());
+            q.AddTrigger(t => t
+                .ForJob(NudgeJob.Key)
+                .WithIdentity("cobot-nudges-cron", "slack")
+                .WithCronSchedule(rules.Cron, c => c.InTimeZone(rules.TimeZone)));
+        });
+        services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+        return services;
+    }
+}

@@ -1,0 +1,328 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using CoConstruisons.Contracts.V1;
+using Grpc.Core;
+
+namespace CoConstruisons.Gateways.Slack;
+
+/// <summary>What a choice button carries (compact JSON in its value): reservation token, choice, when it was shown.</summary>
+public sealed record AnswerButtonValue(
+    [property: JsonPropertyName("t")] string Token,
+    [property: JsonPropertyName("c")] string Choice,
+    [property: JsonPropertyName("s")] long ShownAtUnixMs);
+
+/// <summary>
+/// Cobot's conversations: consent first, then one question at a time in a direct message; every
+/// click becomes exactly one answer on the platform (idempotency key derived from the Slack action).
+/// </summary>
+public sealed partial class CobotConversation(
+    ISlackWebApi slack, ICobotPlatform platform, MemberStore members, CobotTexts texts, TimeProvider clock, ILogger<CobotConversation> logger)
+{
+    public const string AcceptAction = "cobot_consent_accept";
+    public const string DeclineAction = "cobot_consent_decline";
+    public const string StopAction = "cobot_stop";
+    public const string StartAction = "cobot_start";
+    public const string NudgeStartAction = "cobot_nudge_start";
+    public const string AnswerActionPrefix = "cobot_answer_";
+    public const string DontKnow = "dont_know";
+
+    private static readonly TimeZoneInfo Paris = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris");
+
+    public Task HandleAsync(SlackWork work, CancellationToken ct) => work switch
+    {
+        StartRequested start => StartAsync(start, ct),
+        HomeOpened home => HomeOpenedAsync(home, ct),
+        ConsentAnswered consent => ConsentAsync(consent, ct),
+        StopRequested stop => StopAsync(stop, ct),
+        AnswerClicked answer => AnswerAsync(answer, ct),
+        _ => throw new ArgumentOutOfRangeException(nameof(work), work.GetType().Name, "Unknown Slack work."),
+    };
+
+    /// <summary>The idempotency key of one click: the same Slack action (re-sent or retried) gives the same key.</summary>
+    public static string IdempotencyKey(string teamId, string userId, string actionTs, string messageTs) =>
+        "slack-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{teamId}:{userId}:{actionTs}:{messageTs}")));
+
+    private async Task<string> DirectChannelAsync(SlackWork work, SlackMember member, CancellationToken ct)
+    {
+        if (member.DirectChannel is { Length: > 0 } known)
+        {
+            return known;
+        }
+
+        var channel = await slack.OpenDirectMessageAsync(work.UserId, ct);
+        await members.UpdateAsync(work.SlackUser, m => m.DirectChannel = channel, ct);
+        return channel;
+    }
+
+    private async Task StartAsync(StartRequested work, CancellationToken ct)
+    {
+        var member = await members.GetAsync(work.SlackUser, ct);
+        var channel = await DirectChannelAsync(work, member, ct);
+        if (member.Active)
+        {
+            if (!work.FromNudge && member.SeriesRemaining != 0)
+            {
+                await members.UpdateAsync(work.SlackUser, m => m.SeriesRemaining = 0, ct); // came by themselves: no limit
+            }
+
+            await AskNextAsync(work.SlackUser, channel, ct);
+            return;
+        }
+
+        await SendConsentNoticeAsync(work, channel, ct);
+    }
+
+    private async Task SendConsentNoticeAsync(SlackWork work, string channel, CancellationToken ct)
+    {
+        var project = await platform.GetProjectAsync(ct);
+        var notice = texts.ConsentNotice(project.Title);
+        await slack.PostMessageAsync(channel, notice, new JsonArray(
+            SlackBlocks.Section(notice),
+            SlackBlocks.Actions("cobot_consent", [
+                SlackBlocks.Button(texts.Accept, AcceptAction, "accept", "primary"),
+                SlackBlocks.Button(texts.Decline, DeclineAction, "decline"),
+            ])), ct);
+        await members.UpdateAsync(work.SlackUser, m => m.Greeted = true, ct);
+    }
+
+    private async Task HomeOpenedAsync(HomeOpened work, CancellationToken ct)
+    {
+        var member = await members.GetAsync(work.SlackUser, ct);
+        if (work.Tab == "home")
+        {
+            await PublishHomeAsync(work, member, ct);
+        }
+
+        // First interaction ever: introduce Cobot and ask for consent, once.
+        if (!member.Greeted && member.Consent == ConsentState.Unknown)
+        {
+            await SendConsentNoticeAsync(work, await DirectChannelAsync(work, member, ct), ct);
+        }
+    }
+
+    private async Task PublishHomeAsync(SlackWork work, SlackMember member, CancellationToken ct)
+    {
+        var project = await platform.GetProjectAsync(ct);
+        var stats = await platform.GetMyStatsAsync(work.SlackUser, ct);
+        var blocks = new JsonArray(SlackBlocks.Header(texts.HomeTitle(project.Title)));
+        if (!string.IsNullOrWhiteSpace(project.Description))
+        {
+            blocks.Add(SlackBlocks.Section(project.Description));
+        }
+
+        blocks.Add(SlackBlocks.Section(member.Active ? texts.HomeStats(stats.Answers, stats.AnswersToday, member.StreakDays) : texts.HomeInactive));
+        blocks.Add(SlackBlocks.Section(texts.HomeProject(stats.ItemsRemaining)));
+        blocks.Add(member.Active
+            ? SlackBlocks.Actions("cobot_home", [SlackBlocks.Button(texts.StartButton, StartAction, "home", "primary"), SlackBlocks.Button(texts.Stop, StopAction, "home")])
+            : SlackBlocks.Actions("cobot_home", [SlackBlocks.Button(texts.StartButton, StartAction, "home", "primary")]));
+        await slack.PublishHomeAsync(work.UserId, new JsonObject { ["type"] = "home", ["blocks"] = blocks }, ct);
+    }
+
+    private async Task ConsentAsync(ConsentAnswered work, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var member = await members.UpdateAsync(work.SlackUser, m =>
+        {
+            m.Greeted = true;
+            if (work.Accepted)
+            {
+                m.Consent = ConsentState.Accepted;
+                m.ConsentedAt = now;
+                m.ConsentVersion = CobotTexts.ConsentVersion;
+                m.Stopped = false;
+                m.StoppedAt = null;
+            }
+            else
+            {
+                m.Consent = ConsentState.Declined;
+            }
+        }, ct);
+
+        var outcome = work.Accepted ? texts.ConsentAccepted : texts.ConsentDeclined;
+        if (work.Channel is { Length: > 0 } channel && work.MessageTs is { Length: > 0 } ts)
+        {
+            var blocks = SlackBlocks.WithoutActions(work.MessageBlocks);
+            blocks.Add(SlackBlocks.Context(outcome));
+            await slack.UpdateMessageAsync(channel, ts, outcome, blocks, ct);
+        }
+
+        if (work.Accepted)
+        {
+            await AskNextAsync(work.SlackUser, await DirectChannelAsync(work, member, ct), ct);
+        }
+    }
+
+    private async Task StopAsync(StopRequested work, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var member = await members.UpdateAsync(work.SlackUser, m =>
+        {
+            m.Stopped = true;
+            m.StoppedAt = now;
+        }, ct);
+        if (work.Channel is { Length: > 0 } channel && work.MessageTs is { Length: > 0 } ts)
+        {
+            var blocks = SlackBlocks.WithoutActions(work.MessageBlocks);
+            blocks.Add(SlackBlocks.Context(texts.StopAcknowledged));
+            await slack.UpdateMessageAsync(channel, ts, texts.StopAcknowledged, blocks, ct);
+        }
+
+        await slack.PostMessageAsync(await DirectChannelAsync(work, member, ct), texts.Stopped, null, ct);
+    }
+
+    private async Task AnswerAsync(AnswerClicked work, CancellationToken ct)
+    {
+        var member = await members.GetAsync(work.SlackUser, ct);
+        if (!member.Active)
+        {
+            await slack.PostMessageAsync(work.Channel, texts.NotActive, null, ct);
+            return;
+        }
+
+        AnswerButtonValue? value;
+        try
+        {
+            value = JsonSerializer.Deserialize<AnswerButtonValue>(work.Value);
+        }
+        catch (JsonException)
+        {
+            value = null;
+        }
+
+        if (value is null || string.IsNullOrEmpty(value.Token) || string.IsNullOrEmpty(value.Choice))
+        {
+            LogBadButton(work.Value.Length);
+            return;
+        }
+
+        var now = clock.GetUtcNow();
+        var taken = (int)Math.Clamp(now.ToUnixTimeMilliseconds() - value.ShownAtUnixMs, 0, 24L * 3600 * 1000);
+        var key = IdempotencyKey(work.TeamId, work.UserId, work.ActionTs, work.MessageTs);
+        SubmitAnswerResponse result;
+        try
+        {
+            result = await platform.SubmitAnswerAsync(work.SlackUser, value.Token, value.Choice, taken, key, ct);
+        }
+        catch (RpcException ex) when (ex.StatusCode is StatusCode.InvalidArgument or StatusCode.FailedPrecondition or StatusCode.NotFound
+                                          or StatusCode.PermissionDenied or StatusCode.Unauthenticated)
+        {
+            // Refused (e.g. already answered, reservation expired): say why on the message, then offer a fresh question.
+            var refused = SlackBlocks.WithoutActions(work.MessageBlocks);
+            refused.Add(SlackBlocks.Context(texts.AnswerNotRecorded(ex.Status.Detail)));
+            await slack.UpdateMessageAsync(work.Channel, work.MessageTs, texts.AnswerNotRecorded(ex.Status.Detail), refused, ct);
+            if (ex.StatusCode != StatusCode.FailedPrecondition)
+            {
+                await AskNextAsync(work.SlackUser, work.Channel, ct);
+            }
+
+            return;
+        }
+        catch (RpcException ex)
+        {
+            LogPlatformFailed(ex.StatusCode, ex.Status.Detail);
+            await slack.PostMessageAsync(work.Channel, texts.PlatformUnavailable, null, ct);
+            return;
+        }
+
+        var streak = 0;
+        var seriesOver = false;
+        if (!result.Duplicate)
+        {
+            var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, Paris).DateTime);
+            var updated = await members.UpdateAsync(work.SlackUser, m =>
+            {
+                if (m.SeriesRemaining > 0)
+                {
+                    m.SeriesRemaining--;
+                }
+
+                if (m.LastAnswerDay != today)
+                {
+                    m.StreakDays = m.LastAnswerDay == today.AddDays(-1) ? m.StreakDays + 1 : 1;
+                    m.LastAnswerDay = today;
+                }
+            }, ct);
+            streak = member.LastAnswerDay == today ? 0 : updated.StreakDays; // celebrate a streak on the day's first answer only
+            seriesOver = member.SeriesRemaining > 0 && updated.SeriesRemaining == 0;
+        }
+
+        var project = await platform.GetProjectAsync(ct);
+        var label = value.Choice == DontKnow ? texts.DontKnow : project.Choices.FirstOrDefault(c => c.Key == value.Choice)?.Label ?? value.Choice;
+        var blocks = SlackBlocks.WithoutActions(work.MessageBlocks);
+        blocks.Add(SlackBlocks.Section(texts.YourAnswer(label)));
+        if (!string.IsNullOrEmpty(result.Feedback))
+        {
+            blocks.Add(SlackBlocks.Section(":bulb: " + result.Feedback));
+        }
+
+        var cheers = new[] { texts.Milestone(result.Stats?.AnswersToday ?? 0), texts.Streak(streak) }.Where(s => s.Length > 0).ToList();
+        foreach (var cheer in cheers)
+        {
+            blocks.Add(SlackBlocks.Section(cheer));
+        }
+
+        if (result.Stats is { } stats)
+        {
+            blocks.Add(SlackBlocks.Context(texts.TodayCount(stats.AnswersToday, stats.Answers)));
+        }
+
+        await slack.UpdateMessageAsync(work.Channel, work.MessageTs, texts.YourAnswer(label), blocks, ct);
+
+        // A retried or repeated click stored nothing new: do not ask a second next question.
+        if (result.Duplicate)
+        {
+            return;
+        }
+
+        if (seriesOver)
+        {
+            // The invitation's question (or series of five) is done: thank, and let them choose to go on.
+            await slack.PostMessageAsync(work.Channel, texts.SeriesDone, new JsonArray(
+                SlackBlocks.Section(texts.SeriesDone),
+                SlackBlocks.Actions("cobot_more", [SlackBlocks.Button(texts.OneMore, StartAction, "more", "primary")])), ct);
+            return;
+        }
+
+        await AskNextAsync(work.SlackUser, work.Channel, ct);
+    }
+
+    /// <summary>Posts the next question (or "nothing left") in the user's direct-message channel.</summary>
+    public async Task AskNextAsync(string slackUser, string channel, CancellationToken ct)
+    {
+        var next = await platform.NextTaskAsync(slackUser, ct);
+        if (next.Task is not { } task)
+        {
+            await slack.PostMessageAsync(channel, texts.NothingLeft, null, ct);
+            return;
+        }
+
+        var shown = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        string Value(string choice) => JsonSerializer.Serialize(new AnswerButtonValue(task.ReservationToken, choice, shown));
+
+        var buttons = task.Choices.Select(c => SlackBlocks.Button(c.Label, AnswerActionPrefix + c.Key, Value(c.Key))).ToList();
+        if (task.AllowDontKnow)
+        {
+            buttons.Add(SlackBlocks.Button(texts.DontKnow, AnswerActionPrefix + DontKnow, Value(DontKnow)));
+        }
+
+        buttons.Add(SlackBlocks.Button(texts.Stop, StopAction, "question", "danger"));
+        var blocks = new JsonArray(SlackBlocks.Section("*" + task.Question + "*"));
+        if (!string.IsNullOrWhiteSpace(task.Instructions))
+        {
+            blocks.Add(SlackBlocks.Context(task.Instructions));
+        }
+
+        blocks.Add(SlackBlocks.Image(task.ImageUrl, texts.ImageAlt));
+        blocks.Add(SlackBlocks.Actions("cobot_q_" + task.ItemId, buttons));
+        await slack.PostMessageAsync(channel, task.Question, blocks, ct);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored an answer button with an unreadable value ({Length} characters)")]
+    private partial void LogBadButton(int length);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Platform call failed: {Status} {Detail}")]
+    private partial void LogPlatformFailed(StatusCode status, string detail);
+}

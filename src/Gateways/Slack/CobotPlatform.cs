@@ -1,0 +1,71 @@
+using CoConstruisons.Contracts.V1;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace CoConstruisons.Gateways.Slack;
+
+/// <summary>What the gateway asks of the platform, for one Slack user ("T…:U…").</summary>
+public interface ICobotPlatform
+{
+    Task<NextTaskResponse> NextTaskAsync(string slackUser, CancellationToken ct);
+
+    Task<SubmitAnswerResponse> SubmitAnswerAsync(string slackUser, string reservationToken, string choice, int timeTakenMs, string idempotencyKey, CancellationToken ct);
+
+    Task<ContributorStats> GetMyStatsAsync(string slackUser, CancellationToken ct);
+
+    Task<PublicProject> GetProjectAsync(CancellationToken ct);
+}
+
+/// <summary>
+/// The platform's native gRPC endpoint (HTTP/2 cleartext by default). The gateway authenticates with
+/// its service key (metadata "x-api-key") and speaks for channel user {channel: "slack", user_id: team:user}.
+/// </summary>
+public sealed class GrpcCobotPlatform : ICobotPlatform, IDisposable
+{
+    private readonly GrpcChannel _channel;
+    private readonly TaskService.TaskServiceClient _tasks;
+    private readonly ContributorService.ContributorServiceClient _contributors;
+    private readonly SlackGatewaySettings _settings;
+    private PublicProject? _project;
+
+    public GrpcCobotPlatform(SlackGatewaySettings settings)
+    {
+        _settings = settings;
+        _channel = GrpcChannel.ForAddress(settings.CobotApiUrl, new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) },
+        });
+        _tasks = new TaskService.TaskServiceClient(_channel);
+        _contributors = new ContributorService.ContributorServiceClient(_channel);
+    }
+
+    public static ContributorIdentity Identity(string slackUser) =>
+        new() { ChannelUser = new ChannelUser { Channel = "slack", UserId = slackUser } };
+
+    private CallOptions Options(CancellationToken ct) => new(
+        headers: new Metadata { { "x-api-key", _settings.CobotApiKey }, { "accept-language", _settings.Language } },
+        deadline: DateTime.UtcNow.AddSeconds(20),
+        cancellationToken: ct);
+
+    public async Task<NextTaskResponse> NextTaskAsync(string slackUser, CancellationToken ct) =>
+        await _tasks.NextTaskAsync(new NextTaskRequest { ProjectId = _settings.ProjectId, Contributor = Identity(slackUser) }, Options(ct));
+
+    public async Task<SubmitAnswerResponse> SubmitAnswerAsync(string slackUser, string reservationToken, string choice, int timeTakenMs, string idempotencyKey, CancellationToken ct) =>
+        await _tasks.SubmitAnswerAsync(new SubmitAnswerRequest
+        {
+            ProjectId = _settings.ProjectId,
+            Contributor = Identity(slackUser),
+            ReservationToken = reservationToken,
+            Choice = choice,
+            TimeTakenMs = timeTakenMs,
+            IdempotencyKey = idempotencyKey,
+        }, Options(ct));
+
+    public async Task<ContributorStats> GetMyStatsAsync(string slackUser, CancellationToken ct) =>
+        await _tasks.GetMyStatsAsync(new GetMyStatsRequest { ProjectId = _settings.ProjectId, Contributor = Identity(slackUser) }, Options(ct));
+
+    public async Task<PublicProject> GetProjectAsync(CancellationToken ct) =>
+        _project ??= await _contributors.GetPublicProjectAsync(new GetPublicProjectRequest { ProjectId = _settings.ProjectId }, Options(ct));
+
+    public void Dispose() => _channel.Dispose();
+}

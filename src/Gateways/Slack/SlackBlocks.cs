@@ -1,0 +1,64 @@
+using System.Text.Json.Nodes;
+
+namespace CoConstruisons.Gateways.Slack;
+
+/// <summary>Block Kit pieces, as Slack documents them (section, context, image, actions, button).</summary>
+public static class SlackBlocks
+{
+    public static JsonObject Section(string markdown) => new()
+    {
+        ["type"] = "section",
+        ["text"] = new JsonObject { ["type"] = "mrkdwn", ["text"] = markdown },
+    };
+
+    public static JsonObject Header(string text) => new()
+    {
+        ["type"] = "header",
+        ["text"] = new JsonObject { ["type"] = "plain_text", ["text"] = text.Length > 150 ? text[..150] : text },
+    };
+
+    public static JsonObject Context(string markdown) => new()
+    {
+        ["type"] = "context",
+        ["elements"] = new JsonArray(new JsonObject { ["type"] = "mrkdwn", ["text"] = markdown }),
+    };
+
+    public static JsonObject Image(string url, string alt) => new()
+    {
+        ["type"] = "image",
+        ["image_url"] = url,
+        ["alt_text"] = alt,
+    };
+
+    public static JsonObject Button(string text, string actionId, string? value = null, string? style = null)
+    {
+        var button = new JsonObject
+        {
+            ["type"] = "button",
+            ["action_id"] = actionId,
+            ["text"] = new JsonObject { ["type"] = "plain_text", ["text"] = text.Length > 75 ? text[..75] : text, ["emoji"] = true },
+        };
+        if (value is not null)
+        {
+            button["value"] = value;
+        }
+
+        if (style is not null)
+        {
+            button["style"] = style;
+        }
+
+        return button;
+    }
+
+    public static JsonObject Actions(string blockId, IEnumerable<JsonObject> buttons) => new()
+    {
+        ["type"] = "actions",
+        ["block_id"] = blockId,
+        ["elements"] = new JsonArray([.. buttons]),
+    };
+
+    /// <summary>The blocks of a message without its buttons (after an answer, a stop, a consent).</summary>
+    public static JsonArray WithoutActions(JsonArray? blocks) =>
+        blocks is null ? [] : new JsonArray([.. blocks.OfType<JsonObject>().Where(b => b["type"]?.ToString() != "actions").Select(b => b.DeepClone())]);
+}

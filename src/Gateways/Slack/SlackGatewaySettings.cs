@@ -1,0 +1,132 @@
+using System.Globalization;
+
+namespace CoConstruisons.Gateways.Slack;
+
+/// <summary>A required setting is missing or malformed; the message names every one of them.</summary>
+public sealed class SlackSettingsException(string message) : Exception(message);
+
+/// <summary>How the message texts sound: plain, light-hearted, or about what the answers make possible.</summary>
+public enum Tone
+{
+    Neutral,
+    Playful,
+    Impact,
+}
+
+/// <summary>
+/// The gateway's settings, read from configuration (environment variables of the same names):
+/// SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN, COBOT_API_KEY and COBOT_PROJECT_ID are required.
+/// </summary>
+public sealed record SlackGatewaySettings
+{
+    public const string DefaultSlackApiUrl = "https://slack.com/api/";
+    public const string DefaultCobotApiUrl = "http://127.0.0.1:8002";
+    public const string DefaultListenUrl = "http://127.0.0.1:8001";
+
+    public required string SigningSecret { get; init; }
+    public required string BotToken { get; init; }
+    public required Uri SlackApiUrl { get; init; }
+    public required Uri CobotApiUrl { get; init; }
+    public required string CobotApiKey { get; init; }
+    public required string ProjectId { get; init; }
+    public required string ListenUrl { get; init; }
+    public required string DataDirectory { get; init; }
+
+    /// <summary>"fr" (default) or "en".</summary>
+    public required string Language { get; init; }
+
+    public required Tone Tone { get; init; }
+
+    /// <summary>Parallel workers (COBOT_WORKERS, 1–64, default 8); one user's work always goes to the same one.</summary>
+    public int Workers { get; init; } = 8;
+
+    public bool English => Language == "en";
+
+    public static SlackGatewaySettings From(IConfiguration configuration)
+    {
+        var problems = new List<string>();
+
+        string Required(string key)
+        {
+            var value = configuration[key];
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                problems.Add($"{key} (manquant / missing)");
+                return "";
+            }
+
+            return value.Trim();
+        }
+
+        Uri Url(string key, string fallback)
+        {
+            var value = configuration[key];
+            var text = string.IsNullOrWhiteSpace(value) ? fallback : value.Trim();
+            if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            {
+                problems.Add($"{key} (URL http(s) absolue attendue / absolute http(s) URL expected: « {text} »)");
+                return new Uri(fallback);
+            }
+
+            return uri;
+        }
+
+        var signing = Required("SLACK_SIGNING_SECRET");
+        var bot = Required("SLACK_BOT_TOKEN");
+        var key = Required("COBOT_API_KEY");
+        var project = Required("COBOT_PROJECT_ID");
+        var slackApi = Url("SLACK_API_URL", DefaultSlackApiUrl);
+        if (!slackApi.AbsoluteUri.EndsWith('/'))
+        {
+            slackApi = new Uri(slackApi.AbsoluteUri + "/");
+        }
+
+        var cobotApi = Url("COBOT_API_URL", DefaultCobotApiUrl);
+        var listen = Url("SLACK_GATEWAY_URL", DefaultListenUrl);
+
+        var language = (configuration["COBOT_LANGUAGE"] ?? "fr").Trim().ToLowerInvariant();
+        if (language is not ("fr" or "en"))
+        {
+            problems.Add($"COBOT_LANGUAGE (« fr » ou « en » / 'fr' or 'en': « {language} »)");
+        }
+
+        var toneText = (configuration["COBOT_TONE"] ?? nameof(Tone.Impact)).Trim();
+        if (!Enum.TryParse<Tone>(toneText, ignoreCase: true, out var tone) || !Enum.IsDefined(tone))
+        {
+            problems.Add($"COBOT_TONE (neutral, playful ou/or impact: « {toneText} »)");
+        }
+
+        var workersText = configuration["COBOT_WORKERS"];
+        var workers = 8;
+        if (!string.IsNullOrWhiteSpace(workersText)
+            && (!int.TryParse(workersText, NumberStyles.None, CultureInfo.InvariantCulture, out workers) || workers is < 1 or > 64))
+        {
+            problems.Add($"COBOT_WORKERS (1 à/to 64: « {workersText} »)");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new SlackSettingsException(
+                "Passerelle Slack : réglages manquants ou invalides / Slack gateway: missing or invalid settings: "
+                + string.Join(", ", problems) + ".");
+        }
+
+        return new SlackGatewaySettings
+        {
+            SigningSecret = signing,
+            BotToken = bot,
+            SlackApiUrl = slackApi,
+            CobotApiUrl = cobotApi,
+            CobotApiKey = key,
+            ProjectId = project,
+            ListenUrl = listen.GetLeftPart(UriPartial.Authority),
+            DataDirectory = Path.GetFullPath(configuration["COBOT_DATA_DIR"] is { Length: > 0 } dir ? dir : Path.Combine(".data", "slack")),
+            Language = language,
+            Tone = tone,
+            Workers = workers,
+        };
+    }
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"Slack gateway on {ListenUrl}, platform {CobotApiUrl}, project {ProjectId}, Slack API {SlackApiUrl}, data {DataDirectory}");
+}

@@ -1,0 +1,230 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace CoConstruisons.Gateways.Slack;
+
+/// <summary>
+/// The one URL Slack calls (/slack/events): Events API JSON (url_verification, event_callback),
+/// interactivity (form field "payload"), and the /cobot slash command (form). Every request is
+/// signature-checked first; then it is acknowledged at once and the work is queued.
+/// </summary>
+public sealed partial class SlackInbox(
+    SlackSignatureVerifier verifier, SlackWorkQueue queue, CobotTexts texts, TimeProvider clock, ILogger<SlackInbox> logger)
+{
+    public const int MaxBodyBytes = 1024 * 1024;
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _seenEvents = new(StringComparer.Ordinal);
+
+    public async Task<IResult> HandleAsync(HttpContext http)
+    {
+        var body = await ReadBodyAsync(http.Request);
+        if (body is null)
+        {
+            return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
+        }
+
+        var check = verifier.Verify(
+            http.Request.Headers["X-Slack-Request-Timestamp"].ToString(),
+            http.Request.Headers["X-Slack-Signature"].ToString(),
+            body);
+        if (check != SignatureCheck.Valid)
+        {
+            LogRejected(check);
+            return Results.Unauthorized();
+        }
+
+        var mediaType = http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
+        try
+        {
+            return mediaType switch
+            {
+                "application/json" => Event(body, http.Request.Headers["X-Slack-Retry-Num"].ToString()),
+                "application/x-www-form-urlencoded" => Form(body),
+                _ => Results.BadRequest("Unsupported content type."),
+            };
+        }
+        catch (JsonException)
+        {
+            return Results.BadRequest("Invalid JSON.");
+        }
+    }
+
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request)
+    {
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return null;
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private IResult Event(byte[] body, string retryNum)
+    {
+        var root = JsonNode.Parse(body) as JsonObject ?? throw new JsonException("not an object");
+        switch (root["type"]?.ToString())
+        {
+            case "url_verification":
+                return Results.Text(root["challenge"]?.ToString() ?? "", "text/plain");
+            case "event_callback":
+                var eventId = root["event_id"]?.ToString() ?? "";
+                if (eventId.Length > 0 && !FirstTime(eventId))
+                {
+                    LogDuplicateEvent(eventId, retryNum);
+                    return Results.Ok();
+                }
+
+                var team = root["team_id"]?.ToString() ?? "";
+                var ev = root["event"] as JsonObject;
+                var user = ev?["user"]?.ToString() ?? "";
+                if (ev is null || team.Length == 0 || user.Length == 0)
+                {
+                    return Results.Ok();
+                }
+
+                switch (ev["type"]?.ToString())
+                {
+                    case "app_home_opened":
+                        Enqueue(new HomeOpened(team, user, ev["tab"]?.ToString() ?? "home"));
+                        break;
+                    case "message" when ev["channel_type"]?.ToString() == "im" && ev["bot_id"] is null && ev["subtype"] is null:
+                        var text = (ev["text"]?.ToString() ?? "").Trim().ToLowerInvariant();
+                        Enqueue(IsStop(text) ? new StopRequested(team, user, null, null, null) : new StartRequested(team, user));
+                        break;
+                }
+
+                return Results.Ok();
+            default:
+                return Results.Ok();
+        }
+    }
+
+    private IResult Form(byte[] body)
+    {
+        var form = new FormReader(Encoding.UTF8.GetString(body)).ReadForm();
+        if (form.TryGetValue("payload", out var payload))
+        {
+            Interaction(JsonNode.Parse(payload.ToString()) as JsonObject ?? throw new JsonException("not an object"));
+            return Results.Ok();
+        }
+
+        if (form.TryGetValue("command", out _))
+        {
+            var team = form.TryGetValue("team_id", out var t) ? t.ToString() : "";
+            var user = form.TryGetValue("user_id", out var u) ? u.ToString() : "";
+            if (team.Length == 0 || user.Length == 0)
+            {
+                return Results.BadRequest("team_id and user_id are required.");
+            }
+
+            var text = (form.TryGetValue("text", out var x) ? x.ToString() : "").Trim().ToLowerInvariant();
+            if (IsStop(text))
+            {
+                Enqueue(new StopRequested(team, user, null, null, null));
+                return Ephemeral(texts.StopAcknowledged);
+            }
+
+            if (text is "aide" or "help" or "?")
+            {
+                return Ephemeral(texts.Help);
+            }
+
+            Enqueue(new StartRequested(team, user));
+            return Ephemeral(texts.OpeningDirectMessage);
+        }
+
+        return Results.BadRequest("Neither payload nor command.");
+    }
+
+    private void Interaction(JsonObject payload)
+    {
+        if (payload["type"]?.ToString() != "block_actions")
+        {
+            return;
+        }
+
+        var team = payload["team"]?["id"]?.ToString() ?? payload["user"]?["team_id"]?.ToString() ?? "";
+        var user = payload["user"]?["id"]?.ToString() ?? "";
+        if (team.Length == 0 || user.Length == 0)
+        {
+            return;
+        }
+
+        var channel = payload["container"]?["channel_id"]?.ToString() ?? payload["channel"]?["id"]?.ToString();
+        var messageTs = payload["message"]?["ts"]?.ToString() ?? payload["container"]?["message_ts"]?.ToString();
+        var blocks = payload["message"]?["blocks"] as JsonArray;
+        foreach (var action in (payload["actions"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            var id = action["action_id"]?.ToString() ?? "";
+            var value = action["value"]?.ToString() ?? "";
+            var actionTs = action["action_ts"]?.ToString() ?? "";
+            switch (id)
+            {
+                case CobotConversation.AcceptAction or CobotConversation.DeclineAction:
+                    Enqueue(new ConsentAnswered(team, user, id == CobotConversation.AcceptAction, channel, messageTs, blocks));
+                    break;
+                case CobotConversation.StopAction:
+                    Enqueue(new StopRequested(team, user, channel, messageTs, blocks));
+                    break;
+                case CobotConversation.StartAction or CobotConversation.NudgeStartAction:
+                    Enqueue(new StartRequested(team, user, id == CobotConversation.NudgeStartAction));
+                    break;
+                case var answer when answer.StartsWith(CobotConversation.AnswerActionPrefix, StringComparison.Ordinal)
+                                     && channel is { Length: > 0 } && messageTs is { Length: > 0 } && actionTs.Length > 0:
+                    Enqueue(new AnswerClicked(team, user, channel, messageTs, actionTs, value, blocks));
+                    break;
+            }
+        }
+    }
+
+    private static bool IsStop(string text) => text is "stop" or "arrêt" or "arret" or "arrêter" or "arreter" or "unsubscribe";
+
+    private static IResult Ephemeral(string text) => Results.Json(new JsonObject { ["response_type"] = "ephemeral", ["text"] = text });
+
+    private void Enqueue(SlackWork work)
+    {
+        if (!queue.TryEnqueue(work))
+        {
+            LogQueueFull(work.GetType().Name);
+        }
+    }
+
+    /// <summary>True the first time an event id is seen (Slack retries carry the same event_id).</summary>
+    private bool FirstTime(string eventId)
+    {
+        var now = clock.GetUtcNow();
+        if (_seenEvents.Count > 10_000)
+        {
+            foreach (var old in _seenEvents.Where(p => now - p.Value > TimeSpan.FromHours(1)).Select(p => p.Key).ToList())
+            {
+                _seenEvents.TryRemove(old, out _);
+            }
+        }
+
+        return _seenEvents.TryAdd(eventId, now);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a request to /slack/events: signature {Check}")]
+    private partial void LogRejected(SignatureCheck check);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ignored event {EventId} already received (retry {RetryNum})")]
+    private partial void LogDuplicateEvent(string eventId, string retryNum);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Slack work queue full: dropped {Kind}")]
+    private partial void LogQueueFull(string kind);
+}

@@ -1,0 +1,225 @@
+using System.Text.Json.Serialization;
+
+namespace CoConstruisons.Learning;
+
+public sealed record ClassMetrics(
+    [property: JsonPropertyName("precision")] double Precision,
+    [property: JsonPropertyName("recall")] double Recall,
+    [property: JsonPropertyName("support")] int Support);
+
+/// <summary>Auto-labelling: predictions at or above <see cref="Threshold"/> are accepted without a human.</summary>
+public sealed record AutoLabelPolicy(
+    [property: JsonPropertyName("target_precision")] double TargetPrecision,
+    [property: JsonPropertyName("threshold")] double Threshold,
+    [property: JsonPropertyName("coverage")] double Coverage,
+    [property: JsonPropertyName("precision")] double Precision,
+    [property: JsonPropertyName("chosen_on")] string ChosenOn);
+
+/// <summary>Held-out metrics of a classifier.</summary>
+public sealed record EvaluationReport(
+    [property: JsonPropertyName("items")] int Items,
+    [property: JsonPropertyName("accuracy")] double Accuracy,
+    [property: JsonPropertyName("per_class")] IReadOnlyDictionary<string, ClassMetrics> PerClass,
+    [property: JsonPropertyName("confusion")] int[][] Confusion,
+    [property: JsonPropertyName("ece")] double Ece,
+    [property: JsonPropertyName("log_loss")] double LogLoss);
+
+public static class Evaluation
+{
+    public const int EceBins = 15;
+
+    /// <summary>The threshold meaning "auto-label nothing" (no probability reaches it).</summary>
+    public const double NoThreshold = 1.01;
+
+    /// <summary>Rows of the confusion matrix are true classes, columns predicted classes (in <paramref name="classes"/> order).</summary>
+    public static EvaluationReport Evaluate(IReadOnlyList<string> classes, IReadOnlyList<int> truth, IReadOnlyList<float[]> probabilities)
+    {
+        ArgumentNullException.ThrowIfNull(classes);
+        ArgumentNullException.ThrowIfNull(truth);
+        ArgumentNullException.ThrowIfNull(probabilities);
+        var k = classes.Count;
+        var confusion = Enumerable.Range(0, k).Select(_ => new int[k]).ToArray();
+        var confidences = new double[truth.Count];
+        var correct = new bool[truth.Count];
+        double logLoss = 0;
+        for (var i = 0; i < truth.Count; i++)
+        {
+            var p = probabilities[i];
+            var predicted = ArgMax(p);
+            confusion[truth[i]][predicted]++;
+            confidences[i] = p[predicted];
+            correct[i] = predicted == truth[i];
+            logLoss -= Math.Log(Math.Max(1e-12, p[truth[i]]));
+        }
+
+        var perClass = new Dictionary<string, ClassMetrics>(StringComparer.Ordinal);
+        for (var c = 0; c < k; c++)
+        {
+            var tp = confusion[c][c];
+            var predictedAs = confusion.Sum(row => row[c]);
+            var support = confusion[c].Sum();
+            perClass[classes[c]] = new ClassMetrics(
+                Round(predictedAs == 0 ? 0 : (double)tp / predictedAs),
+                Round(support == 0 ? 0 : (double)tp / support),
+                support);
+        }
+
+        var n = Math.Max(1, truth.Count);
+        return new EvaluationReport(
+            truth.Count,
+            Round((double)correct.Count(c => c) / n),
+            perClass,
+            confusion,
+            Round(ExpectedCalibrationError(confidences, correct)),
+            Round(logLoss / n));
+    }
+
+    /// <summary>ECE with <see cref="EceBins"/> equal-width confidence bins: Σ (bin size / n) × |accuracy − mean confidence|.</summary>
+    public static double ExpectedCalibrationError(IReadOnlyList<double> confidence, IReadOnlyList<bool> correct)
+    {
+        ArgumentNullException.ThrowIfNull(confidence);
+        ArgumentNullException.ThrowIfNull(correct);
+        if (confidence.Count == 0)
+        {
+            return 0;
+        }
+
+        var count = new int[EceBins];
+        var conf = new double[EceBins];
+        var hits = new double[EceBins];
+        for (var i = 0; i < confidence.Count; i++)
+        {
+            var b = Math.Min(EceBins - 1, (int)(confidence[i] * EceBins));
+            count[b]++;
+            conf[b] += confidence[i];
+            hits[b] += correct[i] ? 1 : 0;
+        }
+
+        double ece = 0;
+        for (var b = 0; b < EceBins; b++)
+        {
+            if (count[b] > 0)
+            {
+                ece += (double)count[b] / confidence.Count * Math.Abs((hits[b] / count[b]) - (conf[b] / count[b]));
+            }
+        }
+
+        return ece;
+    }
+
+    /// <summary>
+    /// The smallest confidence threshold whose precision (share of correct predictions among those
+    /// at or above it) reaches <paramref name="targetPrecision"/>, counting at least
+    /// <paramref name="minAccepted"/> predictions. When none does, the threshold is 1.0 with no
+    /// coverage (nothing would be auto-labelled; a confidence of exactly 1.0 is not accepted).
+    /// </summary>
+    public static (double Threshold, double Coverage, double Precision) SelectThreshold(
+        IReadOnlyList<double> confidence, IReadOnlyList<bool> correct, double targetPrecision, int minAccepted = 20)
+    {
+        ArgumentNullException.ThrowIfNull(confidence);
+        ArgumentNullException.ThrowIfNull(correct);
+        var order = Enumerable.Range(0, confidence.Count).OrderByDescending(i => confidence[i]).ToArray();
+        (double, double, double) best = (NoThreshold, 0, 0);
+        var hits = 0;
+        for (var j = 0; j < order.Length; j++)
+        {
+            hits += correct[order[j]] ? 1 : 0;
+            var accepted = j + 1;
+
+            // Only cut between distinct confidences: ties are accepted or refused together.
+            if (j + 1 < order.Length && confidence[order[j + 1]] == confidence[order[j]])
+            {
+                continue;
+            }
+
+            var precision = (double)hits / accepted;
+            if (accepted >= minAccepted && precision >= targetPrecision)
+            {
+                best = (confidence[order[j]], (double)accepted / order.Length, precision);
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>Coverage and precision of a fixed threshold on other data.</summary>
+    public static (double Coverage, double Precision) ApplyThreshold(IReadOnlyList<double> confidence, IReadOnlyList<bool> correct, double threshold)
+    {
+        ArgumentNullException.ThrowIfNull(confidence);
+        ArgumentNullException.ThrowIfNull(correct);
+        var accepted = 0;
+        var hits = 0;
+        for (var i = 0; i < confidence.Count; i++)
+        {
+            if (confidence[i] >= threshold)
+            {
+                accepted++;
+                hits += correct[i] ? 1 : 0;
+            }
+        }
+
+        return (confidence.Count == 0 ? 0 : (double)accepted / confidence.Count, accepted == 0 ? 0 : (double)hits / accepted);
+    }
+
+    /// <summary>The temperature T (grid search, 0.25..4) minimising the log-loss of p^(1/T) renormalised.</summary>
+    public static double FitTemperature(IReadOnlyList<int> truth, IReadOnlyList<float[]> probabilities)
+    {
+        ArgumentNullException.ThrowIfNull(truth);
+        ArgumentNullException.ThrowIfNull(probabilities);
+        var bestT = 1.0;
+        var bestLoss = double.MaxValue;
+        for (var t = 0.25; t <= 4.0; t *= 1.05)
+        {
+            double loss = 0;
+            for (var i = 0; i < truth.Count; i++)
+            {
+                loss -= Math.Log(Math.Max(1e-12, ApplyTemperature(probabilities[i], t)[truth[i]]));
+            }
+
+            if (loss < bestLoss)
+            {
+                bestLoss = loss;
+                bestT = t;
+            }
+        }
+
+        return bestT;
+    }
+
+    public static float[] ApplyTemperature(float[] probabilities, double temperature)
+    {
+        ArgumentNullException.ThrowIfNull(probabilities);
+        var result = new float[probabilities.Length];
+        double sum = 0;
+        for (var c = 0; c < result.Length; c++)
+        {
+            var v = Math.Exp(Math.Log(Math.Max(1e-9, probabilities[c])) / temperature);
+            result[c] = (float)v;
+            sum += v;
+        }
+
+        for (var c = 0; c < result.Length; c++)
+        {
+            result[c] = (float)(result[c] / sum);
+        }
+
+        return result;
+    }
+
+    public static int ArgMax(float[] values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var best = 0;
+        for (var i = 1; i < values.Length; i++)
+        {
+            if (values[i] > values[best])
+            {
+                best = i;
+            }
+        }
+
+        return best;
+    }
+
+    internal static double Round(double v) => Math.Round(v, 4);
+}

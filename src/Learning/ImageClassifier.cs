@@ -1,0 +1,258 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace CoConstruisons.Learning;
+
+/// <summary>A model directory that cannot be used (missing, corrupt, incompatible).</summary>
+public sealed class ModelLoadException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>Everything a saved model carries beside its ML.NET zip (metadata.json).</summary>
+public sealed record ModelMetadata
+{
+    public const int CurrentFormat = 1;
+
+    [JsonPropertyName("format_version")] public int FormatVersion { get; init; } = CurrentFormat;
+
+    [JsonPropertyName("model_version")] public string ModelVersion { get; init; } = "";
+
+    [JsonPropertyName("feature_version")] public string FeatureVersion { get; init; } = RoofFeatureExtractor.Version;
+
+    [JsonPropertyName("feature_count")] public int FeatureCount { get; init; }
+
+    [JsonPropertyName("created_utc")] public DateTimeOffset CreatedUtc { get; init; }
+
+    [JsonPropertyName("method")] public string Method { get; init; } = "";
+
+    [JsonPropertyName("classes")] public IReadOnlyList<string> Classes { get; init; } = [];
+
+    [JsonPropertyName("rotation_swaps")] public IReadOnlyList<string[]> RotationSwaps { get; init; } = [];
+
+    [JsonPropertyName("augmentation")] public Augmentation Augmentation { get; init; }
+
+    [JsonPropertyName("temperature")] public double Temperature { get; init; } = 1.0;
+
+    [JsonPropertyName("auto_label")] public AutoLabelPolicy? AutoLabel { get; init; }
+
+    [JsonPropertyName("metrics")] public EvaluationReport? Metrics { get; init; }
+
+    [JsonPropertyName("split")] public string Split { get; init; } = "";
+
+    [JsonPropertyName("training_images")] public int TrainingImages { get; init; }
+
+    [JsonPropertyName("model_sha256")] public string ModelSha256 { get; init; } = "";
+}
+
+/// <summary>
+/// A trained image classifier: the ML.NET LightGBM transformer over <see cref="RoofFeatureExtractor"/>
+/// features, averaged over the symmetries it was trained with (test-time augmentation, classes
+/// permuted back), then temperature-calibrated. Thread-safe for prediction.
+/// </summary>
+public sealed class ImageClassifier
+{
+    public const string ModelFile = "model.zip";
+    public const string MetadataFile = "metadata.json";
+
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    private readonly MLContext _ml;
+    private readonly ITransformer _model;
+    private readonly LabelSymmetry _symmetry;
+
+    public ModelMetadata Metadata { get; }
+
+    public IReadOnlyList<string> Classes => Metadata.Classes;
+
+    internal ImageClassifier(MLContext ml, ITransformer model, ModelMetadata metadata)
+    {
+        _ml = ml;
+        _model = model;
+        Metadata = metadata;
+        _symmetry = new LabelSymmetry(metadata.Classes, metadata.RotationSwaps.Select(p => (p[0], p[1])));
+    }
+
+    internal ImageClassifier WithMetadata(ModelMetadata metadata) => new(_ml, _model, metadata);
+
+    /// <summary>Calibrated class probabilities (in <see cref="Classes"/> order) for each image.</summary>
+    public IReadOnlyList<float[]> Predict(IReadOnlyList<ImageRaster> images) => Predict(images, Metadata.Temperature);
+
+    internal IReadOnlyList<float[]> Predict(IReadOnlyList<ImageRaster> images, double temperature)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        var transforms = LabelSymmetry.Transforms(Metadata.Augmentation);
+        var rows = new FeatureRow[images.Count * transforms.Count];
+        Parallel.For(0, images.Count, Trainer.Parallelism, i =>
+        {
+            for (var t = 0; t < transforms.Count; t++)
+            {
+                rows[(i * transforms.Count) + t] = new FeatureRow { Features = RoofFeatureExtractor.Extract(images[i].Transformed(transforms[t])) };
+            }
+        });
+
+        var scores = Score(rows);
+        var k = Classes.Count;
+        var result = new float[images.Count][];
+        for (var i = 0; i < images.Count; i++)
+        {
+            var average = new float[k];
+            for (var t = 0; t < transforms.Count; t++)
+            {
+                var s = scores[(i * transforms.Count) + t];
+
+                // s[c] is the probability that the transformed image shows class c, i.e. that the
+                // original shows the class c came from (the maps are involutions).
+                for (var c = 0; c < k; c++)
+                {
+                    average[_symmetry.Map(c, transforms[t])] += s[c] / transforms.Count;
+                }
+            }
+
+            result[i] = Evaluation.ApplyTemperature(average, temperature);
+        }
+
+        return result;
+    }
+
+    private float[][] Score(FeatureRow[] rows)
+    {
+        var schema = Trainer.FeatureSchema<FeatureRow>(Metadata.FeatureCount);
+        var data = _ml.Data.LoadFromEnumerable(rows, schema);
+        var scored = _model.Transform(data);
+        var column = scored.Schema["Score"];
+        var result = new float[rows.Length][];
+        using var cursor = scored.GetRowCursor([column]);
+        var getter = cursor.GetGetter<VBuffer<float>>(column);
+        VBuffer<float> buffer = default;
+        var i = 0;
+        while (cursor.MoveNext())
+        {
+            getter(ref buffer);
+            result[i++] = buffer.DenseValues().ToArray();
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Writes model.zip and metadata.json into <paramref name="directory"/> (created if needed).
+    /// Each file is written to a temporary name, flushed, then renamed over the old one, so a
+    /// crash never leaves a half-written file; metadata.json (renamed last) records the SHA-256 of
+    /// model.zip, so a model.zip from another save is detected at load time.
+    /// </summary>
+    public void Save(string directory)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        Directory.CreateDirectory(directory);
+        var modelTemp = Path.Combine(directory, $".{ModelFile}.{Guid.NewGuid():N}.tmp");
+        var metadataTemp = Path.Combine(directory, $".{MetadataFile}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(modelTemp, FileMode.CreateNew, FileAccess.Write))
+            {
+                var inputSchema = _ml.Data.LoadFromEnumerable(Array.Empty<FeatureRow>(), Trainer.FeatureSchema<FeatureRow>(Metadata.FeatureCount)).Schema;
+                _ml.Model.Save(_model, inputSchema, stream);
+                stream.Flush(flushToDisk: true);
+            }
+
+            var metadata = Metadata with { ModelSha256 = Sha256(modelTemp) };
+            using (var stream = new FileStream(metadataTemp, FileMode.CreateNew, FileAccess.Write))
+            {
+                JsonSerializer.Serialize(stream, metadata, Json);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(modelTemp, Path.Combine(directory, ModelFile), overwrite: true);
+            File.Move(metadataTemp, Path.Combine(directory, MetadataFile), overwrite: true);
+        }
+        finally
+        {
+            File.Delete(modelTemp);
+            File.Delete(metadataTemp);
+        }
+    }
+
+    public static ImageClassifier Load(string directory)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        if (!Directory.Exists(directory))
+        {
+            throw new ModelLoadException($"Model directory '{directory}' does not exist (train one with `coconstruisons train-images`).");
+        }
+
+        var modelPath = Path.Combine(directory, ModelFile);
+        var metadataPath = Path.Combine(directory, MetadataFile);
+        foreach (var path in new[] { metadataPath, modelPath })
+        {
+            if (!File.Exists(path))
+            {
+                throw new ModelLoadException($"Model directory '{directory}' has no {Path.GetFileName(path)}: it is not a complete saved model.");
+            }
+        }
+
+        ModelMetadata? metadata;
+        try
+        {
+            metadata = JsonSerializer.Deserialize<ModelMetadata>(File.ReadAllText(metadataPath), Json);
+        }
+        catch (JsonException ex)
+        {
+            throw new ModelLoadException($"'{metadataPath}' is not valid model metadata JSON: {ex.Message}", ex);
+        }
+
+        if (metadata is null || metadata.Classes.Count < 2 || metadata.FeatureCount <= 0)
+        {
+            throw new ModelLoadException($"'{metadataPath}' is incomplete (classes or feature count missing).");
+        }
+
+        if (metadata.FormatVersion != ModelMetadata.CurrentFormat)
+        {
+            throw new ModelLoadException($"'{metadataPath}' has format version {metadata.FormatVersion}; this build reads version {ModelMetadata.CurrentFormat}.");
+        }
+
+        if (metadata.FeatureVersion != RoofFeatureExtractor.Version || metadata.FeatureCount != RoofFeatureExtractor.Length)
+        {
+            throw new ModelLoadException($"The model was trained on features '{metadata.FeatureVersion}' ({metadata.FeatureCount} values); this build computes '{RoofFeatureExtractor.Version}' ({RoofFeatureExtractor.Length}). Retrain it.");
+        }
+
+        if (!string.Equals(Sha256(modelPath), metadata.ModelSha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ModelLoadException($"'{modelPath}' does not match the checksum in {MetadataFile}: the file is corrupt or comes from another save.");
+        }
+
+        var ml = new MLContext(seed: 0);
+        try
+        {
+            using var stream = File.OpenRead(modelPath);
+            var model = ml.Model.Load(stream, out _);
+            return new ImageClassifier(ml, model, metadata);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException or IOException or InvalidDataException or ArgumentException)
+        {
+            throw new ModelLoadException($"'{modelPath}' cannot be loaded by ML.NET: {ex.Message}", ex);
+        }
+    }
+
+    private static string Sha256(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexString(SHA256.HashData(stream));
+    }
+}
+
+internal sealed class FeatureRow
+{
+    public float[] Features { get; set; } = [];
+}
+
+internal sealed class LabelledRow
+{
+    public float[] Features { get; set; } = [];
+
+    public string LabelText { get; set; } = "";
+}

@@ -1,0 +1,200 @@
+using System.Diagnostics;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Trainers.LightGbm;
+
+namespace CoConstruisons.Learning;
+
+/// <summary>One labelled image: its id (file name without extension), pixels and class label.</summary>
+public sealed record LabelledImage(string Id, ImageRaster Image, string Label);
+
+public sealed record TrainerOptions
+{
+    /// <summary>Share of the items held out for the final metrics (see <see cref="DataSplit"/>).</summary>
+    public double TestFraction { get; init; } = 0.25;
+
+    /// <summary>Share of the remaining items kept out of training to fit the temperature and the auto-label threshold.</summary>
+    public double CalibrationFraction { get; init; } = 0.15;
+
+    public double TargetPrecision { get; init; } = 0.95;
+
+    public Augmentation Augmentation { get; init; } = Augmentation.Dihedral;
+
+    /// <summary>Class pairs swapped by a quarter turn; null = the known pairs found among the labels.</summary>
+    public IReadOnlyList<(string A, string B)>? RotationSwaps { get; init; }
+
+    /// <summary>
+    /// Train on half of the symmetries (identity, quarter turn and their mirrors: both roof
+    /// orientations, half the rows and boosting time); prediction still averages over all of
+    /// <see cref="Augmentation"/>.
+    /// </summary>
+    public bool HalfSymmetriesForTraining { get; init; } = true;
+
+    /// <summary>LightGBM threads. One by default: OpenMP threads spin-wait badly on a busy shared machine.</summary>
+    public int BoostingThreads { get; init; } = 1;
+
+    public int Iterations { get; init; } = 250;
+
+    public double LearningRate { get; init; } = 0.08;
+
+    public int Leaves { get; init; } = 31;
+
+    public int MinExamplesPerLeaf { get; init; } = 20;
+
+    public double FeatureFraction { get; init; } = 0.5;
+
+    public int Seed { get; init; } = 42;
+}
+
+public sealed record TrainingResult(ImageClassifier Classifier, EvaluationReport Test, AutoLabelPolicy AutoLabel, double TrainSeconds, int TrainImages, int CalibrationImages, int TestImages);
+
+/// <summary>
+/// Trains an <see cref="ImageClassifier"/>: hashed train / calibration / test split, features on
+/// every symmetry of each training image (labels permuted), LightGBM multiclass (ML.NET), then a
+/// temperature and an auto-label threshold fitted on the calibration part, metrics on the test part.
+/// </summary>
+public static class Trainer
+{
+    public const string Method = "handcrafted roof features (multi-scale gradients, HOG, row/column profiles, colour, 8x8 and 16x16 thumbnails) + ML.NET LightGBM multiclass, trained on identity, quarter turn and their mirrors (quarter turns swap the north-south/east-west classes), test-time averaging over the 8 square symmetries, temperature calibration";
+
+    internal static ParallelOptions Parallelism { get; } = new() { MaxDegreeOfParallelism = Math.Clamp(Environment.ProcessorCount, 1, 2) };
+
+    public static string SplitDescription(TrainerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return $"test = items whose FNV-1a-64(\"{DataSplit.TestSalt}:\" + id) % 10000 < {options.TestFraction * 10_000:0} ({options.TestFraction:P0}); of the rest, calibration = FNV-1a-64(\"{DataSplit.CalibrationSalt}:\" + id) % 10000 < {options.CalibrationFraction * 10_000:0}; training = the remainder";
+    }
+
+    public static TrainingResult Train(IReadOnlyList<LabelledImage> items, TrainerOptions options, IProgress<(string Stage, int Done, int Total)>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(options);
+        var watch = Stopwatch.StartNew();
+        var classes = items.Select(i => i.Label).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (classes.Count < 2)
+        {
+            throw new ArgumentException($"Training needs at least two classes; the labels only contain {string.Join(", ", classes.Select(c => $"'{c}'"))}.", nameof(items));
+        }
+
+        var symmetry = options.RotationSwaps is null ? LabelSymmetry.Detect(classes) : new LabelSymmetry(classes, options.RotationSwaps);
+        var test = items.Where(i => DataSplit.IsHeldOut(i.Id, options.TestFraction)).ToList();
+        var rest = items.Where(i => !DataSplit.IsHeldOut(i.Id, options.TestFraction)).ToList();
+        var calibration = rest.Where(i => DataSplit.IsHeldOut(i.Id, options.CalibrationFraction, DataSplit.CalibrationSalt)).ToList();
+        var train = rest.Where(i => !DataSplit.IsHeldOut(i.Id, options.CalibrationFraction, DataSplit.CalibrationSalt)).ToList();
+        if (test.Count == 0 || calibration.Count == 0 || train.Select(i => i.Label).Distinct().Count() < 2)
+        {
+            throw new ArgumentException($"Too few labelled images to split ({items.Count}: {train.Count} training, {calibration.Count} calibration, {test.Count} test); label more images.", nameof(items));
+        }
+
+        // Features of every symmetry of every training image.
+        var transforms = LabelSymmetry.Transforms(options.Augmentation);
+        if (options.HalfSymmetriesForTraining && options.Augmentation == Augmentation.Dihedral)
+        {
+            transforms = [0, 1, 4, 5];
+        }
+
+        var rows = new LabelledRow[train.Count * transforms.Count];
+        var done = 0;
+        Parallel.For(0, train.Count, new ParallelOptions { MaxDegreeOfParallelism = Parallelism.MaxDegreeOfParallelism, CancellationToken = cancellationToken }, i =>
+        {
+            for (var t = 0; t < transforms.Count; t++)
+            {
+                rows[(i * transforms.Count) + t] = new LabelledRow
+                {
+                    Features = RoofFeatureExtractor.Extract(train[i].Image.Transformed(transforms[t])),
+                    LabelText = symmetry.Map(train[i].Label, transforms[t]),
+                };
+            }
+
+            var n = Interlocked.Increment(ref done);
+            if (n % 100 == 0 || n == train.Count)
+            {
+                progress?.Report(("features", n, train.Count));
+            }
+        });
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var ml = new MLContext(seed: options.Seed);
+        var data = ml.Data.LoadFromEnumerable(rows, FeatureSchema<LabelledRow>(RoofFeatureExtractor.Length));
+        var classView = ml.Data.LoadFromEnumerable(classes.Select(c => new ClassRow { LabelText = c }));
+        var keyed = ml.Transforms.Conversion.MapValueToKey("Label", "LabelText", keyData: classView).Fit(data).Transform(data);
+        var trainer = ml.MulticlassClassification.Trainers.LightGbm(new LightGbmMulticlassTrainer.Options
+        {
+            LabelColumnName = "Label",
+            FeatureColumnName = "Features",
+            NumberOfIterations = options.Iterations,
+            LearningRate = options.LearningRate,
+            NumberOfLeaves = options.Leaves,
+            MinimumExampleCountPerLeaf = options.MinExamplesPerLeaf,
+            NumberOfThreads = options.BoostingThreads,
+            Seed = options.Seed,
+            UseSoftmax = true,
+            Booster = new GradientBooster.Options { FeatureFraction = options.FeatureFraction, L2Regularization = 1.0 },
+            Silent = true,
+        });
+        progress?.Report(("boosting", 0, 1));
+        var model = trainer.Fit(keyed);
+        progress?.Report(("boosting", 1, 1));
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var metadata = new ModelMetadata
+        {
+            ModelVersion = DateTimeOffset.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            FeatureCount = RoofFeatureExtractor.Length,
+            CreatedUtc = DateTimeOffset.UtcNow,
+            Method = Method,
+            Classes = classes,
+            RotationSwaps = symmetry.RotationSwaps.Select(p => new[] { p.A, p.B }).ToList(),
+            Augmentation = options.Augmentation,
+            Split = SplitDescription(options),
+            TrainingImages = train.Count,
+        };
+        var classifier = new ImageClassifier(ml, model, metadata);
+
+        // Temperature and auto-label threshold on the calibration part.
+        var calibrationTruth = calibration.Select(i => classes.IndexOf(i.Label)).ToList();
+        var rawCalibration = classifier.Predict(calibration.Select(i => i.Image).ToList(), temperature: 1.0);
+        var temperature = Evaluation.FitTemperature(calibrationTruth, rawCalibration);
+        var calibrated = rawCalibration.Select(p => Evaluation.ApplyTemperature(p, temperature)).ToList();
+        var (conf, correct) = ConfidenceAndCorrect(calibrationTruth, calibrated);
+        var (threshold, _, _) = Evaluation.SelectThreshold(conf, correct, options.TargetPrecision, minAccepted: Math.Min(20, Math.Max(1, calibration.Count / 5)));
+        var trainSeconds = watch.Elapsed.TotalSeconds;
+
+        // Final metrics on the test part.
+        classifier = classifier.WithMetadata(metadata with { Temperature = temperature });
+        var testTruth = test.Select(i => classes.IndexOf(i.Label)).ToList();
+        var testProbabilities = classifier.Predict(test.Select(i => i.Image).ToList());
+        var report = Evaluation.Evaluate(classes, testTruth, testProbabilities);
+        var (testConf, testCorrect) = ConfidenceAndCorrect(testTruth, testProbabilities);
+        var (coverage, precision) = Evaluation.ApplyThreshold(testConf, testCorrect, threshold);
+        var policy = new AutoLabelPolicy(options.TargetPrecision, Math.Round(threshold, 6), Evaluation.Round(coverage), Evaluation.Round(precision), $"threshold chosen on the calibration part ({calibration.Count} images); coverage and precision measured on the test part ({test.Count} images)");
+        classifier = classifier.WithMetadata(classifier.Metadata with { AutoLabel = policy, Metrics = report });
+        return new TrainingResult(classifier, report, policy, trainSeconds, train.Count, calibration.Count, test.Count);
+    }
+
+    internal static (List<double> Confidence, List<bool> Correct) ConfidenceAndCorrect(IReadOnlyList<int> truth, IReadOnlyList<float[]> probabilities)
+    {
+        var conf = new List<double>(truth.Count);
+        var correct = new List<bool>(truth.Count);
+        for (var i = 0; i < truth.Count; i++)
+        {
+            var predicted = Evaluation.ArgMax(probabilities[i]);
+            conf.Add(probabilities[i][predicted]);
+            correct.Add(predicted == truth[i]);
+        }
+
+        return (conf, correct);
+    }
+
+    internal static SchemaDefinition FeatureSchema<T>(int length)
+    {
+        var schema = SchemaDefinition.Create(typeof(T));
+        schema["Features"].ColumnType = new VectorDataViewType(NumberDataViewType.Single, length);
+        return schema;
+    }
+
+    private sealed class ClassRow
+    {
+        public string LabelText { get; set; } = "";
+    }
+}

@@ -1,0 +1,207 @@
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace CoConstruisons.Gateways.Slack.Tests;
+
+[Collection(nameof(GatewayCollection))]
+public sealed class SlackJourneyTests(GatewayFixture f)
+{
+    private static string Dm(string user) => "D" + user;
+
+    private static IEnumerable<JsonObject> Buttons(SlackCall message) =>
+        (message.Body["blocks"] as JsonArray ?? []).OfType<JsonObject>()
+            .Where(b => b["type"]?.ToString() == "actions")
+            .SelectMany(b => (b["elements"] as JsonArray ?? []).OfType<JsonObject>());
+
+    /// <summary>/cobot, then "J'accepte": returns the consent message and the first question.</summary>
+    private async Task<(SlackCall Consent, SlackCall Question)> Onboard(string user)
+    {
+        var ack = await f.SlashCommand(user);
+        Assert.Equal(HttpStatusCode.OK, ack.StatusCode);
+        var consent = await GatewayFixture.Eventually(() => f.Slack.Posted(Dm(user)).FirstOrDefault(), "consent notice");
+        (await f.Click(user, consent, "cobot_consent_accept", "1700000000.000001")).EnsureSuccessStatusCode();
+        var question = await GatewayFixture.Eventually(() => f.Slack.Posted(Dm(user)).Skip(1).FirstOrDefault(), "first question");
+        return (consent, question);
+    }
+
+    [Fact]
+    public async Task A_user_consents_answers_every_image_once_per_click_gets_gold_feedback_and_stops()
+    {
+        const string user = "U0JOURNEY";
+        var dm = Dm(user);
+
+        var ack = await f.SlashCommand(user);
+        Assert.Equal(HttpStatusCode.OK, ack.StatusCode);
+        Assert.Contains("message privé", await ack.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var consent = await GatewayFixture.Eventually(() => f.Slack.Posted(dm).FirstOrDefault(), "consent notice");
+        Assert.Contains("J'accepte", consent.Json, StringComparison.Ordinal);
+        Assert.Contains("Non merci", consent.Json, StringComparison.Ordinal);
+        Assert.Contains("/cobot stop", consent.Json, StringComparison.Ordinal);
+        var open = f.Slack.Calls.First(c => c.Method == "conversations.open" && c.Body["users"]?.ToString() == user);
+        Assert.Equal("Bearer " + GatewayFixture.BotToken, open.Authorization);
+        Assert.Equal("application/json; charset=utf-8", open.ContentType);
+        Assert.Equal(0, (await f.StatsOf(user)).Answers);
+
+        (await f.Click(user, consent, "cobot_consent_accept", "1700000000.000001")).EnsureSuccessStatusCode();
+        var question = await GatewayFixture.Eventually(() => f.Slack.Posted(dm).Skip(1).FirstOrDefault(), "first question");
+        var consentUpdate = await GatewayFixture.Eventually(() => f.Slack.Updates(dm, consent.Ts!).FirstOrDefault(), "consent message updated");
+        Assert.Contains("Merci", consentUpdate.Json, StringComparison.Ordinal);
+        Assert.DoesNotContain("cobot_consent_accept", consentUpdate.Json, StringComparison.Ordinal);
+
+        var image = (question.Body["blocks"] as JsonArray)!.OfType<JsonObject>().Single(b => b["type"]?.ToString() == "image");
+        Assert.StartsWith("http://127.0.0.1:", image["image_url"]!.ToString(), StringComparison.Ordinal);
+        Assert.Equal(
+            ["cobot_answer_north_south", "cobot_answer_east_west", "cobot_answer_flat", "cobot_answer_other", "cobot_answer_dont_know", "cobot_stop"],
+            Buttons(question).Select(b => b["action_id"]!.ToString()).ToArray());
+        Assert.Contains("Je ne sais pas", question.Json, StringComparison.Ordinal);
+
+        var firstUpdates = new List<SlackCall>();
+        for (var i = 1; i <= 25; i++)
+        {
+            var actionTs = $"17000001{i:00}.000100";
+            var choice = i % 2 == 1 ? "north_south" : "flat";
+            (await f.Click(user, question, "cobot_answer_" + choice, actionTs)).EnsureSuccessStatusCode();
+            var update = await GatewayFixture.Eventually(() => f.Slack.Updates(dm, question.Ts!).FirstOrDefault(), $"answer {i} shown");
+            var next = await GatewayFixture.Eventually(() => f.Slack.Posted(dm).Skip(i + 1).FirstOrDefault(), $"message after answer {i}");
+            firstUpdates.Add(update);
+            Assert.Contains(choice == "flat" ? "Plat" : "Nord", update.Json, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("cobot_answer_", update.Json, StringComparison.Ordinal);
+
+            if (i <= 3)
+            {
+                // Slack re-sends the same request (X-Slack-Retry-Num) and the same action_ts arrives again:
+                // both are acknowledged, neither stores a second answer nor asks a second question.
+                Assert.Equal(HttpStatusCode.OK, (await f.Click(user, question, "cobot_answer_" + choice, actionTs, retryNum: 1)).StatusCode);
+                Assert.Equal(HttpStatusCode.OK, (await f.Click(user, question, "cobot_answer_" + choice, actionTs, trigger: "again")).StatusCode);
+                await GatewayFixture.Eventually(() => f.Slack.Updates(dm, question.Ts!).Count >= 3 ? "done" : null, $"repeats of answer {i} handled");
+                Assert.Equal(i, (await f.StatsOf(user)).Answers);
+                Assert.Equal(i + 2, f.Slack.Posted(dm).Count);
+            }
+
+            if (next.Body["blocks"] is null)
+            {
+                Assert.Contains("plus d'image", next.Json, StringComparison.Ordinal);
+                break;
+            }
+
+            question = next;
+        }
+
+        var stats = await f.StatsOf(user);
+        Assert.Equal(20, stats.Answers);
+        Assert.Equal(20, firstUpdates.Count);
+        Assert.Contains("12 toits aujourd'hui — de quoi cartographier votre rue au soleil", firstUpdates[11].Json, StringComparison.Ordinal);
+        Assert.Contains("5 toits aujourd'hui", firstUpdates[4].Json, StringComparison.Ordinal);
+        var gold = firstUpdates.Where(u => u.Json.Contains(":bulb:", StringComparison.Ordinal)).ToList();
+        var feedback = Assert.Single(gold);
+        Assert.True(
+            feedback.Json.Contains("Bravo, c'est juste", StringComparison.Ordinal) || feedback.Json.Contains("La plupart des gens voient", StringComparison.Ordinal),
+            feedback.Json);
+
+        var stopAck = await f.SlashCommand(user, "stop");
+        Assert.Contains("Cobot s'arrête", await stopAck.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var posted = f.Slack.Posted(dm).Count;
+        var stopped = await GatewayFixture.Eventually(() => f.Slack.Posted(dm).Skip(posted).FirstOrDefault(), "stop confirmation");
+        Assert.Contains("ne vous relance plus", stopped.Json, StringComparison.Ordinal);
+
+        // Coming back later starts with the consent notice again, not with a question.
+        await f.SlashCommand(user);
+        var again = await GatewayFixture.Eventually(() => f.Slack.Posted(dm).Skip(posted + 1).FirstOrDefault(), "consent notice again");
+        Assert.Contains("cobot_consent_accept", again.Json, StringComparison.Ordinal);
+        Assert.Equal(20, (await f.StatsOf(user)).Answers);
+    }
+
+    [Fact]
+    public async Task The_stop_button_on_a_question_stops_and_a_later_click_on_that_question_stores_nothing()
+    {
+        const string user = "U0STOPPER";
+        var dm = Dm(user);
+        var (_, question) = await Onboard(user);
+
+        (await f.Click(user, question, "cobot_stop", "1700000200.000100")).EnsureSuccessStatusCode();
+        var update = await GatewayFixture.Eventually(() => f.Slack.Updates(dm, question.Ts!).FirstOrDefault(), "question closed");
+        Assert.Contains("Cobot s'arrête", update.Json, StringComparison.Ordinal);
+        Assert.DoesNotContain("cobot_answer_", update.Json, StringComparison.Ordinal);
+        await GatewayFixture.Eventually(() => f.Slack.Posted(dm).Skip(2).FirstOrDefault(), "stop confirmation");
+
+        (await f.Click(user, question, "cobot_answer_flat", "1700000201.000100")).EnsureSuccessStatusCode();
+        var refused = await GatewayFixture.Eventually(() => f.Slack.Posted(dm).Skip(3).FirstOrDefault(), "refusal");
+        Assert.Contains("/cobot", refused.Json, StringComparison.Ordinal);
+        Assert.Equal(0, (await f.StatsOf(user)).Answers);
+    }
+
+    [Fact]
+    public async Task Forged_or_stale_requests_get_401_and_store_nothing()
+    {
+        const string user = "U0FORGED";
+        var dm = Dm(user);
+        var (_, question) = await Onboard(user);
+        var posted = f.Slack.Posted(dm).Count;
+        var click = GatewayFixture.ClickBody(user, question, "cobot_answer_east_west", "1700000300.000100");
+        const string form = "application/x-www-form-urlencoded";
+
+        var wrongSecret = await f.Send(click, form, secret: "not-the-signing-secret");
+        var stale = await f.Send(click, form, timestamp: DateTimeOffset.UtcNow.AddMinutes(-6).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var future = await f.Send(click, form, timestamp: DateTimeOffset.UtcNow.AddMinutes(6).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var unsigned = new HttpRequestMessage(HttpMethod.Post, "/slack/events") { Content = new StringContent(click, System.Text.Encoding.UTF8, form) };
+        var missing = await f.Http.SendAsync(unsigned);
+        // Signed for another body: the signature covers the raw body.
+        var ts = GatewayFixture.Now();
+        using var tampered = new HttpRequestMessage(HttpMethod.Post, "/slack/events") { Content = new StringContent(click, System.Text.Encoding.UTF8, form) };
+        tampered.Headers.Add("X-Slack-Request-Timestamp", ts);
+        tampered.Headers.Add("X-Slack-Signature", GatewayFixture.Signature(GatewayFixture.SigningSecret, ts, click.Replace("east_west", "north_south", StringComparison.Ordinal)));
+        var forged = await f.Http.SendAsync(tampered);
+        var forgedCommand = await f.Send(GatewayFixture.SlashCommandBody("U0NOBODY", ""), form, secret: "nope");
+
+        foreach (var response in new[] { wrongSecret, stale, future, missing, forged, forgedCommand })
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        }
+
+        await Task.Delay(500);
+        Assert.Equal(0, (await f.StatsOf(user)).Answers);
+        Assert.Empty(f.Slack.Updates(dm, question.Ts!));
+        Assert.Equal(posted, f.Slack.Posted(dm).Count);
+        Assert.DoesNotContain(f.Slack.Calls, c => c.Body["users"]?.ToString() == "U0NOBODY");
+
+        // The very same click, correctly signed, is stored: the 401s were the signature's doing.
+        (await f.Send(click, form)).EnsureSuccessStatusCode();
+        await GatewayFixture.Eventually(() => f.Slack.Updates(dm, question.Ts!).FirstOrDefault(), "signed click handled");
+        Assert.Equal(1, (await f.StatsOf(user)).Answers);
+    }
+
+    [Fact]
+    public async Task Url_verification_answers_the_challenge()
+    {
+        var body = """{"token":"Jhj5dZrVaK7ZwHHjRyZWjbDl","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}""";
+        var response = await f.Send(body, "application/json");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task App_home_shows_stats_once_per_event_and_greets_a_newcomer_once()
+    {
+        const string user = "U0HOME";
+        var ev = new JsonObject { ["type"] = "app_home_opened", ["user"] = user, ["channel"] = "D0HOME", ["tab"] = "home", ["event_ts"] = "1700000400.000100" };
+        var first = GatewayFixture.EventBody("Ev0HOME1", ev);
+        Assert.Equal(HttpStatusCode.OK, (await f.Send(first, "application/json")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await f.Send(first, "application/json", retryNum: 1)).StatusCode);
+        var second = GatewayFixture.EventBody("Ev0HOME2", (JsonObject)ev.DeepClone());
+        Assert.Equal(HttpStatusCode.OK, (await f.Send(second, "application/json")).StatusCode);
+
+        bool Published(SlackCall c) => c.Method == "views.publish" && c.Body["user_id"]?.ToString() == user;
+        await GatewayFixture.Eventually(() => f.Slack.Calls.Count(Published) >= 2 ? "two" : null, "two home views");
+        await Task.Delay(200);
+        Assert.Equal(2, f.Slack.Calls.Count(Published));
+        var publish = f.Slack.Calls.First(Published);
+        Assert.Equal("home", publish.Body["view"]!["type"]!.ToString());
+        Assert.Contains("20 images à étiqueter", publish.Json, StringComparison.Ordinal);
+        Assert.Contains("cobot_start", publish.Json, StringComparison.Ordinal);
+
+        // First interaction: the consent notice is sent once, not on every visit.
+        var notices = f.Slack.Posted(Dm(user));
+        Assert.Single(notices);
+        Assert.Contains("cobot_consent_accept", notices[0].Json, StringComparison.Ordinal);
+    }
+}
