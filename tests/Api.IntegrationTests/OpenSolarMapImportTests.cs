@@ -71,6 +71,7 @@ public sealed class OpenSolarMapImportTests : IAsyncLifetime
         Assert.Equal(4, first.AnswersImported);
         Assert.Equal(1, first.AnswersRepeated);
         Assert.Equal(1, first.AnswersOnMissingImages);
+        Assert.Equal(1, first.ItemsRetired); // 101: two agreeing answers, retired by the platform's consensus refit
         Assert.Equal(3, first.BadRows.Count);
         Assert.Contains(first.BadRows, b => b.Line == 8 && b.Reason.Contains("unknown choice", StringComparison.Ordinal));
         Assert.Contains(first.BadRows, b => b.Line == 9 && b.Reason.Contains("truncated", StringComparison.Ordinal));

@@ -153,6 +153,21 @@ public sealed class ImportOpenSolarMapCommand : ICliCommand
         }
 
         report.ProjectCreated = created;
+        if (report.ItemsImported > 0)
+        {
+            // The platform's own consensus (skills refitted on every answer of the project) labels the
+            // items and retires the confident ones, exactly as its scheduled refit job would.
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            await using var scope = provider.CreateAsyncScope();
+            var refit = await scope.ServiceProvider.GetRequiredService<IMediator>()
+                .Send(new CoConstruisons.Application.Consensus.RefitConsensus(projectId, ownerId), cancellationToken);
+            report.ItemsRetired = refit.RetiredItems;
+            report.RefitAnswers = refit.Answers;
+            report.RefitContributors = refit.Contributors;
+            report.Seconds += watch.Elapsed.TotalSeconds;
+            Console.Error.WriteLine($"consensus refit: {refit.Answers:N0} answers, {refit.Contributors:N0} contributors, {refit.ChangedItems:N0} items updated, {refit.RetiredItems:N0} retired ({watch.Elapsed.TotalSeconds:0.0} s)");
+        }
+
         report.BadRows.AddRange(badContributions);
         report.BadRows.AddRange(badBuildings);
         return report;
@@ -170,7 +185,9 @@ public sealed class ImportOpenSolarMapCommand : ICliCommand
             ["items_already_present"] = report.ItemsAlreadyPresent,
             ["answers_imported"] = report.AnswersImported,
             ["answers_already_present"] = report.AnswersAlreadyPresent,
-            ["items_retired"] = report.ItemsRetired,
+            ["items_retired_by_refit"] = report.ItemsRetired,
+            ["refit_answers"] = report.RefitAnswers,
+            ["refit_contributors"] = report.RefitContributors,
             ["contributors_created"] = report.ContributorsCreated,
             ["problems"] = new JsonObject
             {

@@ -3,8 +3,6 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using CoConstruisons.Application.Abstractions;
-using CoConstruisons.Domain.Assignment;
-using CoConstruisons.Domain.Consensus;
 using CoConstruisons.Domain.Contributions;
 using CoConstruisons.Domain.Contributors;
 using CoConstruisons.Domain.Items;
@@ -23,7 +21,10 @@ public sealed class ImportReport
     public int ItemsAlreadyPresent { get; set; }
     public int AnswersImported { get; set; }
     public int AnswersAlreadyPresent { get; set; }
+    /// <summary>Set after the import by the platform's consensus refit (skill-aware), which also retires confident items.</summary>
     public int ItemsRetired { get; set; }
+    public int RefitAnswers { get; set; }
+    public int RefitContributors { get; set; }
     public int ContributorsCreated { get; set; }
     public int ImagesWithoutAnswers { get; set; }
     public int ImagesUnreadable { get; set; }
@@ -40,7 +41,8 @@ public sealed class ImportReport
 /// <summary>
 /// Imports OpenSolarMap (images, historical answers, footprints) into a platform project: one item
 /// per image (stream id derived from the project and building id), its <see cref="ItemAdded"/> and
-/// all its answers as <see cref="AnswerSubmitted"/> events in the same transaction, so a second
+/// all its answers as <see cref="AnswerSubmitted"/> events in the same transaction (the caller then
+/// runs the platform's consensus refit, which labels and retires items), so a second
 /// run skips every item already present (idempotent on the building id). Batches of about
 /// <see cref="BatchEvents"/> events per SaveChanges.
 /// </summary>
@@ -123,8 +125,6 @@ public sealed class OpenSolarMapImporter(
             knownContributors = [.. await query.Query<Contributor>().Where(c => c.Channel == Channel).Select(c => c.Id).ToListAsync(ct)];
         }
 
-        var settings = Settings("");
-        var policy = settings.Retirement;
         var keys = OpenSolarMapFiles.ChoiceKeys;
         var ordered = sources.Keys.Order(StringComparer.Ordinal).ToList();
         var done = 0;
@@ -226,7 +226,6 @@ public sealed class OpenSolarMapImporter(
 
                 var events = new List<object> { new ItemAdded(itemId, projectId, item.FileName, hash, ownerId, addedAt) };
                 var seen = new HashSet<string>(StringComparer.Ordinal);
-                var votes = new Dictionary<string, int>(StringComparer.Ordinal);
                 foreach (var a in answers)
                 {
                     var contributor = pseudonymizer.ContributorId(Channel, a.Contributor);
@@ -240,21 +239,12 @@ public sealed class OpenSolarMapImporter(
                     var key = $"opensolarmap:{a.BuildingId}:{a.Contributor}:{a.CreatedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)}";
                     var choice = keys[a.Choice];
                     events.Add(new AnswerSubmitted(StableId(projectId, "answer", key), itemId, projectId, contributor, choice, Channel, 0, key, a.CreatedAt));
-                    votes[choice] = votes.GetValueOrDefault(choice) + 1;
                     report.AnswersImported++;
                     if (knownContributors.Add(contributor))
                     {
                         report.ContributorsCreated++;
                         session.Store(new Contributor { Id = contributor, Channel = Channel, FirstSeenAt = a.CreatedAt, ConsentedAt = a.CreatedAt, ConsentVersion = "opensolarmap-2015" });
                     }
-                }
-
-                var evidence = votes.Values.Sum();
-                var confidence = RetirementPolicy.EqualSkillConfidence(votes, settings.Choices.Count);
-                if (evidence > 0 && policy.ShouldRetire(evidence, confidence))
-                {
-                    events.Add(new ItemRetired(itemId, projectId, MajorityVote.Decide(votes)?.Label, confidence, evidence, answers[^1].CreatedAt));
-                    report.ItemsRetired++;
                 }
 
                 session.Store(item);
