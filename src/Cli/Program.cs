@@ -5,6 +5,8 @@ using CoConstruisons.Cli.Commands;
 ICliCommand[] commands =
 [
     new CoConstruisons.Cli.Bench.ServeBenchCommand(),
+    new CoConstruisons.Cli.Bench.ReplayBenchCommand(),
+    new ImportOpenSolarMapCommand(),
     new BenchExperimentsCommand(),
     new ExperimentsValidateCommand(),
     new CoConstruisons.Cli.Commands.ConsensusCommand(),

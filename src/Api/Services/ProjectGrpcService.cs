@@ -59,7 +59,12 @@ public sealed class ProjectGrpcService(IMediator mediator, CallerContext caller,
     public override async Task<ExportProjectResponse> ExportProject(ExportProjectRequest request, ServerCallContext context)
     {
         var owner = caller.RequireOwner(context);
-        var format = request.Format == ExportFormat.Json ? AppExportFormat.Json : AppExportFormat.Csv;
+        var format = request.Format switch
+        {
+            ExportFormat.Json => AppExportFormat.Json,
+            ExportFormat.Geojson => AppExportFormat.GeoJson,
+            _ => AppExportFormat.Csv,
+        };
         var file = await mediator.Send(new ExportProject(owner, Ids.Parse(request.ProjectId, "project_id"), format), context.CancellationToken);
         return new ExportProjectResponse { FileName = file.FileName, ContentType = file.ContentType, Content = ByteString.CopyFrom(file.Content) };
     }

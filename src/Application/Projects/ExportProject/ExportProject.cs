@@ -11,6 +11,9 @@ public enum ExportFormat
 {
     Csv,
     Json,
+
+    /// <summary>A GeoJSON FeatureCollection of the items that have a <c>footprint</c> metadata value.</summary>
+    GeoJson,
 }
 
 /// <summary>Every item with its current label and all its raw answers, as CSV (one row per answer) or JSON.</summary>
@@ -35,9 +38,12 @@ public sealed class ExportProjectHandler(IQuerySession session) : IQueryHandler<
             .ToLookup(a => a.ItemId);
         var rows = items.Select(i => new ExportedItem(i, progress.GetValueOrDefault(i.Id), answers[i.Id].ToList())).ToList();
         var stem = $"project-{project.Id:N}";
-        return query.Format == ExportFormat.Json
-            ? new ExportFile(stem + ".json", "application/json", JsonSerializer.SerializeToUtf8Bytes(ToJson(rows), JsonOptions))
-            : new ExportFile(stem + ".csv", "text/csv; charset=utf-8", ToCsv(rows));
+        return query.Format switch
+        {
+            ExportFormat.Json => new ExportFile(stem + ".json", "application/json", JsonSerializer.SerializeToUtf8Bytes(ToJson(rows), JsonOptions)),
+            ExportFormat.GeoJson => new ExportFile(stem + ".geojson", "application/geo+json", ToGeoJson(rows)),
+            _ => new ExportFile(stem + ".csv", "text/csv; charset=utf-8", ToCsv(rows)),
+        };
     }
 
     private sealed record ExportedItem(Item Item, ItemProgress? Progress, IReadOnlyList<AnswerSubmitted> Answers);
@@ -62,6 +68,65 @@ public sealed class ExportProjectHandler(IQuerySession session) : IQueryHandler<
             a.SubmittedAt,
         }),
     });
+
+    /// <summary>
+    /// One Feature per item whose metadata holds a <c>footprint</c> GeoJSON geometry: the geometry
+    /// as stored, and label, confidence, answer count, item id, file name and the other metadata as
+    /// properties. Items without a footprint, or whose footprint is not a JSON object, are left out.
+    /// </summary>
+    private static byte[] ToGeoJson(IEnumerable<ExportedItem> rows)
+    {
+        var features = new System.Text.Json.Nodes.JsonArray();
+        foreach (var r in rows)
+        {
+            if (!r.Item.Metadata.TryGetValue("footprint", out var footprint))
+            {
+                continue;
+            }
+
+            System.Text.Json.Nodes.JsonNode? geometry;
+            try
+            {
+                geometry = System.Text.Json.Nodes.JsonNode.Parse(footprint);
+            }
+            catch (JsonException)
+            {
+                continue;
+            }
+
+            if (geometry is not System.Text.Json.Nodes.JsonObject)
+            {
+                continue;
+            }
+
+            var properties = new System.Text.Json.Nodes.JsonObject
+            {
+                ["item_id"] = r.Item.Id.ToString(),
+                ["file_name"] = r.Item.FileName,
+                ["label"] = r.Progress?.Label,
+                ["confidence"] = Math.Round(r.Progress?.Confidence ?? 0, 4),
+                ["answer_count"] = r.Answers.Count,
+                ["retired"] = r.Progress?.Retired ?? false,
+            };
+            foreach (var (key, value) in r.Item.Metadata.OrderBy(m => m.Key, StringComparer.Ordinal))
+            {
+                if (key != "footprint" && !properties.ContainsKey(key))
+                {
+                    properties[key] = value;
+                }
+            }
+
+            features.Add(new System.Text.Json.Nodes.JsonObject
+            {
+                ["type"] = "Feature",
+                ["geometry"] = geometry,
+                ["properties"] = properties,
+            });
+        }
+
+        var collection = new System.Text.Json.Nodes.JsonObject { ["type"] = "FeatureCollection", ["features"] = features };
+        return JsonSerializer.SerializeToUtf8Bytes(collection);
+    }
 
     private static byte[] ToCsv(IEnumerable<ExportedItem> rows)
     {

@@ -1,0 +1,210 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CoConstruisons.Application.Abstractions;
+using CoConstruisons.Application.Owners;
+using CoConstruisons.Application.Projects.CreateProject;
+using CoConstruisons.Cli.OpenSolarMap;
+using CoConstruisons.Domain.Owners;
+using CoConstruisons.Domain.Projects;
+using Marten;
+using Mediator;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CoConstruisons.Cli.Commands;
+
+/// <summary>
+/// Imports OpenSolarMap (images, answers, footprints) into a project through the application
+/// layer's services; a rerun resumes (items already imported are skipped). Prints a JSON report.
+/// </summary>
+public sealed class ImportOpenSolarMapCommand : ICliCommand
+{
+    public const string DefaultTitle = "OpenSolarMap — orientation des toits";
+
+    public string Name => "import-opensolarmap";
+
+    public string Usage =>
+        "import-opensolarmap --images DIR_OR_ZIP --contributions CSV [--buildings CSV] [--project-title T] [--owner-email E] [--connection CS] [--schema S] [--storage DIR]";
+
+    public string Summary =>
+        "Imports OpenSolarMap images and historical answers as a project (one item per image, answers as AnswerSubmitted events); resumable; prints a JSON report.";
+
+    public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var imagesPath = args.RequiredOption("images");
+        var contributionsPath = args.RequiredOption("contributions");
+        var buildingsPath = args.Option("buildings");
+        var title = args.Option("project-title") ?? DefaultTitle;
+        var email = args.Option("owner-email") ?? "opensolarmap@import.local";
+        var connection = args.Option("connection");
+        var schema = args.Option("schema");
+        var storage = args.Option("storage");
+        args.EnsureAllRead();
+        if (!File.Exists(contributionsPath))
+        {
+            throw new CliException($"Contributions file not found: '{Path.GetFullPath(contributionsPath)}'.");
+        }
+
+        if (buildingsPath is not null && !File.Exists(buildingsPath))
+        {
+            throw new CliException($"Buildings file not found: '{Path.GetFullPath(buildingsPath)}'.");
+        }
+
+        var settings = new Dictionary<string, string?> { ["Quartz:Enabled"] = "false" };
+        if (connection is not null)
+        {
+            settings["ConnectionStrings:Marten"] = connection;
+        }
+
+        if (schema is not null)
+        {
+            settings["Marten:Schema"] = schema;
+        }
+
+        if (storage is not null)
+        {
+            settings["Storage:Path"] = storage;
+        }
+
+        var report = await Import(settings, imagesPath, contributionsPath, buildingsPath, title, email, cancellationToken);
+        Console.WriteLine(ToJson(report).ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+        return 0;
+    }
+
+    /// <summary>The whole import, with configuration given as key/values (used by the tests too).</summary>
+    public static async Task<ImportReport> Import(
+        IReadOnlyDictionary<string, string?> settings,
+        string imagesPath,
+        string contributionsPath,
+        string? buildingsPath,
+        string title,
+        string ownerEmail,
+        CancellationToken cancellationToken)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddApplication(configuration);
+        services.AddInfrastructure(configuration, isDevelopment: true);
+        await using var provider = services.BuildServiceProvider();
+        var store = provider.GetRequiredService<IDocumentStore>();
+        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+
+        var (contributions, badContributions) = OpenSolarMapFiles.ReadContributions(contributionsPath);
+        var (buildings, badBuildings) = buildingsPath is null
+            ? ([], [])
+            : OpenSolarMapFiles.ReadBuildings(buildingsPath);
+        Console.Error.WriteLine($"read {contributions.Count:N0} answers ({badContributions.Count:N0} unusable rows), {buildings.Count:N0} buildings");
+
+        Guid ownerId;
+        Guid projectId;
+        var created = false;
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            var mediator = scope.ServiceProvider.GetRequiredService<IMediator>();
+            var session = scope.ServiceProvider.GetRequiredService<IDocumentSession>();
+            var normalized = Owner.NormalizeEmail(ownerEmail);
+            var owner = await session.Query<Owner>().FirstOrDefaultAsync(o => o.Email == normalized, cancellationToken);
+            if (owner is null)
+            {
+                var password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(18));
+                owner = await mediator.Send(new RegisterOwner(ownerEmail, "OpenSolarMap import", password), cancellationToken);
+                Console.Error.WriteLine($"created owner {normalized} with password {password} (shown once)");
+            }
+
+            ownerId = owner.Id;
+            var existing = (await session.Query<Project>().ToListAsync(cancellationToken))
+                .FirstOrDefault(p => p.IsOwnedBy(ownerId) && p.Settings.Title == title);
+            if (existing is not null)
+            {
+                projectId = existing.Id;
+                Console.Error.WriteLine($"resuming into project {projectId} ('{title}')");
+            }
+            else
+            {
+                projectId = (await mediator.Send(new CreateProject(ownerId, OpenSolarMapImporter.Settings(title)), cancellationToken)).Project.Id;
+                created = true;
+                Console.Error.WriteLine($"created project {projectId} ('{title}')");
+            }
+        }
+
+        var importer = new OpenSolarMapImporter(
+            store,
+            provider.GetRequiredService<IImageInspector>(),
+            provider.GetRequiredService<IImageStore>(),
+            provider.GetRequiredService<IPseudonymizer>());
+        ProgressBar? bar = null;
+        ImportReport report;
+        try
+        {
+            var last = 0;
+            report = await importer.RunAsync(ownerId, projectId, imagesPath, contributions, buildings, (done, total) =>
+            {
+                bar ??= new ProgressBar("import", total);
+                bar.Advance(done - last);
+                last = done;
+            }, cancellationToken);
+        }
+        finally
+        {
+            bar?.Dispose();
+        }
+
+        report.ProjectCreated = created;
+        if (report.ItemsImported > 0)
+        {
+            // The platform's own consensus (skills refitted on every answer of the project) labels the
+            // items and retires the confident ones, exactly as its scheduled refit job would.
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            await using var scope = provider.CreateAsyncScope();
+            var refit = await scope.ServiceProvider.GetRequiredService<IMediator>()
+                .Send(new CoConstruisons.Application.Consensus.RefitConsensus(projectId, ownerId), cancellationToken);
+            report.ItemsRetired = refit.RetiredItems;
+            report.RefitAnswers = refit.Answers;
+            report.RefitContributors = refit.Contributors;
+            report.Seconds += watch.Elapsed.TotalSeconds;
+            Console.Error.WriteLine($"consensus refit: {refit.Answers:N0} answers, {refit.Contributors:N0} contributors, {refit.ChangedItems:N0} items updated, {refit.RetiredItems:N0} retired ({watch.Elapsed.TotalSeconds:0.0} s)");
+        }
+
+        report.BadRows.AddRange(badContributions);
+        report.BadRows.AddRange(badBuildings);
+        return report;
+    }
+
+    public static JsonObject ToJson(ImportReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        return new JsonObject
+        {
+            ["project_id"] = report.ProjectId.ToString(),
+            ["project_created"] = report.ProjectCreated,
+            ["images_found"] = report.ImagesFound,
+            ["items_imported"] = report.ItemsImported,
+            ["items_already_present"] = report.ItemsAlreadyPresent,
+            ["answers_imported"] = report.AnswersImported,
+            ["answers_already_present"] = report.AnswersAlreadyPresent,
+            ["items_retired_by_refit"] = report.ItemsRetired,
+            ["refit_answers"] = report.RefitAnswers,
+            ["refit_contributors"] = report.RefitContributors,
+            ["contributors_created"] = report.ContributorsCreated,
+            ["problems"] = new JsonObject
+            {
+                ["images_without_answers"] = report.ImagesWithoutAnswers,
+                ["images_unreadable"] = report.ImagesUnreadable,
+                ["images_without_footprint"] = report.ImagesWithoutFootprint,
+                ["images_duplicate_content"] = report.ImagesDuplicateContent,
+                ["answers_on_duplicate_images"] = report.AnswersOnDuplicateImages,
+                ["answers_on_missing_images"] = report.AnswersOnMissingImages,
+                ["answers_repeated_same_contributor"] = report.AnswersRepeated,
+                ["rows_unusable"] = report.BadRows.Count,
+                ["rows_unusable_by_reason"] = new JsonObject(report.BadRows
+                    .GroupBy(b => System.Text.RegularExpressions.Regex.Replace(b.Reason, "'[^']*'", "'…'"))
+                    .Select(g => KeyValuePair.Create(g.Key, (JsonNode?)g.Count()))),
+                ["examples"] = new JsonArray([.. report.BadRows.Take(10).Select(b => (JsonNode?)$"{b.File}:{b.Line}: {b.Reason}"), .. report.Examples.Take(10).Select(e => (JsonNode?)e)]),
+            },
+            ["seconds"] = Math.Round(report.Seconds, 1),
+        };
+    }
+}
