@@ -399,10 +399,13 @@ public sealed class QuartzClusterTests
             await nodeA.StopAsync();
             await nodeB.StopAsync();
 
-            var times = slackA.PostedAt.Concat(slackB.PostedAt).Order().ToList();
-            Assert.True(times.Count >= 2, $"only {times.Count} nudge round(s) ran");
-            var gaps = times.Zip(times.Skip(1), (a, b) => b - a).ToList();
-            Assert.All(gaps, gap => Assert.True(gap > TimeSpan.FromMilliseconds(400), $"two nudges {gap.TotalMilliseconds} ms apart: a fire ran twice"));
+            // Each scheduled fire ran on exactly one node (a busy machine may run late fires back to back,
+            // so timing gaps prove nothing; the fires' scheduled times do).
+            var fires = nodeA.Services.GetRequiredService<NudgeRounds>().Scheduled
+                .Concat(nodeB.Services.GetRequiredService<NudgeRounds>().Scheduled).ToList();
+            Assert.True(fires.Count >= 2, $"only {fires.Count} nudge round(s) ran");
+            Assert.Equal(fires.Count, fires.Distinct().Count());
+            Assert.InRange(slackA.PostedAt.Count + slackB.PostedAt.Count, 1, fires.Count);
 
             await using var connection = new Npgsql.NpgsqlConnection(GatewayFixture.ConnectionString);
             await connection.OpenAsync();

@@ -5,12 +5,13 @@ namespace CoConstruisons.Gateways.Slack.Campaigns;
 
 /// <summary>The Quartz job of a nudge round; never two rounds at once.</summary>
 [DisallowConcurrentExecution]
-public sealed partial class NudgeJob(NudgeService nudges, ILogger<NudgeJob> logger) : IJob
+public sealed partial class NudgeJob(NudgeService nudges, NudgeRounds rounds, ILogger<NudgeJob> logger) : IJob
 {
     public static readonly JobKey Key = new("cobot-nudges", "slack");
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
+        rounds.Ran(context.ScheduledFireTimeUtc ?? context.FireTimeUtc);
         var sent = await nudges.RunAsync(cancellationToken);
         if (sent > 0)
         {
@@ -33,6 +34,7 @@ public static class CampaignRegistration
     {
         services.AddSingleton(rules);
         services.AddSingleton<NudgeService>();
+        services.AddSingleton<NudgeRounds>();
         if (!rules.Enabled)
         {
             return services;
@@ -64,4 +66,14 @@ public static class CampaignRegistration
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         return services;
     }
+}
+
+/// <summary>The scheduled times of the nudge rounds this node ran (to show each fire runs on one node only).</summary>
+public sealed class NudgeRounds
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<DateTimeOffset> _scheduled = new();
+
+    public IReadOnlyCollection<DateTimeOffset> Scheduled => _scheduled;
+
+    public void Ran(DateTimeOffset scheduledFireTime) => _scheduled.Enqueue(scheduledFireTime);
 }
