@@ -90,7 +90,7 @@ async function show(): Promise<void> {
       drawn = await projectPage(ctx, route.id);
       break;
     case "label":
-      drawn = await labelPage(ctx, route.id);
+      drawn = await labelPage(ctx, route.id, route.link);
       break;
     default:
       replace(main, h("section", { class: "page narrow" }, h("h1", null, t("app.notFound")), h("p", null, h("a", { href: paths.home() }, t("app.backHome")))));

@@ -5,13 +5,14 @@ export type Route =
   | { name: "projects" }
   | { name: "newProject" }
   | { name: "project"; id: string }
-  | { name: "label"; id: string }
+  | { name: "label"; id: string; link?: string }
   | { name: "notFound" };
 
 const ID = "([0-9A-Za-z-]{1,64})";
 
 export function parseRoute(hash: string): Route {
-  const path = hash.replace(/^#/, "").replace(/\/+$/, "") || "/";
+  const [rawPath = "", query = ""] = hash.replace(/^#/, "").split("?", 2);
+  const path = rawPath.replace(/\/+$/, "") || "/";
   if (path === "/" || path === "") {
     return { name: "home" };
   }
@@ -30,7 +31,9 @@ export function parseRoute(hash: string): Route {
   }
   m = new RegExp(`^/label/${ID}$`).exec(path);
   if (m?.[1]) {
-    return { name: "label", id: m[1] };
+    // "?link=…": a chat gateway's link, so the person continues as the same contributor.
+    const link = new URLSearchParams(query).get("link");
+    return link ? { name: "label", id: m[1], link } : { name: "label", id: m[1] };
   }
   return { name: "notFound" };
 }

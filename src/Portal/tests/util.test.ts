@@ -7,6 +7,8 @@ describe("routes", () => {
     expect(parseRoute("")).toEqual({ name: "home" });
     expect(parseRoute("#/")).toEqual({ name: "home" });
     expect(parseRoute("#/signin")).toEqual({ name: "signin" });
+    expect(parseRoute("#/label/abc-1?link=tok.en%2B")).toEqual({ name: "label", id: "abc-1", link: "tok.en+" });
+    expect(parseRoute("#/label/abc-1")).toEqual({ name: "label", id: "abc-1" });
     expect(parseRoute("#/projects")).toEqual({ name: "projects" });
     expect(parseRoute("#/projects/new")).toEqual({ name: "newProject" });
     expect(parseRoute("#/projects/01a2227d-3ca6-7e70-8857-9475e1a9ac62")).toEqual({ name: "project", id: "01a2227d-3ca6-7e70-8857-9475e1a9ac62" });

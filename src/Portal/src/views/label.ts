@@ -21,10 +21,11 @@ type Phase = "loading" | "consent" | "task" | "thanks" | "failed";
  * The public labelling page: consent, then one image at a time. Nothing is cached or prefetched:
  * every image comes from NextTask, which never offers the same item twice to a contributor.
  */
-export async function labelPage(ctx: PageContext, projectId: string): Promise<Page> {
+export async function labelPage(ctx: PageContext, projectId: string, linkToken?: string): Promise<Page> {
   let project: PublicProject | undefined;
   let phase: Phase = "loading";
-  let token = getContributorToken(projectId);
+  // A gateway's link starts a new session as that contributor (after consent), whatever this tab held before.
+  let token = linkToken ? undefined : getContributorToken(projectId);
   let task: Task | undefined;
   let idempotencyKey = "";
   let shownAt = 0;
@@ -286,7 +287,7 @@ export async function labelPage(ctx: PageContext, projectId: string): Promise<Pa
     errorText = "";
     showMessages();
     try {
-      const res = await contributors.startWebSession({ projectId, consentAccepted: true, consentVersion: CONSENT_VERSION });
+      const res = await contributors.startWebSession({ projectId, consentAccepted: true, consentVersion: CONSENT_VERSION, linkToken: linkToken ?? "" });
       token = res.sessionToken;
       setContributorToken(projectId, token);
       busy = false;
