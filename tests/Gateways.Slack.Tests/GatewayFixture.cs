@@ -207,7 +207,7 @@ public sealed class GatewayFixture : IAsyncLifetime
     }.ToJsonString();
 
     /// <summary>Waits until the condition holds (the gateway works after answering 200).</summary>
-    public static async Task<T> Eventually<T>(Func<T?> probe, string what, int timeoutMs = 15_000)
+    public static async Task<T> Eventually<T>(Func<T?> probe, string what, int timeoutMs = 60_000)
         where T : class
     {
         var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
