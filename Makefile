@@ -36,7 +36,7 @@ test: build postgres test-dotnet test-portal bench-smoke
 	@echo "[test] all test suites and benchmark smoke runs passed"
 
 test-dotnet:
-	@rm -rf artifacts/test-results
+	@rm -rf artifacts/test-results && mkdir -p artifacts
 	$(DOTNET) test CoConstruisons.sln -c $(CONFIG) --no-build --logger "trx" --results-directory artifacts/test-results 2>&1 | tee artifacts/dotnet-test.log
 	@./scripts/summarize-tests.sh artifacts/dotnet-test.log
 
