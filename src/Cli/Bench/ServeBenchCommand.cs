@@ -73,7 +73,12 @@ public sealed class ServeBenchCommand : ICliCommand, IHasFlags
             });
             var projectId = await WaitForDemo(channel, webPort, cancellationToken);
             Console.Error.WriteLine($"[bench] Api ready; {contributors} contributors for {seconds} s on {items} items");
+            api.Refresh();
+            var (apiCpu0, benchCpu0) = (api.TotalProcessorTime, Process.GetCurrentProcess().TotalProcessorTime);
             var result = await Load(channel, projectId, key, contributors, TimeSpan.FromSeconds(seconds), cancellationToken);
+            api.Refresh();
+            var apiCpu = (api.TotalProcessorTime - apiCpu0).TotalMilliseconds;
+            var benchCpu = (Process.GetCurrentProcess().TotalProcessorTime - benchCpu0).TotalMilliseconds;
             var (stored, over) = await CheckStore(connection, schema, cancellationToken);
             var json = new Dictionary<string, object>
             {
@@ -86,6 +91,10 @@ public sealed class ServeBenchCommand : ICliCommand, IHasFlags
                 ["stored"] = stored,
                 ["over_collected"] = over,
                 ["errors"] = result.Errors,
+                // CPU spent per acknowledged answer (less sensitive to a shared machine's load than throughput).
+                ["api_cpu_ms_per_answer"] = result.Acknowledged == 0 ? 0 : Math.Round(apiCpu / result.Acknowledged, 2),
+                ["client_cpu_ms_per_answer"] = result.Acknowledged == 0 ? 0 : Math.Round(benchCpu / result.Acknowledged, 2),
+                ["load_average_1m"] = LoadAverage(),
                 ["contributors"] = contributors,
                 ["seconds"] = Math.Round(result.Elapsed.TotalSeconds, 2),
                 ["items"] = items,
@@ -252,6 +261,20 @@ public sealed class ServeBenchCommand : ICliCommand, IHasFlags
 
         values.Sort();
         return Math.Round(values[Math.Min(values.Count - 1, (int)Math.Ceiling(q * values.Count) - 1)], 2);
+    }
+
+    /// <summary>The machine's 1-minute load average (Linux), to read throughput figures in context; -1 elsewhere.</summary>
+    private static double LoadAverage()
+    {
+        try
+        {
+            var first = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+            return double.Parse(first, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return -1;
+        }
     }
 
     private static int FreePort()
