@@ -97,7 +97,7 @@ public sealed class SubmitAnswerHandler(
         var batch = session.CreateBatchQuery();
         var receiptQuery = batch.Load<AnswerReceipt>(receiptId);
         var itemQuery = batch.Load<Item>(reservation.ItemId);
-        var streamQuery = batch.Events.FetchForWriting<ItemProgress>(reservation.ItemId);
+        var streamQuery = batch.Events.FetchForExclusiveWriting<ItemProgress>(reservation.ItemId);
         var progressQuery = batch.Load<ContributorProgress>(progressId);
         var contributorQuery = batch.Load<Contributor>(contributor.ContributorId);
         var remaining = readCache.Remaining(project.Id);
