@@ -22,6 +22,7 @@ public static class ApplicationServices
         services.AddScoped<ContributorResolver>();
         services.AddSingleton<CoConstruisons.Application.Common.RateLimiter>();
         services.AddSingleton<CoConstruisons.Application.Consensus.ConsensusCache>();
+        services.AddSingleton<CoConstruisons.Application.Tasks.TaskReadCache>();
         services.Configure<CoConstruisons.Application.Common.RateLimitOptions>(configuration.GetSection("RateLimits"));
         services.Configure<UploadLimits>(configuration.GetSection("Uploads"));
         services.AddSingleton(TimeProvider.System);

@@ -26,8 +26,8 @@ public sealed class TaskGrpcService(IMediator mediator, CallerContext caller, Pu
             var settings = offered.Project.Settings;
             var task = new LabellingTask
             {
-                ItemId = offered.Item.Id.ToString(),
-                ImageUrl = ImageUrls.Original(urls.BaseUrl, offered.Item.Id),
+                ItemId = offered.ItemId.ToString(),
+                ImageUrl = ImageUrls.Original(urls.BaseUrl, offered.ItemId),
                 Question = settings.Question,
                 AllowDontKnow = settings.AllowDontKnow,
                 Instructions = settings.Instructions,

@@ -22,11 +22,15 @@ public sealed class ProjectConsensus
 /// (<see cref="ConsensusModel"/>, default method), refitted on this node when another node
 /// recorded a newer one. Before any refit, every contributor gets the prior skill.
 /// </summary>
-public sealed class ConsensusCache
+public sealed class ConsensusCache(TimeProvider clock)
 {
+    /// <summary>How often a node looks for a newer fit recorded by another node (its own refits are seen at once).</summary>
+    public static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(5);
+
     public sealed record Entry(ConsensusFit Fit, Guid FitId, DateTimeOffset FittedAt, int Answers);
 
     private readonly ConcurrentDictionary<Guid, Entry> _fits = new();
+    private readonly ConcurrentDictionary<Guid, DateTimeOffset> _checkedUntil = new();
 
     public static ConsensusOptions OptionsFor(Project project) => new()
     {
@@ -40,20 +44,31 @@ public sealed class ConsensusCache
 
     public async Task<Entry> GetAsync(IQuerySession session, Project project, CancellationToken ct)
     {
-        var latest = await session.LoadAsync<ProjectConsensus>(project.Id, ct);
-        if (_fits.TryGetValue(project.Id, out var cached) && (latest is null || cached.FitId == latest.FitId))
+        var now = clock.GetUtcNow();
+        if (_fits.TryGetValue(project.Id, out var cached) && _checkedUntil.TryGetValue(project.Id, out var until) && until > now)
         {
+            return cached;
+        }
+
+        var latest = await session.LoadAsync<ProjectConsensus>(project.Id, ct);
+        if (cached is not null && (latest is null || cached.FitId == latest.FitId))
+        {
+            _checkedUntil[project.Id] = now + CheckInterval;
             return cached;
         }
 
         var entry = latest is null
             ? new Entry(ConsensusModel.Fit([], OptionsFor(project)), Guid.Empty, DateTimeOffset.MinValue, 0)
             : await FitAsync(session, project, latest.FitId, latest.FittedAt, ct);
-        _fits[project.Id] = entry;
+        Remember(project.Id, entry);
         return entry;
     }
 
-    public void Remember(Guid projectId, Entry entry) => _fits[projectId] = entry;
+    public void Remember(Guid projectId, Entry entry)
+    {
+        _fits[projectId] = entry;
+        _checkedUntil[projectId] = clock.GetUtcNow() + CheckInterval;
+    }
 
     /// <summary>Fits the project's answers so far (gold items anchor the skills).</summary>
     public static async Task<Entry> FitAsync(IQuerySession session, Project project, Guid fitId, DateTimeOffset fittedAt, CancellationToken ct)

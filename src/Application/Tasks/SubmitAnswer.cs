@@ -58,6 +58,7 @@ public sealed class SubmitAnswerValidator : AbstractValidator<SubmitAnswer>
 public sealed class SubmitAnswerHandler(
     IDocumentStore store,
     Consensus.ConsensusCache cache,
+    TaskReadCache readCache,
     ContributorResolver resolver,
     ITokenService tokens,
     RateLimiter limiter,
@@ -84,14 +85,32 @@ public sealed class SubmitAnswerHandler(
     private async Task<SubmitAnswerResult> TryOnce(SubmitAnswer command, CancellationToken ct)
     {
         await using var session = store.LightweightSession();
-        var project = await session.LoadPublicAsync(command.ProjectId, ct);
+        var project = await readCache.ProjectAsync(session, command.ProjectId, ct);
         var contributor = resolver.Resolve(command.Contributor, project.Id);
         var reservation = tokens.ReadReservation(command.ReservationToken, project.Id, contributor.ContributorId);
         var now = clock.GetUtcNow();
         var progressId = ContributorProgress.IdFor(contributor.ContributorId, project.Id);
-
         var receiptId = AnswerReceipt.IdFor(contributor.ContributorId, command.IdempotencyKey);
-        var receipt = await session.LoadAsync<AnswerReceipt>(receiptId, ct);
+
+        // Everything the decision reads, in one round trip; the item's stream is fetched for writing
+        // (its version is checked again when the answer is appended).
+        var batch = session.CreateBatchQuery();
+        var receiptQuery = batch.Load<AnswerReceipt>(receiptId);
+        var itemQuery = batch.Load<Item>(reservation.ItemId);
+        var streamQuery = batch.Events.FetchForExclusiveWriting<ItemProgress>(reservation.ItemId);
+        var progressQuery = batch.Load<ContributorProgress>(progressId);
+        var contributorQuery = batch.Load<Contributor>(contributor.ContributorId);
+        var remaining = readCache.Remaining(project.Id);
+        var countQuery = remaining is null ? batch.Query<ItemProgress>().Count(p => p.ProjectId == project.Id && !p.Retired) : null;
+        await batch.Execute(ct);
+        if (countQuery is not null)
+        {
+            remaining = (int)await countQuery;
+            readCache.RememberRemaining(project.Id, remaining.Value);
+        }
+
+        var known = await progressQuery;
+        var receipt = await receiptQuery;
         if (receipt is not null)
         {
             if (receipt.ItemId != reservation.ItemId || receipt.Choice != command.Choice)
@@ -101,7 +120,7 @@ public sealed class SubmitAnswerHandler(
                     "This idempotency key was already used for a different answer."))]);
             }
 
-            return new SubmitAnswerResult(receipt.AnswerId, true, receipt.Feedback, await session.StatsAsync(project, contributor.ContributorId, now, ct));
+            return new SubmitAnswerResult(receipt.AnswerId, true, receipt.Feedback, TaskReadCache.Stats(known, now, remaining ?? 0));
         }
 
         limiter.Take("contributor:" + contributor.ContributorId, limits.Value.ContributorPerSecond, limits.Value.ContributorBurst);
@@ -113,8 +132,8 @@ public sealed class SubmitAnswerHandler(
                 $"'{command.Choice}' is not a choice of this project."))]);
         }
 
-        var item = await session.LoadAsync<Item>(reservation.ItemId, ct) ?? throw NotFoundException.Item(reservation.ItemId);
-        var stream = await session.Events.FetchForWriting<ItemProgress>(item.Id, ct);
+        var item = await itemQuery ?? throw NotFoundException.Item(reservation.ItemId);
+        var stream = await streamQuery;
         var state = stream.Aggregate ?? throw NotFoundException.Item(item.Id);
         if (state.ContributorIds.Contains(contributor.ContributorId))
         {
@@ -163,10 +182,10 @@ public sealed class SubmitAnswerHandler(
 
         var feedback = GoldFeedback(project, item, command.Choice);
         session.Insert(new AnswerReceipt { Id = receiptId, AnswerId = answer.AnswerId, ItemId = item.Id, Choice = command.Choice, Feedback = feedback });
-        var progress = await session.LoadAsync<ContributorProgress>(progressId, ct) ?? new ContributorProgress { Id = progressId };
+        var progress = known ?? new ContributorProgress { Id = progressId };
         progress.Record(now, item.GoldChoice is null || command.Choice == Choice.DontKnowKey ? null : item.GoldChoice == command.Choice);
         session.Store(progress);
-        if (await session.LoadAsync<Contributor>(contributor.ContributorId, ct) is null)
+        if (await contributorQuery is null)
         {
             session.Insert(new Contributor
             {
@@ -179,7 +198,7 @@ public sealed class SubmitAnswerHandler(
         }
 
         await session.SaveChangesAsync(ct);
-        return new SubmitAnswerResult(answer.AnswerId, false, feedback, await session.StatsAsync(project, contributor.ContributorId, now, ct, progress));
+        return new SubmitAnswerResult(answer.AnswerId, false, feedback, TaskReadCache.Stats(progress, now, remaining ?? 0));
     }
 
     private static string GoldFeedback(Project project, Item item, string choice)

@@ -1,4 +1,3 @@
-using CoConstruisons.Domain.Items;
 using CoConstruisons.Domain.Projects;
 
 namespace CoConstruisons.Application.Tasks;
@@ -10,7 +9,7 @@ public sealed record Reservation(Guid ProjectId, Guid ItemId, string Contributor
 public sealed record ContributorStats(int Answers, int AnswersToday, int ItemsRemaining);
 
 /// <summary>One item offered to one contributor.</summary>
-public sealed record OfferedTask(Item Item, Project Project, string ReservationToken, DateTimeOffset ReservedUntil);
+public sealed record OfferedTask(Guid ItemId, Project Project, string ReservationToken, DateTimeOffset ReservedUntil);
 
 public sealed record NextTaskResult(OfferedTask? Task, ContributorStats Stats, TimeSpan RetryAfter = default);
 

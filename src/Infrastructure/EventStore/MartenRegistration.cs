@@ -30,7 +30,9 @@ public static class MartenRegistration
         opts.Schema.For<Item>().Index(i => i.ProjectId).UniqueIndex(i => i.ProjectId, i => i.ContentHash);
         opts.Schema.For<Contributor>().Identity(c => c.Id);
         opts.Schema.For<AnswerReceipt>().Identity(r => r.Id);
-        opts.Schema.For<ItemProgress>().Index(p => p.ProjectId);
+        opts.Schema.For<ItemProgress>().Index(p => p.ProjectId)
+            // The assignment query: open items of one pool in priority order, read backwards up to its LIMIT.
+            .Index([p => p.ProjectId, p => p.IsGold, p => p.Priority, p => p.Uncertainty, p => p.EvidenceCount], i => i.Name = "mt_doc_itemprogress_assignment");
         opts.Schema.For<ContributorProgress>().Identity(p => p.Id);
         opts.Schema.For<ItemLease>().UseOptimisticConcurrency(true);
 

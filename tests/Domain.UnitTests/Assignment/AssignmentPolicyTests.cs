@@ -42,6 +42,18 @@ public class AssignmentPolicyTests
     }
 
     [Fact]
+    public void Gold_items_never_retire_so_the_least_checked_come_first()
+    {
+        var checkedOften = new ItemProgress { Id = Guid.NewGuid(), IsGold = true, EvidenceCount = 40 };
+        var checkedOnce = new ItemProgress { Id = Guid.NewGuid(), IsGold = true, EvidenceCount = 1 };
+        var neverChecked = new ItemProgress { Id = Guid.NewGuid(), IsGold = true, EvidenceCount = 0 };
+
+        var order = AssignmentPolicy.Order([checkedOften, checkedOnce, neverChecked], "me", new Random(1));
+
+        Assert.Equal([neverChecked.Id, checkedOnce.Id, checkedOften.Id], order.Select(o => o.Id));
+    }
+
+    [Fact]
     public void The_gold_rate_falls_as_a_contributor_proves_reliable_and_rises_again_after_mistakes()
     {
         var newcomer = GoldPolicy.Rate(0, 0);
