@@ -47,6 +47,7 @@ COCO := $(DOTNET) src/Cli/bin/$(CONFIG)/net10.0/coconstruisons.dll
 
 # Each benchmark in its small smoke mode (generated data, seconds); full runs are on demand.
 bench-smoke:
+	@mkdir -p artifacts
 	$(COCO) bench consensus --smoke > artifacts/bench-consensus-smoke.json
 	$(COCO) bench experiments --smoke > artifacts/bench-experiments-smoke.json
 	$(COCO) bench model --smoke > artifacts/bench-model-smoke.json
