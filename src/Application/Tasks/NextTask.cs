@@ -112,7 +112,7 @@ public sealed class NextTaskHandler(
                 var candidate = ordered[next];
                 var isNew = !leases.TryGetValue(candidate.Id, out var lease);
                 lease ??= new ItemLease { Id = candidate.Id };
-                if (!lease.TryReserve(contributorId, now, until, policy.OpenSlots(candidate.EvidenceCount), candidate.ContributorIds))
+                if (!lease.TryReserve(contributorId, now, until, policy.MaxAnswers, candidate.EvidenceCount, candidate.ContributorIds))
                 {
                     continue;
                 }

@@ -14,14 +14,24 @@ public sealed class ItemLease
     public List<LeaseHolder> Holders { get; set; } = [];
 
     /// <summary>
-    /// Reserves a slot for <paramref name="contributorId"/> until <paramref name="until"/> if fewer
-    /// than <paramref name="openSlots"/> other live holders (who have not answered yet) exist.
-    /// Expired holders are dropped. Returns false when the item is fully reserved.
+    /// The most evidence any writer of this lease had seen. A writer drops the holders it saw answer,
+    /// so it records how much evidence it saw: a later writer reading an older snapshot of the item
+    /// then still counts those answers, and live holders + evidence never exceed the maximum.
     /// </summary>
-    public bool TryReserve(string contributorId, DateTimeOffset now, DateTimeOffset until, int openSlots, IReadOnlyCollection<string> answered)
+    public int EvidenceSeen { get; set; }
+
+    /// <summary>
+    /// Reserves a slot for <paramref name="contributorId"/> until <paramref name="until"/> if live
+    /// holders who have not answered yet, plus the answers already given, leave room under
+    /// <paramref name="maxAnswers"/>. Expired holders are dropped. Returns false when the item is full.
+    /// </summary>
+    public bool TryReserve(
+        string contributorId, DateTimeOffset now, DateTimeOffset until, int maxAnswers, int evidence, IReadOnlyCollection<string> answered)
     {
+        ArgumentNullException.ThrowIfNull(answered);
+        EvidenceSeen = Math.Max(EvidenceSeen, evidence);
         Holders.RemoveAll(h => h.Until <= now || answered.Contains(h.ContributorId) || h.ContributorId == contributorId);
-        if (Holders.Count >= openSlots)
+        if (Holders.Count + EvidenceSeen >= maxAnswers)
         {
             return false;
         }

@@ -11,20 +11,34 @@ public class AssignmentPolicyTests
     public void A_fully_reserved_item_frees_a_slot_when_a_reservation_expires()
     {
         var lease = new ItemLease();
-        Assert.True(lease.TryReserve("a", Now, Now.AddMinutes(2), openSlots: 1, answered: []));
-        Assert.False(lease.TryReserve("b", Now.AddMinutes(1), Now.AddMinutes(3), openSlots: 1, answered: []));
+        Assert.True(lease.TryReserve("a", Now, Now.AddMinutes(2), maxAnswers: 1, evidence: 0, answered: []));
+        Assert.False(lease.TryReserve("b", Now.AddMinutes(1), Now.AddMinutes(3), maxAnswers: 1, evidence: 0, answered: []));
 
-        Assert.True(lease.TryReserve("b", Now.AddMinutes(2), Now.AddMinutes(4), openSlots: 1, answered: []));
+        Assert.True(lease.TryReserve("b", Now.AddMinutes(2), Now.AddMinutes(4), maxAnswers: 1, evidence: 0, answered: []));
         Assert.Equal(["b"], lease.Holders.Select(h => h.ContributorId));
+    }
+
+    [Fact]
+    public void A_writer_with_an_older_view_of_the_item_still_counts_answers_a_newer_writer_saw()
+    {
+        var lease = new ItemLease();
+        lease.TryReserve("a", Now, Now.AddMinutes(2), maxAnswers: 2, evidence: 0, answered: []);
+        lease.TryReserve("b", Now, Now.AddMinutes(2), maxAnswers: 2, evidence: 0, answered: []);
+
+        // c saw a and b answer (evidence 2): it drops their slots and finds the item full.
+        Assert.False(lease.TryReserve("c", Now, Now.AddMinutes(2), maxAnswers: 2, evidence: 2, answered: ["a", "b"]));
+        // d read the item before those answers (evidence 0) but the lease remembers them.
+        Assert.False(lease.TryReserve("d", Now, Now.AddMinutes(2), maxAnswers: 2, evidence: 0, answered: []));
     }
 
     [Fact]
     public void A_holder_who_already_answered_no_longer_takes_a_slot()
     {
         var lease = new ItemLease();
-        lease.TryReserve("a", Now, Now.AddMinutes(2), openSlots: 1, answered: []);
+        lease.TryReserve("a", Now, Now.AddMinutes(2), maxAnswers: 2, evidence: 0, answered: []);
 
-        Assert.True(lease.TryReserve("b", Now, Now.AddMinutes(2), openSlots: 1, answered: ["a"]));
+        Assert.True(lease.TryReserve("b", Now, Now.AddMinutes(2), maxAnswers: 2, evidence: 1, answered: ["a"]));
+        Assert.False(lease.TryReserve("c", Now, Now.AddMinutes(2), maxAnswers: 2, evidence: 1, answered: ["a"]));
     }
 
     [Fact]
