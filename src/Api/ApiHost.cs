@@ -13,7 +13,8 @@ public static partial class ApiHost
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // Settings ship beside the binary (appsettings.json), whatever folder the Api is started from.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         configure?.Invoke(builder);
         var services = builder.Services;
         services.AddApplication(builder.Configuration);
