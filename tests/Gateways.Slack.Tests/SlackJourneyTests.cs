@@ -99,9 +99,9 @@ public sealed class SlackJourneyTests(GatewayFixture f)
             feedback.Json.Contains("Bravo, c'est juste", StringComparison.Ordinal) || feedback.Json.Contains("La plupart des gens voient", StringComparison.Ordinal),
             feedback.Json);
 
+        var posted = f.Slack.Posted(dm).Count; // counted before the command: the confirmation may be posted at once
         var stopAck = await f.SlashCommand(user, "stop");
         Assert.Contains("Cobot s'arrête", await stopAck.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        var posted = f.Slack.Posted(dm).Count;
         var stopped = await GatewayFixture.Eventually(() => f.Slack.Posted(dm).Skip(posted).FirstOrDefault(), "stop confirmation");
         Assert.Contains("ne vous relance plus", stopped.Json, StringComparison.Ordinal);
 
