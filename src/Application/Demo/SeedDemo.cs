@@ -25,12 +25,7 @@ public sealed class SeedDemoHandler(IMediator mediator, IQuerySession session, I
         Title,
         "Projet de démonstration : des toits dessinés par le programme, pour essayer la plateforme.",
         "Dans quel sens est orienté ce toit ?",
-        [
-            new Choice("north_south", "Nord–sud"),
-            new Choice("east_west", "Est–ouest"),
-            new Choice("flat", "Plat"),
-            new Choice("other", "Autre"),
-        ],
+        RoofOrientation.Choices,
         AllowDontKnow: true,
         "Regardez la ligne de faîtage (l'arête du toit) : verticale sur l'image = pans est et ouest ; horizontale = pans nord et sud.",
         AnswersPerItem: 3);

@@ -60,12 +60,7 @@ public sealed class OpenSolarMapImporter(
         title,
         "Orientation des toits de bâtiments français vus sur photographie aérienne (OpenSolarMap, Etalab 2015).",
         "Quelle est l'orientation de ce toit ?",
-        [
-            new Choice("north_south", "Nord–sud"),
-            new Choice("east_west", "Est–ouest"),
-            new Choice("flat", "Plat"),
-            new Choice("other", "Autre"),
-        ],
+        RoofOrientation.Choices,
         AllowDontKnow: false,
         "Le faîtage (la ligne du haut du toit) indique l'orientation : un toit nord–sud a ses deux pans face au nord et au sud.",
         AnswersPerItem: 10,
