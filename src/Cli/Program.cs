@@ -5,6 +5,7 @@ using CoConstruisons.Cli.Commands;
 ICliCommand[] commands =
 [
     new CoConstruisons.Cli.Bench.ServeBenchCommand(),
+    new AddOwnerCommand(),
     new CoConstruisons.Cli.Bench.ReplayBenchCommand(),
     new ImportOpenSolarMapCommand(),
     new BenchExperimentsCommand(),

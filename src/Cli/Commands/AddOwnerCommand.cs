@@ -1,0 +1,78 @@
+using System.Text.Json;
+using CoConstruisons.Application.Owners;
+using FluentValidation;
+using Marten;
+using Mediator;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CoConstruisons.Cli.Commands;
+
+/// <summary>
+/// `add-owner`: creates a project owner's account (an agent of an administration) who can then sign
+/// in to the portal. The password comes from the environment (COCONSTRUISONS_OWNER_PASSWORD) so it
+/// stays out of shell history, or from --password.
+/// </summary>
+public sealed class AddOwnerCommand : ICliCommand
+{
+    public const string PasswordVariable = "COCONSTRUISONS_OWNER_PASSWORD";
+
+    public string Name => "add-owner";
+
+    public string Usage => "add-owner --email E --name \"Display name\" [--password P] [--connection CS] [--schema S]";
+
+    public string Summary => $"Creates a project owner's account (password from {PasswordVariable} or --password); prints one JSON object.";
+
+    public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
+    {
+        var email = args.RequiredOption("email");
+        var name = args.RequiredOption("name");
+        var password = args.Option("password") ?? Environment.GetEnvironmentVariable(PasswordVariable)
+            ?? throw new UsageException($"Give the password in {PasswordVariable} (or --password).");
+        var settings = new Dictionary<string, string?> { ["Quartz:Enabled"] = "false" };
+        if (args.Option("connection") is { } connection)
+        {
+            settings["ConnectionStrings:Marten"] = connection;
+        }
+
+        if (args.Option("schema") is { } schema)
+        {
+            settings["Marten:Schema"] = schema;
+        }
+
+        args.EnsureAllRead();
+        var (ownerId, created) = await Register(settings, email, name, password, cancellationToken);
+        Console.WriteLine(JsonSerializer.Serialize(new { owner_id = ownerId, email = email.Trim().ToLowerInvariant(), created }));
+        if (!created)
+        {
+            Console.Error.WriteLine("An owner with this email already exists: nothing changed (the password was not modified).");
+        }
+
+        return 0;
+    }
+
+    public static async Task<(Guid OwnerId, bool Created)> Register(
+        IReadOnlyDictionary<string, string?> settings, string email, string name, string password, CancellationToken cancellationToken)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddApplication(configuration);
+        services.AddInfrastructure(configuration, isDevelopment: true);
+        await using var provider = services.BuildServiceProvider();
+        await provider.GetRequiredService<IDocumentStore>().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        await using var scope = provider.CreateAsyncScope();
+        var session = scope.ServiceProvider.GetRequiredService<IQuerySession>();
+        var normalized = Domain.Owners.Owner.NormalizeEmail(email);
+        var existed = await session.Query<Domain.Owners.Owner>().AnyAsync(o => o.Email == normalized, cancellationToken);
+        try
+        {
+            var owner = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new RegisterOwner(email, name, password), cancellationToken);
+            return (owner.Id, !existed);
+        }
+        catch (ValidationException ex)
+        {
+            throw new CliException(string.Join(" ", ex.Errors.Select(e => e.ErrorMessage)));
+        }
+    }
+}
