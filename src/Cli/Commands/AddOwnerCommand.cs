@@ -29,17 +29,7 @@ public sealed class AddOwnerCommand : ICliCommand
         var name = args.RequiredOption("name");
         var password = args.Option("password") ?? Environment.GetEnvironmentVariable(PasswordVariable)
             ?? throw new UsageException($"Give the password in {PasswordVariable} (or --password).");
-        var settings = new Dictionary<string, string?> { ["Quartz:Enabled"] = "false" };
-        if (args.Option("connection") is { } connection)
-        {
-            settings["ConnectionStrings:Marten"] = connection;
-        }
-
-        if (args.Option("schema") is { } schema)
-        {
-            settings["Marten:Schema"] = schema;
-        }
-
+        var settings = PlatformServices.Settings(args.Option("connection"), args.Option("schema"));
         args.EnsureAllRead();
         var (ownerId, created) = await Register(settings, email, name, password, cancellationToken);
         Console.WriteLine(JsonSerializer.Serialize(new { owner_id = ownerId, email = email.Trim().ToLowerInvariant(), created }));
@@ -54,13 +44,7 @@ public sealed class AddOwnerCommand : ICliCommand
     public static async Task<(Guid OwnerId, bool Created)> Register(
         IReadOnlyDictionary<string, string?> settings, string email, string name, string password, CancellationToken cancellationToken)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddApplication(configuration);
-        services.AddInfrastructure(configuration, isDevelopment: true);
-        await using var provider = services.BuildServiceProvider();
-        await provider.GetRequiredService<IDocumentStore>().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        await using var provider = await PlatformServices.StartAsync(settings);
         await using var scope = provider.CreateAsyncScope();
         var session = scope.ServiceProvider.GetRequiredService<IQuerySession>();
         var normalized = Domain.Owners.Owner.NormalizeEmail(email);

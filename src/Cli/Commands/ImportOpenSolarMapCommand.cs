@@ -52,21 +52,7 @@ public sealed class ImportOpenSolarMapCommand : ICliCommand
             throw new CliException($"Buildings file not found: '{Path.GetFullPath(buildingsPath)}'.");
         }
 
-        var settings = new Dictionary<string, string?> { ["Quartz:Enabled"] = "false" };
-        if (connection is not null)
-        {
-            settings["ConnectionStrings:Marten"] = connection;
-        }
-
-        if (schema is not null)
-        {
-            settings["Marten:Schema"] = schema;
-        }
-
-        if (storage is not null)
-        {
-            settings["Storage:Path"] = storage;
-        }
+        var settings = PlatformServices.Settings(connection, schema, storage);
 
         var report = await Import(settings, imagesPath, contributionsPath, buildingsPath, title, email, cancellationToken);
         Console.WriteLine(ToJson(report).ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
@@ -83,14 +69,8 @@ public sealed class ImportOpenSolarMapCommand : ICliCommand
         string ownerEmail,
         CancellationToken cancellationToken)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddApplication(configuration);
-        services.AddInfrastructure(configuration, isDevelopment: true);
-        await using var provider = services.BuildServiceProvider();
+        await using var provider = await PlatformServices.StartAsync(settings);
         var store = provider.GetRequiredService<IDocumentStore>();
-        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
 
         var (contributions, badContributions) = OpenSolarMapFiles.ReadContributions(contributionsPath);
         var (buildings, badBuildings) = buildingsPath is null

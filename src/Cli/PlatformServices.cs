@@ -1,0 +1,44 @@
+using Marten;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CoConstruisons.Cli;
+
+/// <summary>The platform's application and infrastructure services for commands that work on its database directly.</summary>
+public static class PlatformServices
+{
+    /// <summary>Settings from the usual options (null keeps the platform's default); the scheduler stays off in a command.</summary>
+    public static Dictionary<string, string?> Settings(string? connection, string? schema, string? storage = null)
+    {
+        var settings = new Dictionary<string, string?> { ["Quartz:Enabled"] = "false" };
+        if (connection is not null)
+        {
+            settings["ConnectionStrings:Marten"] = connection;
+        }
+
+        if (schema is not null)
+        {
+            settings["Marten:Schema"] = schema;
+        }
+
+        if (storage is not null)
+        {
+            settings["Storage:Path"] = storage;
+        }
+
+        return settings;
+    }
+
+    /// <summary>Builds the services and brings the database schema up to date.</summary>
+    public static async Task<ServiceProvider> StartAsync(IReadOnlyDictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddApplication(configuration);
+        services.AddInfrastructure(configuration, isDevelopment: true);
+        var provider = services.BuildServiceProvider();
+        await provider.GetRequiredService<IDocumentStore>().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        return provider;
+    }
+}
