@@ -45,6 +45,8 @@ public static partial class ApiHost
         app.MapGrpcService<ProjectGrpcService>();
         app.MapGrpcService<TaskGrpcService>();
         app.MapGrpcService<ContributorGrpcService>();
+        app.MapGrpcService<CampaignGrpcService>();
+        app.MapGrpcService<ExperimentGrpcService>();
         app.MapUploads();
         app.MapImages();
         app.MapGet("/healthz", () => Results.Text("ok"));

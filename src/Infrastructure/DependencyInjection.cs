@@ -31,6 +31,7 @@ public static class InfrastructureServices
         services.AddScheduling(configuration, connectionString, schema);
         services.AddSingleton<CoConstruisons.Application.Experiments.IExperimentDefinitionStore, CoConstruisons.Infrastructure.Experiments.MartenExperimentDefinitionStore>();
         CoConstruisons.Infrastructure.Experiments.ExperimentsRegistration.AddExperiments(services, configuration);
+        services.AddSingleton<CoConstruisons.Application.Experiments.IExperimentEvidenceSource, CoConstruisons.Infrastructure.Experiments.MartenExperimentEvidenceSource>();
         services.AddSingleton(SecretKeys.Load(
             configuration["Security:TokenKey"],
             configuration["Security:PseudonymKey"],

@@ -44,7 +44,7 @@ public sealed class RecordingSlack : ISlackWebApi
     }
 }
 
-/// <summary>A platform that always has a question and records every answer.</summary>
+/// <summary>A platform that always has a question, records every answer and keeps consent like the real one.</summary>
 public sealed class FakePlatform : ICobotPlatform
 {
     public Task<string> WebLinkAsync(string slackUser, CancellationToken ct) => Task.FromResult("http://127.0.0.1/#/label/x?link=fake");
@@ -52,6 +52,13 @@ public sealed class FakePlatform : ICobotPlatform
     private int _item;
 
     public List<SubmitAnswerRequest> Answers { get; } = [];
+
+    public ConcurrentDictionary<string, Engagement> Engagements { get; } = new();
+
+    /// <summary>What the next PlanNudges returns (each call returns it again).</summary>
+    public List<PlannedNudge> Planned { get; } = [];
+
+    public int Rounds;
 
     public Task<NextTaskResponse> NextTaskAsync(string slackUser, CancellationToken ct)
     {
@@ -81,119 +88,51 @@ public sealed class FakePlatform : ICobotPlatform
         project.Choices.Add(new Choice { Key = "flat", Label = "Plat" });
         return Task.FromResult(project);
     }
-}
 
-public sealed class CampaignRulesTests
-{
-    private static readonly TimeZoneInfo Paris = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris");
+    public Task<RecordInvitationResponse> RecordInvitationAsync(string slackUser, CancellationToken ct) =>
+        Task.FromResult(new RecordInvitationResponse { ContributorId = "c_" + slackUser, Greeting = "Bonjour !", Tone = "impact" });
 
-    /// <summary>A Paris wall-clock time (winter: UTC+1, summer: UTC+2).</summary>
-    private static DateTimeOffset At(int year, int month, int day, int hour, int minute = 0)
-    {
-        var local = new DateTime(year, month, day, hour, minute, 0, DateTimeKind.Unspecified);
-        return new DateTimeOffset(local, Paris.GetUtcOffset(local));
-    }
-
-    private static SlackMember Active(params DateTimeOffset[] nudges) =>
-        new() { Consent = ConsentState.Accepted, DirectChannel = "D1", Nudges = [.. nudges] };
-
-    private static readonly CampaignRules Rules = new();
-
-    [Fact]
-    public void Invites_a_consenting_member_on_a_working_day_outside_quiet_hours()
-    {
-        Assert.Equal(NudgeVerdict.Send, Rules.Decide(Active(), At(2026, 1, 13, 10))); // Tuesday 10:00 Paris (09:00 UTC)
-        Assert.Equal(NudgeVerdict.Send, Rules.Decide(Active(), At(2026, 7, 14, 9))); // summer time: 09:00 Paris is 07:00 UTC
-    }
-
-    [Theory]
-    [InlineData(8, 59, NudgeVerdict.QuietHours)]
-    [InlineData(9, 0, NudgeVerdict.Send)]
-    [InlineData(19, 59, NudgeVerdict.Send)]
-    [InlineData(20, 0, NudgeVerdict.QuietHours)]
-    [InlineData(23, 30, NudgeVerdict.QuietHours)]
-    [InlineData(3, 0, NudgeVerdict.QuietHours)]
-    public void Respects_quiet_hours_in_Paris_time(int hour, int minute, NudgeVerdict expected) =>
-        Assert.Equal(expected, Rules.Decide(Active(), At(2026, 1, 14, hour, minute)));
-
-    [Fact]
-    public void Never_on_weekends_by_default()
-    {
-        Assert.Equal(NudgeVerdict.NotWorkingDay, Rules.Decide(Active(), At(2026, 1, 17, 11))); // Saturday
-        Assert.Equal(NudgeVerdict.NotWorkingDay, Rules.Decide(Active(), At(2026, 1, 18, 11))); // Sunday
-    }
-
-    [Fact]
-    public void Nobody_is_nudged_after_saying_stop_or_without_consent()
-    {
-        var stopped = Active();
-        stopped.Stopped = true;
-        Assert.Equal(NudgeVerdict.Stopped, Rules.Decide(stopped, At(2026, 1, 13, 10)));
-        Assert.Equal(NudgeVerdict.NotConsented, Rules.Decide(new SlackMember { DirectChannel = "D1" }, At(2026, 1, 13, 10)));
-        Assert.Equal(NudgeVerdict.NotConsented, Rules.Decide(new SlackMember { Consent = ConsentState.Declined, DirectChannel = "D1" }, At(2026, 1, 13, 10)));
-    }
-
-    [Fact]
-    public void Caps_per_day_and_per_rolling_week()
-    {
-        Assert.Equal(NudgeVerdict.DailyCap, Rules.Decide(Active(At(2026, 1, 13, 9, 30)), At(2026, 1, 13, 16)));
-        Assert.Equal(NudgeVerdict.Send, Rules.Decide(Active(At(2026, 1, 12, 19)), At(2026, 1, 13, 9)));
-        var week = Active(At(2026, 1, 12, 10), At(2026, 1, 13, 10), At(2026, 1, 14, 10));
-        Assert.Equal(NudgeVerdict.WeeklyCap, Rules.Decide(week, At(2026, 1, 15, 10)));
-        Assert.Equal(NudgeVerdict.WeeklyCap, Rules.Decide(week, At(2026, 1, 19, 9, 59))); // Monday: the first nudge is not 7 days old yet
-        Assert.Equal(NudgeVerdict.Send, Rules.Decide(week, At(2026, 1, 19, 10, 1)));
-    }
-
-    [Fact]
-    public void Someone_who_already_answered_today_is_left_alone()
-    {
-        var member = Active();
-        member.LastAnswerDay = new DateOnly(2026, 1, 13);
-        Assert.Equal(NudgeVerdict.AlreadyActiveToday, Rules.Decide(member, At(2026, 1, 13, 15)));
-        Assert.Equal(NudgeVerdict.Send, Rules.Decide(member, At(2026, 1, 14, 15)));
-    }
-
-    [Fact]
-    public void Settings_are_read_and_bad_ones_named()
-    {
-        var rules = CampaignRules.From(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+    public Task<Engagement> RecordConsentAsync(string slackUser, bool accepted, string consentVersion, string sealedAddress, CancellationToken ct) =>
+        Task.FromResult(Engagements[slackUser] = new Engagement
         {
-            ["COBOT_NUDGES_PER_DAY"] = "2",
-            ["COBOT_NUDGES_PER_WEEK"] = "5",
-            ["COBOT_QUIET_HOURS"] = "21:30-08:00",
-            ["COBOT_WORKING_DAYS"] = "mon,wed,sat",
-            ["COBOT_QUESTION_MODE"] = "series",
-        }).Build(), Tone.Playful);
-        Assert.Equal((2, 5, new TimeOnly(21, 30), new TimeOnly(8, 0), QuestionMode.Series, 5, Tone.Playful),
-            (rules.MaxPerDay, rules.MaxPerWeek, rules.QuietFrom, rules.QuietUntil, rules.Mode, rules.QuestionsPerInvitation, rules.Tone));
-        Assert.Equal([DayOfWeek.Monday, DayOfWeek.Wednesday, DayOfWeek.Saturday], rules.WorkingDays.Order().ToArray());
+            ContributorId = "c_" + slackUser,
+            Consent = accepted ? ConsentState.Accepted : ConsentState.Declined,
+            Active = accepted,
+        });
 
-        var ex = Assert.Throws<SlackSettingsException>(() => CampaignRules.From(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["COBOT_QUIET_HOURS"] = "late",
-            ["COBOT_NUDGE_CRON"] = "every minute",
-            ["COBOT_WORKING_DAYS"] = "mon,xyz",
-        }).Build(), Tone.Impact));
-        foreach (var name in new[] { "COBOT_QUIET_HOURS", "COBOT_NUDGE_CRON", "COBOT_WORKING_DAYS" })
-        {
-            Assert.Contains(name, ex.Message, StringComparison.Ordinal);
-        }
+    public Task<Engagement> OptOutAsync(string slackUser, CancellationToken ct)
+    {
+        var e = Engagements.GetValueOrDefault(slackUser) ?? new Engagement { ContributorId = "c_" + slackUser };
+        e.OptedOut = true;
+        e.Active = false;
+        return Task.FromResult(Engagements[slackUser] = e);
+    }
+
+    public Task<Engagement> GetEngagementAsync(string slackUser, CancellationToken ct) =>
+        Task.FromResult(Engagements.GetValueOrDefault(slackUser) ?? new Engagement { ContributorId = "c_" + slackUser });
+
+    public Task<IReadOnlyList<PlannedNudge>> PlanNudgesAsync(CancellationToken ct)
+    {
+        Interlocked.Increment(ref Rounds);
+        return Task.FromResult<IReadOnlyList<PlannedNudge>>([.. Planned]);
     }
 }
 
 public sealed class NudgeServiceTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "coco-nudge-" + Guid.NewGuid().ToString("N"));
-    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 1, 13, 9, 0, 0, TimeSpan.Zero)); // Tuesday 10:00 Paris
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 1, 13, 9, 0, 0, TimeSpan.Zero));
     private readonly RecordingSlack _slack = new();
     private readonly FakePlatform _platform = new();
     private readonly SlackGatewaySettings _settings;
     private readonly MemberStore _members;
+    private readonly AddressSeal _seal;
 
     public NudgeServiceTests()
     {
         _settings = Settings.FromConfig(new() { ["COBOT_DATA_DIR"] = _dir });
         _members = new MemberStore(_settings);
+        _seal = new AddressSeal(_settings);
     }
 
     public void Dispose()
@@ -204,73 +143,63 @@ public sealed class NudgeServiceTests : IDisposable
         }
     }
 
-    private NudgeService Service(CampaignRules rules) =>
-        new(rules, _members, _slack, new CobotTexts(false, rules.Tone), _settings, _clock);
+    private NudgeService Service() => new(_platform, _members, _slack, new CobotTexts(false, Tone.Impact), _seal, NullLogger<NudgeService>.Instance);
 
     private CobotConversation Conversation() =>
-        new(_slack, _platform, _members, new CobotTexts(false, Tone.Impact), _clock, NullLogger<CobotConversation>.Instance);
+        new(_slack, _platform, _members, new CobotTexts(false, Tone.Impact), _seal, _clock, NullLogger<CobotConversation>.Instance);
 
-    private async Task Member(string user, ConsentState consent, bool stopped = false) =>
-        await _members.UpdateAsync("T1:" + user, m =>
-        {
-            m.Consent = consent;
-            m.Stopped = stopped;
-            m.DirectChannel = "D" + user;
-        }, CancellationToken.None);
-
-    private int NudgesTo(string user) => _slack.Calls.Count(c => c.Channel == "D" + user && c.Blocks?.ToJsonString().Contains("cobot_nudge_start", StringComparison.Ordinal) == true);
+    private PlannedNudge Nudge(string user, int questions = 1, AddressSeal? sealedBy = null) => new()
+    {
+        NudgeId = Guid.NewGuid().ToString(),
+        ContributorId = "c_" + user,
+        SealedAddress = (sealedBy ?? _seal).Seal(new SlackAddress("T1:" + user, "D" + user)),
+        Text = "Une minute pour le solaire ?",
+        Tone = "impact",
+        Mode = questions > 1 ? "series" : "single",
+        Questions = questions,
+    };
 
     [Fact]
-    public async Task Invites_only_consenting_members_within_caps_and_records_every_nudge()
+    public async Task Delivers_what_the_platform_planned_to_the_sealed_address_with_start_and_stop_buttons()
     {
-        await Member("UYES", ConsentState.Accepted);
-        await Member("USTOP", ConsentState.Accepted, stopped: true);
-        await Member("UNO", ConsentState.Declined);
-        await Member("UNEW", ConsentState.Unknown);
-        var service = Service(new CampaignRules { MaxPerDay = 1, MaxPerWeek = 2 });
-
-        Assert.Equal(1, await service.RunAsync(CancellationToken.None));
-        Assert.Equal(1, NudgesTo("UYES"));
-        Assert.Equal(0, NudgesTo("USTOP") + NudgesTo("UNO") + NudgesTo("UNEW"));
-
-        _clock.Advance(TimeSpan.FromHours(3)); // same day
-        Assert.Equal(0, await service.RunAsync(CancellationToken.None));
-        _clock.Advance(TimeSpan.FromHours(21)); // Wednesday 10:00
-        Assert.Equal(1, await service.RunAsync(CancellationToken.None));
-        _clock.Advance(TimeSpan.FromDays(1)); // Thursday: weekly cap of 2 reached
-        Assert.Equal(0, await service.RunAsync(CancellationToken.None));
-        _clock.Advance(TimeSpan.FromHours(11)); // Thursday 21:00: quiet anyway
-        Assert.Equal(0, await service.RunAsync(CancellationToken.None));
-
-        Assert.Equal(2, NudgesTo("UYES"));
-        var member = await _members.GetAsync("T1:UYES", CancellationToken.None);
-        Assert.Equal([new DateTimeOffset(2026, 1, 13, 9, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 1, 14, 9, 0, 0, TimeSpan.Zero)], member.Nudges);
-        var log = (await File.ReadAllLinesAsync(service.LogFile)).Select(l => JsonSerializer.Deserialize<NudgeRecord>(l)!).ToList();
-        Assert.Equal(2, log.Count);
-        Assert.All(log, r => Assert.Equal(_members.KeyOf("T1:UYES"), r.Member));
-        Assert.DoesNotContain("UYES", await File.ReadAllTextAsync(service.LogFile), StringComparison.Ordinal);
+        _platform.Planned.Add(Nudge("UYES"));
+        Assert.Equal(1, await Service().RunAsync(CancellationToken.None));
+        var call = Assert.Single(_slack.Calls);
+        Assert.Equal(("chat.postMessage", "DUYES", "Une minute pour le solaire ?"), (call.Method, call.Channel, call.Text));
+        var json = call.Blocks!.ToJsonString();
+        Assert.Contains(CobotConversation.NudgeStartAction, json, StringComparison.Ordinal);
+        Assert.Contains(CobotConversation.StopAction, json, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Saying_stop_after_a_nudge_ends_the_invitations()
+    public async Task An_address_not_sealed_by_this_app_is_never_written_to()
     {
-        await Member("UQUIT", ConsentState.Accepted);
-        var service = Service(new CampaignRules { MaxPerDay = 5, MaxPerWeek = 50 });
-        Assert.Equal(1, await service.RunAsync(CancellationToken.None));
-        await Conversation().HandleAsync(new StopRequested("T1", "UQUIT", null, null, null), CancellationToken.None);
-        _clock.Advance(TimeSpan.FromDays(1));
-        Assert.Equal(0, await service.RunAsync(CancellationToken.None));
-        Assert.Equal(1, NudgesTo("UQUIT"));
+        var other = new AddressSeal(Settings.FromConfig(new() { ["COBOT_DATA_DIR"] = _dir, ["SLACK_SIGNING_SECRET"] = "another-app" }));
+        _platform.Planned.Add(Nudge("UOTHER", sealedBy: other));
+        _platform.Planned.Add(new PlannedNudge { NudgeId = "n2", SealedAddress = "s1.garbage", Text = "x", Questions = 1 });
+        Assert.Equal(0, await Service().RunAsync(CancellationToken.None));
+        Assert.Empty(_slack.Calls);
+    }
+
+    [Fact]
+    public void The_sealed_address_hides_the_slack_ids_and_resists_tampering()
+    {
+        var sealedText = _seal.Seal(new SlackAddress("T1:USECRET", "DSECRET"));
+        Assert.DoesNotContain("USECRET", sealedText, StringComparison.Ordinal);
+        Assert.DoesNotContain("DSECRET", sealedText, StringComparison.Ordinal);
+        Assert.Equal(new SlackAddress("T1:USECRET", "DSECRET"), _seal.Open(sealedText));
+        var tampered = sealedText[..^2] + (sealedText[^2] == 'A' ? "B" : "A") + sealedText[^1];
+        Assert.Null(_seal.Open(tampered));
     }
 
     [Theory]
-    [InlineData("single", 1)]
-    [InlineData("series", 5)]
-    public async Task An_invitation_asks_one_image_or_a_series_of_five_then_thanks(string mode, int questions)
+    [InlineData(1)]
+    [InlineData(5)]
+    public async Task An_invitation_asks_one_image_or_a_series_of_five_then_thanks(int questions)
     {
-        await Member("USERIES", ConsentState.Accepted);
-        var rules = CampaignRules.From(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["COBOT_QUESTION_MODE"] = mode }).Build(), Tone.Impact);
-        Assert.Equal(1, await Service(rules).RunAsync(CancellationToken.None));
+        await _platform.RecordConsentAsync("T1:USERIES", true, "slack-1", "", CancellationToken.None);
+        _platform.Planned.Add(Nudge("USERIES", questions));
+        Assert.Equal(1, await Service().RunAsync(CancellationToken.None));
         var conversation = Conversation();
         await conversation.HandleAsync(new StartRequested("T1", "USERIES", FromNudge: true), CancellationToken.None);
 
@@ -286,6 +215,34 @@ public sealed class NudgeServiceTests : IDisposable
         var last = _slack.Calls.Last(c => c.Method == "chat.postMessage");
         Assert.Contains("c'est tout pour cette fois", last.Text, StringComparison.Ordinal);
         Assert.Contains("cobot_start", last.Blocks!.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Saying_stop_records_the_opt_out_on_the_platform_and_answers_are_refused_after()
+    {
+        await _platform.RecordConsentAsync("T1:UQUIT", true, "slack-1", "", CancellationToken.None);
+        await Conversation().HandleAsync(new StopRequested("T1", "UQUIT", null, null, null), CancellationToken.None);
+        Assert.True(_platform.Engagements["T1:UQUIT"].OptedOut);
+        await Conversation().HandleAsync(new AnswerClicked("T1", "UQUIT", "DUQUIT", "1.1", "2.2", "{}", null), CancellationToken.None);
+        Assert.Empty(_platform.Answers);
+    }
+
+    [Fact]
+    public void Campaign_settings_that_moved_to_the_platform_are_refused_by_name()
+    {
+        var ex = Assert.Throws<SlackSettingsException>(() => NudgeSchedule.From(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["COBOT_QUIET_HOURS"] = "20:00-09:00",
+            ["COBOT_NUDGE_CRON"] = "every minute",
+        }).Build()));
+        Assert.Contains("COBOT_QUIET_HOURS", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("COBOT_NUDGE_CRON", ex.Message, StringComparison.Ordinal);
+        var schedule = NudgeSchedule.From(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["COBOT_NUDGE_CRON"] = "0 0 10 ? * MON-FRI",
+            ["COBOT_NUDGE_TIME_ZONE"] = "Europe/Paris",
+        }).Build());
+        Assert.Equal(("0 0 10 ? * MON-FRI", "Europe/Paris"), (schedule.Cron, schedule.TimeZone.Id));
     }
 }
 
@@ -304,13 +261,18 @@ public sealed class QuartzNudgeJobTests
         builder.Services.AddSingleton<ISlackWebApi>(slack);
         builder.Services.AddSingleton(new CobotTexts(false, Tone.Impact));
         builder.Services.AddSingleton<MemberStore>();
-        builder.Services.AddCobotCampaigns(new CampaignRules { Cron = "0 0 10 ? * MON-FRI" });
+        builder.Services.AddSingleton<AddressSeal>();
+        var platform = new FakePlatform();
+        builder.Services.AddSingleton<ICobotPlatform>(platform);
+        builder.Services.AddCobotCampaigns(new NudgeSchedule { Cron = "0 0 10 ? * MON-FRI" });
         using var host = builder.Build();
-        await host.Services.GetRequiredService<MemberStore>().UpdateAsync("T1:UQ", m =>
+        platform.Planned.Add(new PlannedNudge
         {
-            m.Consent = ConsentState.Accepted;
-            m.DirectChannel = "DUQ";
-        }, CancellationToken.None);
+            NudgeId = "n1",
+            SealedAddress = host.Services.GetRequiredService<AddressSeal>().Seal(new SlackAddress("T1:UQ", "DUQ")),
+            Text = "Une question ?",
+            Questions = 1,
+        });
 
         await host.StartAsync();
         try
@@ -340,7 +302,7 @@ public sealed class QuartzNudgeJobTests
 
 public sealed class QuartzClusterTests
 {
-    private static IHost Node(string connection, string dataDir, RecordingSlack slack)
+    private static IHost Node(string connection, string dataDir, RecordingSlack slack, FakePlatform platform)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -349,14 +311,11 @@ public sealed class QuartzClusterTests
         builder.Services.AddSingleton<ISlackWebApi>(slack);
         builder.Services.AddSingleton(new CobotTexts(false, Tone.Neutral));
         builder.Services.AddSingleton<MemberStore>();
-        builder.Services.AddCobotCampaigns(new CampaignRules
+        builder.Services.AddSingleton<AddressSeal>();
+        builder.Services.AddSingleton<ICobotPlatform>(platform);
+        builder.Services.AddCobotCampaigns(new NudgeSchedule
         {
             Cron = "* * * * * ?", // every second, to see many fires in a short test
-            MaxPerDay = 1000,
-            MaxPerWeek = 1000,
-            QuietFrom = new TimeOnly(0, 0),
-            QuietUntil = new TimeOnly(0, 0),
-            WorkingDays = Enum.GetValues<DayOfWeek>().ToHashSet(),
             QuartzConnection = connection,
         });
         return builder.Build();
@@ -377,16 +336,21 @@ public sealed class QuartzClusterTests
         var connectionString = GatewayFixture.ConnectionString + ";Search Path=" + schema;
         var slackA = new RecordingSlack();
         var slackB = new RecordingSlack();
-        using var nodeA = Node(connectionString, Path.Combine(root, "a"), slackA);
-        using var nodeB = Node(connectionString, Path.Combine(root, "b"), slackB);
-        foreach (var node in new[] { nodeA, nodeB })
+        // Each node's platform stand-in plans one nudge per round it is asked for: only Quartz's
+        // cluster lock keeps the two nodes from both running (and delivering) the same fire.
+        var platformA = new FakePlatform();
+        var platformB = new FakePlatform();
+        using var nodeA = Node(connectionString, Path.Combine(root, "a"), slackA, platformA);
+        using var nodeB = Node(connectionString, Path.Combine(root, "b"), slackB, platformB);
+        foreach (var (node, platform) in new[] { (nodeA, platformA), (nodeB, platformB) })
         {
-            // The same consenting member on both nodes: only Quartz's cluster lock keeps them from both inviting.
-            await node.Services.GetRequiredService<MemberStore>().UpdateAsync("T1:UCLUSTER", m =>
+            platform.Planned.Add(new PlannedNudge
             {
-                m.Consent = ConsentState.Accepted;
-                m.DirectChannel = "DUCLUSTER";
-            }, CancellationToken.None);
+                NudgeId = "n-cluster",
+                SealedAddress = node.Services.GetRequiredService<AddressSeal>().Seal(new SlackAddress("T1:UCLUSTER", "DUCLUSTER")),
+                Text = "Une question ?",
+                Questions = 1,
+            });
         }
 
         try
@@ -405,6 +369,7 @@ public sealed class QuartzClusterTests
                 .Concat(nodeB.Services.GetRequiredService<NudgeRounds>().Scheduled).ToList();
             Assert.True(fires.Count >= 2, $"only {fires.Count} nudge round(s) ran");
             Assert.Equal(fires.Count, fires.Distinct().Count());
+            Assert.Equal(fires.Count, platformA.Rounds + platformB.Rounds);
             Assert.InRange(slackA.PostedAt.Count + slackB.PostedAt.Count, 1, fires.Count);
 
             await using var connection = new Npgsql.NpgsqlConnection(GatewayFixture.ConnectionString);

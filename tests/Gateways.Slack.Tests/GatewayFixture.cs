@@ -43,6 +43,22 @@ public sealed class GatewayFixture : IAsyncLifetime
 
     public string ProjectId { get; private set; } = "";
 
+    /// <summary>The demo owner's bearer token (campaign settings).</summary>
+    public Metadata Owner { get; private set; } = [];
+
+    /// <summary>The running gateway's services (e.g. its nudge service, to run a round now).</summary>
+    public IServiceProvider GatewayServices => _gateway!.Services;
+
+    /// <summary>How many events of a type (Marten alias, e.g. "nudge_sent") the platform stored.</summary>
+    public async Task<long> EventCount(string type)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var count = new NpgsqlCommand($"select count(*) from {_schema}.mt_events where type = @type", connection);
+        count.Parameters.AddWithValue("type", type);
+        return (long)(await count.ExecuteScalarAsync())!;
+    }
+
     public string DataDirectory => Path.Combine(_storage, "slack");
 
     public async Task InitializeAsync()
@@ -74,8 +90,8 @@ public sealed class GatewayFixture : IAsyncLifetime
         await _api.StartAsync();
         Platform = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
         var signedIn = await new AuthService.AuthServiceClient(Platform).SignInAsync(new SignInRequest { Email = OwnerEmail, Password = OwnerPassword });
-        var owner = new Metadata { { "authorization", "Bearer " + signedIn.AccessToken } };
-        ProjectId = (await new ProjectService.ProjectServiceClient(Platform).ListProjectsAsync(new ListProjectsRequest(), owner)).Projects.Single().Id;
+        Owner = new Metadata { { "authorization", "Bearer " + signedIn.AccessToken } };
+        ProjectId = (await new ProjectService.ProjectServiceClient(Platform).ListProjectsAsync(new ListProjectsRequest(), Owner)).Projects.Single().Id;
 
         await Slack.StartAsync();
         var gatewayPort = Ports.Free();

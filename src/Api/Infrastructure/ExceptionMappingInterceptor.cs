@@ -59,6 +59,15 @@ public sealed partial class ExceptionMappingInterceptor(ILogger<ExceptionMapping
                     Message = string.Join(" ", validation.Errors.Select(e => e.ErrorMessage).Distinct()),
                     Details = { Any.Pack(badRequest) },
                 }.ToRpcException();
+            case CoConstruisons.Domain.Experiments.ExperimentDefinitionException refused:
+                var violations = new BadRequest();
+                violations.FieldViolations.AddRange(refused.Errors.Select(e => new BadRequest.Types.FieldViolation { Field = "experiment", Description = e }));
+                return new Google.Rpc.Status
+                {
+                    Code = (int)Code.InvalidArgument,
+                    Message = string.Join(" ", refused.Errors),
+                    Details = { Any.Pack(violations) },
+                }.ToRpcException();
             case NotFoundException:
                 return new RpcException(new Grpc.Core.Status(StatusCode.NotFound, ex.Message));
             case UnauthenticatedException:

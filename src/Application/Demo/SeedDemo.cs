@@ -32,7 +32,7 @@ public sealed class SeedDemoHandler(IMediator mediator, IQuerySession session, I
 
     public async ValueTask<SeededDemo> Handle(SeedDemo command, CancellationToken cancellationToken)
     {
-        var owner = await mediator.Send(new RegisterOwner(command.OwnerEmail, "Porteur de projet (démo)", command.OwnerPassword), cancellationToken);
+        var owner = await mediator.Send(new RegisterOwner(command.OwnerEmail, "Porteur de projet (démo)", command.OwnerPassword, Researcher: true), cancellationToken);
         var existing = await session.Query<Project>()
             .Where(p => p.OwnerIds.Contains(owner.Id) && p.Settings.Title == Title)
             .FirstOrDefaultAsync(cancellationToken);

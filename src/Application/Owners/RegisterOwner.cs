@@ -8,7 +8,8 @@ using Mediator;
 namespace CoConstruisons.Application.Owners;
 
 /// <summary>Creates an owner account, or returns the existing one with that email (used by seeding and the CLI).</summary>
-public sealed record RegisterOwner(string Email, string DisplayName, string Password) : ICommand<Owner>;
+/// <param name="Researcher">Also grants the researcher role (experiments); an existing account gains it, never loses it here.</param>
+public sealed record RegisterOwner(string Email, string DisplayName, string Password, bool Researcher = false) : ICommand<Owner>;
 
 public sealed class RegisterOwnerValidator : AbstractValidator<RegisterOwner>
 {
@@ -30,6 +31,13 @@ public sealed class RegisterOwnerHandler(IDocumentSession session, IPasswordHash
         var existing = await session.Query<Owner>().FirstOrDefaultAsync(o => o.Email == email, cancellationToken);
         if (existing is not null)
         {
+            if (command.Researcher && !existing.IsResearcher)
+            {
+                existing.IsResearcher = true;
+                session.Store(existing);
+                await session.SaveChangesAsync(cancellationToken);
+            }
+
             return existing;
         }
 
@@ -40,6 +48,7 @@ public sealed class RegisterOwnerHandler(IDocumentSession session, IPasswordHash
             DisplayName = command.DisplayName.Trim(),
             PasswordHash = hasher.Hash(command.Password),
             CreatedAt = clock.GetUtcNow(),
+            IsResearcher = command.Researcher,
         };
         session.Store(owner);
         await session.SaveChangesAsync(cancellationToken);

@@ -19,9 +19,9 @@ public sealed class AddOwnerCommand : ICliCommand
 
     public string Name => "add-owner";
 
-    public string Usage => "add-owner --email E --name \"Display name\" [--password P] [--connection CS] [--schema S]";
+    public string Usage => "add-owner --email E --name \"Display name\" [--password P] [--researcher] [--connection CS] [--schema S]";
 
-    public string Summary => $"Creates a project owner's account (password from {PasswordVariable} or --password); prints one JSON object.";
+    public string Summary => $"Creates a project owner's account (password from {PasswordVariable} or --password; --researcher also lets them run experiments); prints one JSON object.";
 
     public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
@@ -29,20 +29,23 @@ public sealed class AddOwnerCommand : ICliCommand
         var name = args.RequiredOption("name");
         var password = args.Option("password") ?? Environment.GetEnvironmentVariable(PasswordVariable)
             ?? throw new UsageException($"Give the password in {PasswordVariable} (or --password).");
+        var researcher = args.Flag("researcher");
         var settings = PlatformServices.Settings(args.Option("connection"), args.Option("schema"));
         args.EnsureAllRead();
-        var (ownerId, created) = await Register(settings, email, name, password, cancellationToken);
+        var (ownerId, created) = await Register(settings, email, name, password, cancellationToken, researcher);
         Console.WriteLine(JsonSerializer.Serialize(new { owner_id = ownerId, email = email.Trim().ToLowerInvariant(), created }));
         if (!created)
         {
-            Console.Error.WriteLine("An owner with this email already exists: nothing changed (the password was not modified).");
+            Console.Error.WriteLine(researcher
+                ? "An owner with this email already exists: the password was not modified; the account has the researcher role."
+                : "An owner with this email already exists: nothing changed (the password was not modified).");
         }
 
         return 0;
     }
 
     public static async Task<(Guid OwnerId, bool Created)> Register(
-        IReadOnlyDictionary<string, string?> settings, string email, string name, string password, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, string?> settings, string email, string name, string password, CancellationToken cancellationToken, bool researcher = false)
     {
         await using var provider = await PlatformServices.StartAsync(settings);
         await using var scope = provider.CreateAsyncScope();
@@ -51,7 +54,7 @@ public sealed class AddOwnerCommand : ICliCommand
         var existed = await session.Query<Domain.Owners.Owner>().AnyAsync(o => o.Email == normalized, cancellationToken);
         try
         {
-            var owner = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new RegisterOwner(email, name, password), cancellationToken);
+            var owner = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new RegisterOwner(email, name, password, researcher), cancellationToken);
             return (owner.Id, !existed);
         }
         catch (ValidationException ex)

@@ -10,6 +10,9 @@ public sealed class ContributorProgress
     public int GoldAnswered { get; set; }
     public int GoldCorrect { get; set; }
 
+    /// <summary>The latest answer (campaigns leave alone someone who already answered today).</summary>
+    public DateTimeOffset? LastAnswerAt { get; set; }
+
     public static string IdFor(string contributorId, Guid projectId) => contributorId + "|" + projectId.ToString("N");
 
     public void Record(DateTimeOffset at, bool? goldCorrect)
@@ -18,6 +21,11 @@ public sealed class ContributorProgress
         AnswersToday = day == Day ? AnswersToday + 1 : 1;
         Day = day;
         Answers++;
+        if (LastAnswerAt is null || at > LastAnswerAt)
+        {
+            LastAnswerAt = at;
+        }
+
         if (goldCorrect is { } correct)
         {
             GoldAnswered++;

@@ -85,6 +85,9 @@ public sealed record ExperimentDefinition(
     ExperimentStatus Status = ExperimentStatus.Draft,
     bool AllowOverlap = false)
 {
+    /// <summary>Contributors per arm planned before launch (0 = the engine's recommendation); results stay "interim" below it.</summary>
+    public long PlannedPerArm { get; init; }
+
     /// <summary>The control variant: the first one listed.</summary>
     public string ControlVariant => Variants.Count > 0 ? Variants[0].Name : "";
 

@@ -9,5 +9,8 @@ public sealed class Owner
     public required string PasswordHash { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>May define, re-allocate, start and stop experiments and read their results.</summary>
+    public bool IsResearcher { get; set; }
+
     public static string NormalizeEmail(string email) => email.Trim().ToLowerInvariant();
 }

@@ -19,7 +19,7 @@ public sealed record AnswerButtonValue(
 /// click becomes exactly one answer on the platform (idempotency key derived from the Slack action).
 /// </summary>
 public sealed partial class CobotConversation(
-    ISlackWebApi slack, ICobotPlatform platform, MemberStore members, CobotTexts texts, TimeProvider clock, ILogger<CobotConversation> logger)
+    ISlackWebApi slack, ICobotPlatform platform, MemberStore members, CobotTexts texts, AddressSeal seal, TimeProvider clock, ILogger<CobotConversation> logger)
 {
     public const string AcceptAction = "cobot_consent_accept";
     public const string DeclineAction = "cobot_consent_decline";
@@ -61,7 +61,7 @@ public sealed partial class CobotConversation(
     {
         var member = await members.GetAsync(work.SlackUser, ct);
         var channel = await DirectChannelAsync(work, member, ct);
-        if (member.Active)
+        if ((await platform.GetEngagementAsync(work.SlackUser, ct)).Active)
         {
             if (!work.FromNudge && member.SeriesRemaining != 0)
             {
@@ -78,7 +78,8 @@ public sealed partial class CobotConversation(
     private async Task SendConsentNoticeAsync(SlackWork work, string channel, CancellationToken ct)
     {
         var project = await platform.GetProjectAsync(ct);
-        var notice = texts.ConsentNotice(project.Title);
+        var invitation = await platform.RecordInvitationAsync(work.SlackUser, ct);
+        var notice = texts.ConsentNotice(invitation.Greeting, project.Title);
         await slack.PostMessageAsync(channel, notice, new JsonArray(
             SlackBlocks.Section(notice),
             SlackBlocks.Actions("cobot_consent", [
@@ -91,19 +92,20 @@ public sealed partial class CobotConversation(
     private async Task HomeOpenedAsync(HomeOpened work, CancellationToken ct)
     {
         var member = await members.GetAsync(work.SlackUser, ct);
+        var engagement = await platform.GetEngagementAsync(work.SlackUser, ct);
         if (work.Tab == "home")
         {
-            await PublishHomeAsync(work, member, ct);
+            await PublishHomeAsync(work, member, engagement.Active, ct);
         }
 
         // First interaction ever: introduce Cobot and ask for consent, once.
-        if (!member.Greeted && member.Consent == ConsentState.Unknown)
+        if (!member.Greeted && engagement.Consent == Contracts.V1.ConsentState.Unspecified)
         {
             await SendConsentNoticeAsync(work, await DirectChannelAsync(work, member, ct), ct);
         }
     }
 
-    private async Task PublishHomeAsync(SlackWork work, SlackMember member, CancellationToken ct)
+    private async Task PublishHomeAsync(SlackWork work, SlackMember member, bool active, CancellationToken ct)
     {
         var project = await platform.GetProjectAsync(ct);
         var stats = await platform.GetMyStatsAsync(work.SlackUser, ct);
@@ -113,14 +115,14 @@ public sealed partial class CobotConversation(
             blocks.Add(SlackBlocks.Section(project.Description));
         }
 
-        blocks.Add(SlackBlocks.Section(member.Active ? texts.HomeStats(stats.Answers, stats.AnswersToday, member.StreakDays) : texts.HomeInactive));
+        blocks.Add(SlackBlocks.Section(active ? texts.HomeStats(stats.Answers, stats.AnswersToday, member.StreakDays) : texts.HomeInactive));
         blocks.Add(SlackBlocks.Section(texts.HomeProject(stats.ItemsRemaining)));
-        if (member.Active)
+        if (active)
         {
             blocks.Add(SlackBlocks.Section(texts.HomeWebLink(await platform.WebLinkAsync(work.SlackUser, ct))));
         }
 
-        blocks.Add(member.Active
+        blocks.Add(active
             ? SlackBlocks.Actions("cobot_home", [SlackBlocks.Button(texts.StartButton, StartAction, "home", "primary"), SlackBlocks.Button(texts.Stop, StopAction, "home")])
             : SlackBlocks.Actions("cobot_home", [SlackBlocks.Button(texts.StartButton, StartAction, "home", "primary")]));
         await slack.PublishHomeAsync(work.UserId, new JsonObject { ["type"] = "home", ["blocks"] = blocks }, ct);
@@ -128,46 +130,31 @@ public sealed partial class CobotConversation(
 
     private async Task ConsentAsync(ConsentAnswered work, CancellationToken ct)
     {
-        var now = clock.GetUtcNow();
-        var member = await members.UpdateAsync(work.SlackUser, m =>
-        {
-            m.Greeted = true;
-            if (work.Accepted)
-            {
-                m.Consent = ConsentState.Accepted;
-                m.ConsentedAt = now;
-                m.ConsentVersion = CobotTexts.ConsentVersion;
-                m.Stopped = false;
-                m.StoppedAt = null;
-            }
-            else
-            {
-                m.Consent = ConsentState.Declined;
-            }
-        }, ct);
+        var member = await members.UpdateAsync(work.SlackUser, m => m.Greeted = true, ct);
+        var channel = await DirectChannelAsync(work, member, ct);
+
+        // The platform keeps the consent (an event) and, sealed, where to send this person's nudges.
+        var address = work.Accepted ? seal.Seal(new SlackAddress(work.SlackUser, channel)) : "";
+        await platform.RecordConsentAsync(work.SlackUser, work.Accepted, CobotTexts.ConsentVersion, address, ct);
 
         var outcome = work.Accepted ? texts.ConsentAccepted : texts.ConsentDeclined;
-        if (work.Channel is { Length: > 0 } channel && work.MessageTs is { Length: > 0 } ts)
+        if (work.Channel is { Length: > 0 } shownIn && work.MessageTs is { Length: > 0 } ts)
         {
             var blocks = SlackBlocks.WithoutActions(work.MessageBlocks);
             blocks.Add(SlackBlocks.Context(outcome));
-            await slack.UpdateMessageAsync(channel, ts, outcome, blocks, ct);
+            await slack.UpdateMessageAsync(shownIn, ts, outcome, blocks, ct);
         }
 
         if (work.Accepted)
         {
-            await AskNextAsync(work.SlackUser, await DirectChannelAsync(work, member, ct), ct);
+            await AskNextAsync(work.SlackUser, channel, ct);
         }
     }
 
     private async Task StopAsync(StopRequested work, CancellationToken ct)
     {
-        var now = clock.GetUtcNow();
-        var member = await members.UpdateAsync(work.SlackUser, m =>
-        {
-            m.Stopped = true;
-            m.StoppedAt = now;
-        }, ct);
+        await platform.OptOutAsync(work.SlackUser, ct);
+        var member = await members.UpdateAsync(work.SlackUser, m => m.SeriesRemaining = 0, ct);
         if (work.Channel is { Length: > 0 } channel && work.MessageTs is { Length: > 0 } ts)
         {
             var blocks = SlackBlocks.WithoutActions(work.MessageBlocks);
@@ -181,7 +168,7 @@ public sealed partial class CobotConversation(
     private async Task AnswerAsync(AnswerClicked work, CancellationToken ct)
     {
         var member = await members.GetAsync(work.SlackUser, ct);
-        if (!member.Active)
+        if (!(await platform.GetEngagementAsync(work.SlackUser, ct)).Active)
         {
             await slack.PostMessageAsync(work.Channel, texts.NotActive, null, ct);
             return;

@@ -15,6 +15,18 @@ public interface ICobotPlatform
 
     Task<PublicProject> GetProjectAsync(CancellationToken ct);
 
+    /// <summary>Records the first greeting (once) and returns it, in the tone this user sees.</summary>
+    Task<RecordInvitationResponse> RecordInvitationAsync(string slackUser, CancellationToken ct);
+
+    Task<Engagement> RecordConsentAsync(string slackUser, bool accepted, string consentVersion, string sealedAddress, CancellationToken ct);
+
+    Task<Engagement> OptOutAsync(string slackUser, CancellationToken ct);
+
+    Task<Engagement> GetEngagementAsync(string slackUser, CancellationToken ct);
+
+    /// <summary>One nudge round on the platform: the invitations it decided and recorded, to deliver now.</summary>
+    Task<IReadOnlyList<PlannedNudge>> PlanNudgesAsync(CancellationToken ct);
+
     /// <summary>A one-hour link to the portal's labelling page where this user continues as the same contributor.</summary>
     Task<string> WebLinkAsync(string slackUser, CancellationToken ct);
 }
@@ -28,6 +40,7 @@ public sealed class GrpcCobotPlatform : ICobotPlatform, IDisposable
     private readonly GrpcChannel _channel;
     private readonly TaskService.TaskServiceClient _tasks;
     private readonly ContributorService.ContributorServiceClient _contributors;
+    private readonly CampaignService.CampaignServiceClient _campaigns;
     private readonly SlackGatewaySettings _settings;
     private PublicProject? _project;
 
@@ -40,6 +53,7 @@ public sealed class GrpcCobotPlatform : ICobotPlatform, IDisposable
         });
         _tasks = new TaskService.TaskServiceClient(_channel);
         _contributors = new ContributorService.ContributorServiceClient(_channel);
+        _campaigns = new CampaignService.CampaignServiceClient(_channel);
     }
 
     public static ContributorIdentity Identity(string slackUser) =>
@@ -73,6 +87,28 @@ public sealed class GrpcCobotPlatform : ICobotPlatform, IDisposable
     public async Task<string> WebLinkAsync(string slackUser, CancellationToken ct) =>
         (await _contributors.CreateIdentityLinkAsync(
             new CreateIdentityLinkRequest { ProjectId = _settings.ProjectId, Contributor = Identity(slackUser) }, Options(ct))).Url;
+
+    public async Task<RecordInvitationResponse> RecordInvitationAsync(string slackUser, CancellationToken ct) =>
+        await _campaigns.RecordInvitationAsync(new RecordInvitationRequest { ProjectId = _settings.ProjectId, Contributor = Identity(slackUser) }, Options(ct));
+
+    public async Task<Engagement> RecordConsentAsync(string slackUser, bool accepted, string consentVersion, string sealedAddress, CancellationToken ct) =>
+        await _campaigns.RecordConsentAsync(new RecordConsentRequest
+        {
+            ProjectId = _settings.ProjectId,
+            Contributor = Identity(slackUser),
+            Accepted = accepted,
+            ConsentVersion = consentVersion,
+            SealedAddress = sealedAddress,
+        }, Options(ct));
+
+    public async Task<Engagement> OptOutAsync(string slackUser, CancellationToken ct) =>
+        await _campaigns.OptOutAsync(new OptOutRequest { ProjectId = _settings.ProjectId, Contributor = Identity(slackUser) }, Options(ct));
+
+    public async Task<Engagement> GetEngagementAsync(string slackUser, CancellationToken ct) =>
+        await _campaigns.GetEngagementAsync(new GetEngagementRequest { ProjectId = _settings.ProjectId, Contributor = Identity(slackUser) }, Options(ct));
+
+    public async Task<IReadOnlyList<PlannedNudge>> PlanNudgesAsync(CancellationToken ct) =>
+        (await _campaigns.PlanNudgesAsync(new PlanNudgesRequest { ProjectId = _settings.ProjectId, Channel = "slack" }, Options(ct))).Nudges;
 
     public void Dispose() => _channel.Dispose();
 }

@@ -18,13 +18,14 @@ public sealed class CobotTexts(bool english, Tone tone)
 
     private static string N(int n) => n.ToString(CultureInfo.InvariantCulture);
 
-    public string ConsentNotice(string projectTitle) => T(
-        $"Bonjour, je suis *Cobot* :wave: l'assistant du projet *{projectTitle}*.\n"
+    /// <summary>The consent notice, after the greeting the platform chose (campaign's tone, or an experiment's).</summary>
+    public string ConsentNotice(string greeting, string projectTitle) => greeting + "\n" + T(
+        $"Je suis l'assistant du projet *{projectTitle}*. "
         + "De temps en temps, je vous montre une image et vous pose une question simple. Vos réponses servent à entraîner une IA d'intérêt public.\n"
         + "• Vous restez pseudonyme : la plateforme ne garde qu'une empreinte chiffrée de votre identifiant Slack, jamais votre nom.\n"
         + "• Vos réponses sont stockées et peuvent être publiées sous forme agrégée.\n"
         + "• Vous pouvez arrêter à tout moment : bouton « Stop » ou `/cobot stop`.",
-        $"Hello, I'm *Cobot* :wave: the assistant of the project *{projectTitle}*.\n"
+        $"I'm the assistant of the project *{projectTitle}*. "
         + "Now and then I show you an image and ask a simple question. Your answers train a public-interest AI.\n"
         + "• You stay pseudonymous: the platform keeps only an encrypted fingerprint of your Slack id, never your name.\n"
         + "• Your answers are stored and may be published in aggregate.\n"
@@ -105,16 +106,6 @@ public sealed class CobotTexts(bool english, Tone tone)
             _ => T($"{n} réponses aujourd'hui. Merci.", $"{n} answers today. Thank you."),
         };
     }
-
-    /// <summary>The invitation a campaign sends, by tone.</summary>
-    public string Nudge => Tone switch
-    {
-        Tone.Playful => T("Une petite image pour la route ? :camera_with_flash:", "One little image for the road? :camera_with_flash:"),
-        Tone.Impact => T(
-            "Une minute pour le solaire ? Chaque réponse aide à repérer les toits bien orientés. :sunny:",
-            "A minute for solar power? Every answer helps find well-oriented roofs. :sunny:"),
-        _ => T("Une nouvelle question vous attend.", "A new question is waiting for you."),
-    };
 
     public string NudgeButton(int questions) => questions <= 1
         ? T("Une question", "One question")

@@ -4,24 +4,13 @@ using System.Text.Json;
 
 namespace CoConstruisons.Gateways.Slack;
 
-public enum ConsentState
-{
-    Unknown,
-    Accepted,
-    Declined,
-}
-
-/// <summary>What the gateway remembers about one Slack user. No Slack id is kept: records are keyed by a keyed hash.</summary>
+/// <summary>
+/// What one gateway node remembers about a Slack user for the conversation's comfort only (where to
+/// write, streaks, the series in progress). Consent, stop and nudges are the platform's: they are
+/// events there (CampaignService), shared by every node.
+/// </summary>
 public sealed class SlackMember
 {
-    public ConsentState Consent { get; set; }
-    public DateTimeOffset? ConsentedAt { get; set; }
-    public string? ConsentVersion { get; set; }
-
-    /// <summary>The user said stop: no question, no nudge until they come back themselves.</summary>
-    public bool Stopped { get; set; }
-    public DateTimeOffset? StoppedAt { get; set; }
-
     /// <summary>The consent notice was sent once (first interaction).</summary>
     public bool Greeted { get; set; }
 
@@ -33,17 +22,12 @@ public sealed class SlackMember
 
     /// <summary>Questions left in the series started from a nudge; 0 = no limit (the user came by themselves).</summary>
     public int SeriesRemaining { get; set; }
-
-    /// <summary>Every nudge sent to this user (UTC).</summary>
-    public List<DateTimeOffset> Nudges { get; set; } = [];
-
-    public bool Active => Consent == ConsentState.Accepted && !Stopped;
 }
 
 /// <summary>
-/// The gateway's own small store (consent, stop, streaks, nudges): in memory, saved as one JSON file
-/// under the data folder after every change. Keys are HMAC-SHA256(team:user) under a random key kept
-/// next to the file, so the file alone does not reveal who is who. One gateway node per data folder.
+/// The gateway's own small store: in memory, saved as one JSON file under the data folder after every
+/// change. Keys are HMAC-SHA256(team:user) under a random key kept next to the file, so the file alone
+/// does not reveal who is who.
 /// </summary>
 public sealed class MemberStore
 {
@@ -104,38 +88,6 @@ public sealed class MemberStore
         }
     }
 
-    /// <summary>A snapshot of every member, by key (for campaigns).</summary>
-    public async Task<IReadOnlyDictionary<string, SlackMember>> AllAsync(CancellationToken ct)
-    {
-        await _lock.WaitAsync(ct);
-        try
-        {
-            return _members.ToDictionary(p => p.Key, p => Copy(p.Value));
-        }
-        finally
-        {
-            _lock.Release();
-        }
-    }
-
-    /// <summary>Changes a member found by key (campaigns only know keys).</summary>
-    public async Task UpdateByKeyAsync(string key, Action<SlackMember> change, CancellationToken ct)
-    {
-        await _lock.WaitAsync(ct);
-        try
-        {
-            if (_members.TryGetValue(key, out var member))
-            {
-                change(member);
-                await SaveAsync(ct);
-            }
-        }
-        finally
-        {
-            _lock.Release();
-        }
-    }
-
     private async Task SaveAsync(CancellationToken ct)
     {
         var temp = _file + ".tmp";
@@ -145,16 +97,10 @@ public sealed class MemberStore
 
     private static SlackMember Copy(SlackMember m) => new()
     {
-        Consent = m.Consent,
-        ConsentedAt = m.ConsentedAt,
-        ConsentVersion = m.ConsentVersion,
-        Stopped = m.Stopped,
-        StoppedAt = m.StoppedAt,
         Greeted = m.Greeted,
         DirectChannel = m.DirectChannel,
         LastAnswerDay = m.LastAnswerDay,
         StreakDays = m.StreakDays,
         SeriesRemaining = m.SeriesRemaining,
-        Nudges = [.. m.Nudges],
     };
 }

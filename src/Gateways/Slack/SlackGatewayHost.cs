@@ -30,11 +30,12 @@ public static class SlackGatewayHost
         services.AddSingleton<SlackWorkQueue>();
         services.AddSingleton<SlackInbox>();
         services.AddSingleton<MemberStore>();
+        services.AddSingleton<AddressSeal>();
         services.AddSingleton<ICobotPlatform, GrpcCobotPlatform>();
         services.AddSingleton<CobotConversation>();
         services.AddHttpClient<ISlackWebApi, SlackWebApi>(c => c.Timeout = TimeSpan.FromSeconds(30));
         services.AddHostedService<SlackWorker>();
-        services.AddCobotCampaigns(CampaignRules.From(builder.Configuration, settings.Tone));
+        services.AddCobotCampaigns(NudgeSchedule.From(builder.Configuration));
 
         var app = builder.Build();
         app.MapPost("/slack/events", (HttpContext http, SlackInbox inbox) => inbox.HandleAsync(http));

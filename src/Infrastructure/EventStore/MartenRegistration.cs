@@ -1,5 +1,6 @@
 using CoConstruisons.Application.Tasks;
 using CoConstruisons.Domain.Assignment;
+using CoConstruisons.Domain.Campaigns;
 using CoConstruisons.Domain.Contributions;
 using CoConstruisons.Domain.Contributors;
 using CoConstruisons.Domain.Items;
@@ -50,6 +51,15 @@ public static class MartenRegistration
         opts.Events.AddEventType<CoConstruisons.Domain.Experiments.ExperimentStarted>();
         opts.Events.AddEventType<CoConstruisons.Domain.Experiments.ExperimentStopped>();
         opts.Events.AddEventType<CoConstruisons.Domain.Experiments.ExperimentExposure>();
+
+        opts.Schema.For<Campaign>().Identity(c => c.Id);
+        opts.Schema.For<Engagement>().Index([e => e.ProjectId, e => e.Channel]);
+        opts.Events.AddEventType<ContributorInvited>();
+        opts.Events.AddEventType<ConsentRecorded>();
+        opts.Events.AddEventType<ConsentDeclined>();
+        opts.Events.AddEventType<ContributorOptedOut>();
+        opts.Events.AddEventType<NudgeSent>();
+        opts.Projections.Add<EngagementProjection>(ProjectionLifecycle.Inline);
 
         // Read right after each answer by the assignment query: kept in the same transaction as the event.
         opts.Projections.Add<ItemProgressProjection>(ProjectionLifecycle.Inline);

@@ -10,6 +10,7 @@ namespace CoConstruisons.Infrastructure.Experiments;
 /// ask (which variant does this contributor get), answered by <see cref="IVariantFeatureManager"/>.
 /// </summary>
 public sealed class ExperimentCatalog(IExperimentDefinitionStore store, IVariantFeatureManager features, TimeProvider clock)
+    : IExperimentCatalog, IExperimentVariants
 {
     public async Task<ExperimentDefined> DefineAsync(ExperimentDefinition definition, string by, CancellationToken cancellationToken = default)
     {
@@ -53,6 +54,43 @@ public sealed class ExperimentCatalog(IExperimentDefinitionStore store, IVariant
     {
         var variant = await features.GetVariantAsync(featureName, ExperimentFeatureFlags.TargetingContextFor(subject), cancellationToken).ConfigureAwait(false);
         return variant?.Name;
+    }
+
+    /// <summary>
+    /// Configured flags (appsettings "feature_management") that campaigns read by name, with the lever
+    /// each one moves. A stored experiment on the same lever takes precedence.
+    /// </summary>
+    public static IReadOnlyDictionary<string, ExperimentLever> ConfiguredLevers { get; } = new Dictionary<string, ExperimentLever>(StringComparer.Ordinal)
+    {
+        ["NudgeTone"] = ExperimentLever.Tone,
+        ["NudgeFrequency"] = ExperimentLever.Frequency,
+        ["QuestionMode"] = ExperimentLever.QuestionMode,
+    };
+
+    /// <summary>Every variant this contributor gets from the running experiments, one per lever at most per experiment.</summary>
+    public async ValueTask<IReadOnlyList<AssignedVariant>> ForAsync(ExperimentSubject subject, CancellationToken cancellationToken)
+    {
+        var stored = await store.ListAsync(cancellationToken).ConfigureAwait(false);
+        var result = new List<AssignedVariant>();
+        foreach (var experiment in stored.Where(d => d.Status == ExperimentStatus.Running))
+        {
+            if (await VariantForAsync(experiment.Name, subject, cancellationToken).ConfigureAwait(false) is { } variant)
+            {
+                result.Add(new AssignedVariant(experiment.Name, experiment.Lever, variant));
+            }
+        }
+
+        var storedNames = stored.Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var (name, lever) in ConfiguredLevers)
+        {
+            if (!storedNames.Contains(name) && result.All(r => r.Lever != lever)
+                && await VariantForAsync(name, subject, cancellationToken).ConfigureAwait(false) is { } variant)
+            {
+                result.Add(new AssignedVariant(name, lever, variant));
+            }
+        }
+
+        return result;
     }
 
     /// <summary>The exposure event to append when the variant's treatment was actually delivered.</summary>

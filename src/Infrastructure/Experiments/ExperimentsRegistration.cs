@@ -22,6 +22,8 @@ public static class ExperimentsRegistration
             sp.GetRequiredService<IExperimentDefinitionStore>()));
         services.AddFeatureManagement();
         services.TryAddSingleton<ExperimentCatalog>();
+        services.TryAddSingleton<IExperimentCatalog>(sp => sp.GetRequiredService<ExperimentCatalog>());
+        services.TryAddSingleton<IExperimentVariants>(sp => sp.GetRequiredService<ExperimentCatalog>());
         return services;
     }
 }

@@ -26,11 +26,11 @@ public sealed partial class NudgeJob(NudgeService nudges, NudgeRounds rounds, IL
 public static class CampaignRegistration
 {
     /// <summary>
-    /// Campaign rules, the nudge service and, when enabled, Quartz with the nudge job on a cron trigger
-    /// in the campaign's time zone. Job store: PostgreSQL, clustered, when COBOT_QUARTZ_CONNECTION is
-    /// set (Quartz creates its qrtz_ tables if missing; each fire runs on one node only); else in memory.
+    /// The nudge service and, when enabled, Quartz with the nudge job on a cron trigger in the
+    /// schedule's time zone. Job store: PostgreSQL, clustered, when COBOT_QUARTZ_CONNECTION is set
+    /// (Quartz creates its qrtz_ tables if missing; each fire runs on one node only); else in memory.
     /// </summary>
-    public static IServiceCollection AddCobotCampaigns(this IServiceCollection services, CampaignRules rules)
+    public static IServiceCollection AddCobotCampaigns(this IServiceCollection services, NudgeSchedule rules)
     {
         services.AddSingleton(rules);
         services.AddSingleton<NudgeService>();

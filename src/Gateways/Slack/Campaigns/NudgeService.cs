@@ -1,60 +1,54 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using Grpc.Core;
 
 namespace CoConstruisons.Gateways.Slack.Campaigns;
 
-/// <summary>One nudge, as written to the nudge log (nudges.jsonl in the data folder).</summary>
-public sealed record NudgeRecord(DateTimeOffset At, string Member, string Tone, string Mode);
-
 /// <summary>
-/// One nudge round: every member the campaign rules allow (consented, not stopped, within caps,
-/// on a working day outside quiet hours) gets an invitation with a button; the question (or the
-/// series of five) comes when they press it, so the gateway never needs to keep Slack user ids.
-/// Every nudge is recorded (in the member's record and in nudges.jsonl).
+/// One nudge round: the platform decides who is invited now (the project's campaign: consent, stop,
+/// caps, quiet hours, working days, running experiments) and records each nudge as an event before
+/// answering; this node delivers each one to the sealed address given with the consent, with a
+/// button that starts the question (or the series of five).
 /// </summary>
-public sealed class NudgeService(
-    CampaignRules rules, MemberStore members, ISlackWebApi slack, CobotTexts texts, SlackGatewaySettings settings, TimeProvider clock)
+public sealed partial class NudgeService(
+    ICobotPlatform platform, MemberStore members, ISlackWebApi slack, CobotTexts texts, AddressSeal seal, ILogger<NudgeService> logger)
 {
     private readonly SemaphoreSlim _round = new(1, 1);
 
-    public string LogFile => Path.Combine(settings.DataDirectory, "nudges.jsonl");
-
-    /// <summary>Runs one round; returns how many nudges were sent.</summary>
+    /// <summary>Runs one round; returns how many nudges were delivered.</summary>
     public async Task<int> RunAsync(CancellationToken ct)
     {
-        if (!rules.Enabled)
-        {
-            return 0;
-        }
-
         await _round.WaitAsync(ct);
         try
         {
-            var sent = 0;
-            foreach (var (key, member) in await members.AllAsync(ct))
+            IReadOnlyList<Contracts.V1.PlannedNudge> planned;
+            try
             {
-                var now = clock.GetUtcNow();
-                if (rules.Decide(member, now) != NudgeVerdict.Send)
+                planned = await platform.PlanNudgesAsync(ct);
+            }
+            catch (RpcException ex)
+            {
+                LogPlatformFailed(ex.StatusCode, ex.Status.Detail);
+                return 0;
+            }
+
+            var sent = 0;
+            foreach (var nudge in planned)
+            {
+                if (seal.Open(nudge.SealedAddress) is not { } address)
                 {
+                    LogUnreadableAddress(nudge.NudgeId);
                     continue;
                 }
 
-                // Recorded before sending: a crash in between never sends twice; at worst one nudge is lost.
-                await members.UpdateByKeyAsync(key, m =>
+                await members.UpdateAsync(address.SlackUser, m =>
                 {
-                    m.Nudges.Add(now);
-                    m.Nudges.RemoveAll(n => now - n > TimeSpan.FromDays(31));
-                    m.SeriesRemaining = rules.QuestionsPerInvitation;
+                    m.SeriesRemaining = nudge.Questions;
+                    m.DirectChannel ??= address.Channel;
                 }, ct);
-                await File.AppendAllTextAsync(LogFile,
-                    JsonSerializer.Serialize(new NudgeRecord(now, key, rules.Tone.ToString(), rules.Mode.ToString())) + "\n", ct);
-
-                var channel = member.DirectChannel!;
-                var intro = texts.Nudge;
-                await slack.PostMessageAsync(channel, intro, new JsonArray(
-                    SlackBlocks.Section(intro),
+                await slack.PostMessageAsync(address.Channel, nudge.Text, new JsonArray(
+                    SlackBlocks.Section(nudge.Text),
                     SlackBlocks.Actions("cobot_nudge", [
-                        SlackBlocks.Button(texts.NudgeButton(rules.QuestionsPerInvitation), CobotConversation.NudgeStartAction, "nudge", "primary"),
+                        SlackBlocks.Button(texts.NudgeButton(nudge.Questions), CobotConversation.NudgeStartAction, "nudge", "primary"),
                         SlackBlocks.Button(texts.Stop, CobotConversation.StopAction, "nudge"),
                     ]),
                     SlackBlocks.Context(texts.StopAnyTime)), ct);
@@ -68,4 +62,10 @@ public sealed class NudgeService(
             _round.Release();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Nudge round refused by the platform: {Status} {Detail}")]
+    private partial void LogPlatformFailed(StatusCode status, string detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Nudge {NudgeId} not delivered: its address was not sealed by this Slack app")]
+    private partial void LogUnreadableAddress(string nudgeId);
 }

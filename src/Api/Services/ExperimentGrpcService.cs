@@ -1,0 +1,186 @@
+using System.Globalization;
+using CoConstruisons.Api.Infrastructure;
+using CoConstruisons.Application.Common;
+using CoConstruisons.Application.Experiments;
+using CoConstruisons.Contracts.V1;
+using CoConstruisons.Domain.Experiments;
+using Grpc.Core;
+using Mediator;
+using ContractExperiment = CoConstruisons.Contracts.V1.Experiment;
+using ContractResults = CoConstruisons.Contracts.V1.ExperimentResults;
+using ContractDetail = CoConstruisons.Contracts.V1.ExperimentDetail;
+
+namespace CoConstruisons.Api.Services;
+
+public sealed class ExperimentGrpcService(IMediator mediator, CallerContext caller) : ExperimentService.ExperimentServiceBase
+{
+    public override async Task<ListExperimentsResponse> ListExperiments(ListExperimentsRequest request, ServerCallContext context)
+    {
+        var list = await mediator.Send(new ListExperiments(caller.RequireOwner(context)), context.CancellationToken);
+        var response = new ListExperimentsResponse();
+        response.Experiments.AddRange(list.Select(ToContract));
+        return response;
+    }
+
+    public override async Task<ContractDetail> GetExperiment(GetExperimentRequest request, ServerCallContext context) =>
+        ToContract(await mediator.Send(new GetExperiment(caller.RequireOwner(context), request.Name), context.CancellationToken));
+
+    public override async Task<ContractDetail> DefineExperiment(DefineExperimentRequest request, ServerCallContext context)
+    {
+        var owner = caller.RequireOwner(context);
+        var definition = ExperimentContracts.ToDomain(request.Experiment ?? new ContractExperiment());
+        return ToContract(await mediator.Send(new DefineExperiment(owner, definition), context.CancellationToken));
+    }
+
+    public override async Task<ContractDetail> ChangeAllocation(ChangeAllocationRequest request, ServerCallContext context) =>
+        ToContract(await mediator.Send(new ChangeExperimentAllocation(
+            caller.RequireOwner(context), request.Name, ExperimentContracts.ToDomain(request.Variants)), context.CancellationToken));
+
+    public override async Task<ContractDetail> StartExperiment(StartExperimentRequest request, ServerCallContext context) =>
+        ToContract(await mediator.Send(new StartExperiment(caller.RequireOwner(context), request.Name), context.CancellationToken));
+
+    public override async Task<ContractDetail> StopExperiment(StopExperimentRequest request, ServerCallContext context) =>
+        ToContract(await mediator.Send(new StopExperiment(caller.RequireOwner(context), request.Name, request.Reason), context.CancellationToken));
+
+    public override async Task<ContractResults> GetResults(GetResultsRequest request, ServerCallContext context)
+    {
+        var results = await mediator.Send(new GetExperimentResults(caller.RequireOwner(context), request.Name), context.CancellationToken);
+        var english = Texts.IsEnglish;
+        var d = results.Definition;
+        var response = new ContractResults
+        {
+            Name = d.Name,
+            Control = d.ControlVariant,
+            PlannedPerArm = d.PlannedPerArm > 0 ? d.PlannedPerArm : ExperimentPlanning.RecommendedPerArm(),
+            Interim = results.Report?.IsInterim ?? true,
+            PeekingWarning = (english ? results.Report?.PeekingWarningEn : results.Report?.PeekingWarningFr) ?? "",
+        };
+        response.Exposed.AddRange(d.Variants.Select(v => new VariantCount { Variant = v.Name, Contributors = results.Exposed.GetValueOrDefault(v.Name) }));
+        foreach (var m in results.Report?.Comparisons ?? [])
+        {
+            response.Metrics.Add(new MetricResult
+            {
+                Metric = m.Metric.Key,
+                MetricName = english ? m.Metric.NameEn : m.Metric.NameFr,
+                Variant = m.Variant,
+                Control = m.Control,
+                ControlUnits = m.ControlUnits,
+                VariantUnits = m.VariantUnits,
+                Test = m.Test,
+                ControlValue = m.Effect.ControlValue,
+                VariantValue = m.Effect.VariantValue,
+                RelativeEffect = m.Effect.Relative,
+                RelativeLow = m.Effect.RelativeLow,
+                RelativeHigh = m.Effect.RelativeHigh,
+                PValue = m.Effect.PValue,
+                AlwaysValidPValue = m.AlwaysValidPValue,
+                Significant = m.Significant,
+                GuardrailBreached = m.GuardrailBreached,
+                Verdict = english ? m.VerdictEn : m.VerdictFr,
+            });
+        }
+
+        response.Series.AddRange(results.Series.Where(p => !double.IsNaN(p.Value)).Select(p => new SeriesPoint
+        {
+            Day = p.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            Metric = p.Metric,
+            Variant = p.Variant,
+            Value = p.Value,
+            Units = p.Units,
+        }));
+        return response;
+    }
+
+    private static ContractExperiment ToContract(ExperimentDefinition d) => ExperimentContracts.ToContract(d);
+
+    private static ContractDetail ToContract(Application.Experiments.ExperimentDetail detail)
+    {
+        var result = new ContractDetail { Experiment = ExperimentContracts.ToContract(detail.Definition) };
+        result.Audit.AddRange(detail.Audit.Select(ExperimentContracts.ToAudit).OfType<AuditEntry>());
+        return result;
+    }
+}
+
+/// <summary>Experiments between the wire and the domain (also used by the CLI's printouts).</summary>
+public static class ExperimentContracts
+{
+    public static string LeverName(ExperimentLever lever) => lever switch
+    {
+        ExperimentLever.Tone => "tone",
+        ExperimentLever.Frequency => "frequency",
+        _ => "question_mode",
+    };
+
+    public static ContractExperiment ToContract(ExperimentDefinition d)
+    {
+        var e = new ContractExperiment
+        {
+            Name = d.Name,
+            Lever = LeverName(d.Lever),
+            Seed = d.Seed,
+            Audience = d.Targeting.Audience.ToString().ToLowerInvariant(),
+            Status = d.Status.ToString().ToLowerInvariant(),
+            AllowOverlap = d.AllowOverlap,
+            PlannedPerArm = d.PlannedPerArm,
+        };
+        e.Variants.AddRange(d.Variants.Select(v => new VariantShare { Name = v.Name, Percent = (double)v.Percent }));
+        e.ProjectIds.AddRange(d.Targeting.ProjectIds);
+        e.Channels.AddRange(d.Targeting.Channels);
+        return e;
+    }
+
+    public static IReadOnlyList<VariantAllocation> ToDomain(IEnumerable<VariantShare> variants) =>
+        variants.Select(v => new VariantAllocation(v.Name.Trim(), (decimal)Math.Round(v.Percent, 4))).ToList();
+
+    public static ExperimentDefinition ToDomain(ContractExperiment e)
+    {
+        var errors = new List<string>();
+        var lever = e.Lever.Trim().ToLowerInvariant() switch
+        {
+            "tone" => ExperimentLever.Tone,
+            "frequency" => ExperimentLever.Frequency,
+            "question_mode" or "questionmode" => ExperimentLever.QuestionMode,
+            _ => (ExperimentLever?)null,
+        };
+        if (lever is null)
+        {
+            errors.Add(Texts.T($"Levier inconnu « {e.Lever} » (tone, frequency, question_mode).", $"Unknown lever '{e.Lever}' (tone, frequency, question_mode)."));
+        }
+
+        var audience = ExperimentAudience.All;
+        if (e.Audience.Length > 0 && !Enum.TryParse(e.Audience, ignoreCase: true, out audience))
+        {
+            errors.Add(Texts.T($"Public inconnu « {e.Audience} » (all, new, returning).", $"Unknown audience '{e.Audience}' (all, new, returning)."));
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ExperimentDefinitionException(errors);
+        }
+
+        return new ExperimentDefinition(
+            e.Name.Trim(), lever!.Value, ToDomain(e.Variants), e.Seed.Trim(),
+            new ExperimentTargeting([.. e.ProjectIds.Select(p => p.Trim())], [.. e.Channels.Select(c => c.Trim().ToLowerInvariant())], audience),
+            ExperimentStatus.Draft, e.AllowOverlap)
+        { PlannedPerArm = e.PlannedPerArm };
+    }
+
+    private static string Shares(IEnumerable<VariantAllocation> v) =>
+        string.Join(", ", v.Select(a => $"{a.Name} {a.Percent.ToString("0.##", CultureInfo.InvariantCulture)} %"));
+
+    public static AuditEntry? ToAudit(object e) => e switch
+    {
+        ExperimentDefined d => new AuditEntry { AtUnix = d.At.ToUnixTimeSeconds(), By = d.By, Kind = "defined", Summary = Shares(d.Definition.Variants) },
+        ExperimentAllocationChanged c => new AuditEntry
+        {
+            AtUnix = c.At.ToUnixTimeSeconds(),
+            By = c.By,
+            Kind = "allocation_changed",
+            Summary = string.Join(", ", c.NewAllocations.Select(n =>
+                $"{n.Name} {(c.OldAllocations.FirstOrDefault(o => o.Name == n.Name)?.Percent ?? 0).ToString("0.##", CultureInfo.InvariantCulture)} % → {n.Percent.ToString("0.##", CultureInfo.InvariantCulture)} %")),
+        },
+        ExperimentStarted s => new AuditEntry { AtUnix = s.At.ToUnixTimeSeconds(), By = s.By, Kind = "started", Summary = "" },
+        ExperimentStopped s => new AuditEntry { AtUnix = s.At.ToUnixTimeSeconds(), By = s.By, Kind = "stopped", Summary = s.Reason },
+        _ => null,
+    };
+}

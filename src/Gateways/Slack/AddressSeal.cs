@@ -1,0 +1,78 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace CoConstruisons.Gateways.Slack;
+
+/// <summary>Where a nudge goes: the Slack user ("T…:U…") and their direct-message channel with Cobot.</summary>
+public sealed record SlackAddress([property: JsonPropertyName("u")] string SlackUser, [property: JsonPropertyName("c")] string Channel);
+
+/// <summary>
+/// Seals a member's Slack address before the platform keeps it with their consent, so that the
+/// platform (and its database) never holds a readable Slack id: AES-256-GCM under a key derived
+/// (HKDF-SHA256) from the app's signing secret, which every gateway node of the app shares and the
+/// platform never sees. Sealed text: base64url(nonce ‖ ciphertext ‖ tag), prefixed "s1.".
+/// </summary>
+public sealed class AddressSeal
+{
+    private const string Prefix = "s1.";
+    private readonly byte[] _key;
+
+    public AddressSeal(SlackGatewaySettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        _key = HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(settings.SigningSecret), 32,
+            salt: Encoding.UTF8.GetBytes("coconstruisons-cobot"), info: Encoding.UTF8.GetBytes("slack-address-v1"));
+    }
+
+    public string Seal(SlackAddress address)
+    {
+        var plain = JsonSerializer.SerializeToUtf8Bytes(address);
+        var nonce = RandomNumberGenerator.GetBytes(AesGcm.NonceByteSizes.MaxSize);
+        var cipher = new byte[plain.Length];
+        var tag = new byte[AesGcm.TagByteSizes.MaxSize];
+        using (var aes = new AesGcm(_key, tag.Length))
+        {
+            aes.Encrypt(nonce, plain, cipher, tag);
+        }
+
+        return Prefix + Base64Url([.. nonce, .. cipher, .. tag]);
+    }
+
+    /// <summary>The address, or null when the text was not sealed by this app (wrong key, altered, malformed).</summary>
+    public SlackAddress? Open(string sealedText)
+    {
+        if (string.IsNullOrEmpty(sealedText) || !sealedText.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        try
+        {
+            var bytes = Convert.FromBase64String(FromBase64Url(sealedText[Prefix.Length..]));
+            const int nonceSize = 12, tagSize = 16;
+            if (bytes.Length <= nonceSize + tagSize)
+            {
+                return null;
+            }
+
+            var plain = new byte[bytes.Length - nonceSize - tagSize];
+            using var aes = new AesGcm(_key, tagSize);
+            aes.Decrypt(bytes.AsSpan(0, nonceSize), bytes.AsSpan(nonceSize, plain.Length), bytes.AsSpan(bytes.Length - tagSize), plain);
+            return JsonSerializer.Deserialize<SlackAddress>(plain);
+        }
+        catch (Exception ex) when (ex is FormatException or CryptographicException or JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static string FromBase64Url(string text)
+    {
+        var s = text.Replace('-', '+').Replace('_', '/');
+        return s.PadRight(s.Length + ((4 - (s.Length % 4)) % 4), '=');
+    }
+}
