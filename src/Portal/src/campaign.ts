@@ -41,11 +41,11 @@ interface CampaignLike {
   maxPerWeek: number;
   quietFrom: string;
   quietUntil: string;
-  workingDays: readonly string[];
+  workingDays: string[];
   timeZone: string;
   tone: string;
   mode: string;
-  messages: readonly ToneMessagesDraft[];
+  messages: ToneMessagesDraft[];
   version: number;
 }
 
