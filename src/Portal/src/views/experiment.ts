@@ -200,7 +200,6 @@ export async function experimentPage(ctx: PageContext, name: string): Promise<Pa
             type: "button",
             class: "button danger",
             testid: "stop-open",
-            "aria-expanded": "false",
             onclick: () => {
               stopOpen = true;
               actionError = "";
