@@ -1,7 +1,9 @@
 import { createClient, type Interceptor } from "@connectrpc/connect";
 import { createGrpcWebTransport } from "@connectrpc/connect-web";
 import { AuthService } from "./gen/coconstruisons/v1/auth_pb";
+import { CampaignService } from "./gen/coconstruisons/v1/campaigns_pb";
 import { ContributorService } from "./gen/coconstruisons/v1/contributors_pb";
+import { ExperimentService } from "./gen/coconstruisons/v1/experiments_pb";
 import { ProjectService } from "./gen/coconstruisons/v1/projects_pb";
 import { TaskService } from "./gen/coconstruisons/v1/tasks_pb";
 import { getLang } from "./i18n";
@@ -32,3 +34,7 @@ export const auth = createClient(AuthService, publicTransport);
 export const projects = createClient(ProjectService, ownerTransport);
 export const contributors = createClient(ContributorService, publicTransport);
 export const tasks = createClient(TaskService, publicTransport);
+// Campaign settings (GetCampaign/UpdateCampaign) are owner calls; the gateway-only RPCs are not used here.
+export const campaigns = createClient(CampaignService, ownerTransport);
+// Researchers' experiments: owner accounts with the researcher role.
+export const experiments = createClient(ExperimentService, ownerTransport);

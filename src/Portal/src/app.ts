@@ -69,6 +69,11 @@ export function renderHeader(header: HTMLElement, route: Route, onLanguageChange
           { "aria-label": t("nav.main"), class: "nav" },
           h("a", { href: paths.projects(), testid: "nav-projects", "aria-current": route.name === "projects" ? "page" : null }, t("nav.projects")),
           h(
+            "a",
+            { href: paths.experiments(), testid: "nav-experiments", "aria-current": route.name === "experiments" ? "page" : route.name === "experiment" ? "true" : null },
+            t("nav.experiments"),
+          ),
+          h(
             "button",
             {
               type: "button",

@@ -1,3 +1,5 @@
+import type { SvgNode } from "./charts";
+
 // A tiny hyperscript helper: the portal builds its DOM with h(), never with innerHTML, so text
 // from the server is always inserted as text.
 
@@ -69,24 +71,58 @@ export function uid(prefix: string): string {
 export function field(
   label: string,
   control: HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement,
-  options: { hint?: string; required?: boolean; requiredText?: string } = {},
+  options: { hint?: string; required?: boolean; requiredText?: string; errors?: readonly string[] } = {},
 ): HTMLElement {
   const id = control.id || uid("f");
   control.id = id;
   const hintId = options.hint ? `${id}-hint` : undefined;
-  if (hintId) {
-    control.setAttribute("aria-describedby", hintId);
+  const errors = fieldErrors(`${id}-error`, options.errors);
+  const describedBy = [hintId, errors ? `${id}-error` : undefined].filter(Boolean).join(" ");
+  if (describedBy) {
+    control.setAttribute("aria-describedby", describedBy);
+  }
+  if (errors) {
+    control.setAttribute("aria-invalid", "true");
   }
   if (options.required) {
     control.setAttribute("aria-required", "true");
   }
   return h(
     "div",
-    { class: "field" },
+    { class: errors ? "field invalid" : "field" },
     h("label", { for: id }, label, options.required ? h("span", { class: "required" }, ` (${options.requiredText ?? "*"})`) : null),
     hintId ? h("p", { class: "hint", id: hintId }, options.hint) : null,
+    errors,
     control,
   );
+}
+
+/** The server's messages about one field, shown next to it (null when there is none). */
+export function fieldErrors(id: string, messages: readonly string[] | undefined): HTMLElement | null {
+  if (!messages || messages.length === 0) {
+    return null;
+  }
+  return h("div", { class: "field-error", id, testid: "field-error" }, messages.map((m) => h("p", null, m)));
+}
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+/** Builds the SVG elements a chart describes (charts.ts); text goes in as text, never as markup. */
+export function svg(node: SvgNode): SVGElement {
+  const el = document.createElementNS(SVG_NS, node.tag);
+  for (const [name, value] of Object.entries(node.attrs)) {
+    if (name !== "xmlns") {
+      el.setAttribute(name, String(value));
+    }
+  }
+  for (const child of node.children) {
+    if (typeof child === "string") {
+      el.appendChild(document.createTextNode(child));
+    } else {
+      el.appendChild(svg(child));
+    }
+  }
+  return el;
 }
 
 /** A live region: polite for status, assertive (role=alert) for errors. */

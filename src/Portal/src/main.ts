@@ -4,6 +4,8 @@ import { h, replace } from "./dom";
 import { getLang, setLang, t } from "./i18n";
 import { parseRoute, paths, type Route } from "./router";
 import { getOwner } from "./session";
+import { experimentPage } from "./views/experiment";
+import { experimentsPage } from "./views/experiments";
 import { labelPage } from "./views/label";
 import { newProjectPage } from "./views/newProject";
 import type { Page } from "./views/page";
@@ -54,6 +56,8 @@ function resolve(r: Route): Route | string {
     case "projects":
     case "newProject":
     case "project":
+    case "experiments":
+    case "experiment":
       return signedIn ? r : paths.signin();
     case "signin":
       return signedIn ? paths.projects() : r;
@@ -91,6 +95,12 @@ async function show(): Promise<void> {
       break;
     case "label":
       drawn = await labelPage(ctx, route.id, route.link);
+      break;
+    case "experiments":
+      drawn = await experimentsPage(ctx);
+      break;
+    case "experiment":
+      drawn = await experimentPage(ctx, route.experimentName);
       break;
     default:
       replace(main, h("section", { class: "page narrow" }, h("h1", null, t("app.notFound")), h("p", null, h("a", { href: paths.home() }, t("app.backHome")))));

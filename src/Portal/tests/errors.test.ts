@@ -1,6 +1,8 @@
+import { base64Encode, BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { findTrailerError } from "@connectrpc/connect/protocol-grpc";
 import { describe, expect, it } from "vitest";
-import { errorMessage, HttpError, isUnauthenticated } from "../src/errors";
+import { errorMessage, fieldKey, fieldViolations, HttpError, isUnauthenticated, violationsByField } from "../src/errors";
 import { setLang, t } from "../src/i18n";
 import { parseUploadResponse } from "../src/upload";
 
@@ -80,5 +82,73 @@ describe("parseUploadResponse", () => {
   it("falls back when the body is not JSON (e.g. a proxy's error page)", () => {
     expect(() => parseUploadResponse(502, "<html>Bad gateway</html>", fallback)).toThrow("HTTP 502");
     expect(() => parseUploadResponse(200, "not json", fallback)).toThrow("HTTP 200");
+  });
+});
+
+describe("field violations (google.rpc.BadRequest in grpc-status-details-bin)", () => {
+  const badRequest = (violations: [string, string][]) => {
+    const w = new BinaryWriter();
+    for (const [field, description] of violations) {
+      w.tag(1, WireType.LengthDelimited).bytes(new BinaryWriter().tag(1, WireType.LengthDelimited).string(field).tag(2, WireType.LengthDelimited).string(description).finish());
+    }
+    return w.finish();
+  };
+  /** A google.rpc.Status with one Any detail, as the Api's interceptor writes it. */
+  const statusBytes = (message: string, detail: Uint8Array) =>
+    new BinaryWriter()
+      .tag(1, WireType.Varint)
+      .int32(Code.InvalidArgument)
+      .tag(2, WireType.LengthDelimited)
+      .string(message)
+      .tag(3, WireType.LengthDelimited)
+      .bytes(new BinaryWriter().tag(1, WireType.LengthDelimited).string("type.googleapis.com/google.rpc.BadRequest").tag(2, WireType.LengthDelimited).bytes(detail).finish())
+      .finish();
+
+  it("reads each field's message from a gRPC-web trailer", () => {
+    const message = "Le nom est obligatoire. Les allocations totalisent 90 %.";
+    const trailer = new Headers({
+      "grpc-status": "3",
+      "grpc-message": encodeURIComponent(message),
+      "grpc-status-details-bin": base64Encode(
+        statusBytes(message, badRequest([
+          ["Experiment.Name", "Le nom est obligatoire."],
+          ["Experiment.Variants", "Les allocations totalisent 90 %."],
+        ])),
+        "std_raw",
+      ),
+    });
+    const err = findTrailerError(trailer);
+    expect(err).toBeInstanceOf(ConnectError);
+    expect(errorMessage(err)).toBe(message);
+    expect(fieldViolations(err)).toEqual([
+      { field: "Experiment.Name", description: "Le nom est obligatoire." },
+      { field: "Experiment.Variants", description: "Les allocations totalisent 90 %." },
+    ]);
+  });
+
+  it("has none for other errors or without the detail", () => {
+    expect(fieldViolations(new ConnectError("x", Code.InvalidArgument))).toEqual([]);
+    expect(fieldViolations(new ConnectError("x", Code.FailedPrecondition))).toEqual([]);
+    expect(fieldViolations(new Error("x"))).toEqual([]);
+    const garbled = new ConnectError("x", Code.InvalidArgument);
+    garbled.details = [{ type: "google.rpc.BadRequest", value: new Uint8Array([10, 200]) }];
+    expect(fieldViolations(garbled)).toEqual([]);
+  });
+
+  it("maps property paths to form fields", () => {
+    expect(fieldKey("Experiment.Variants[1].Percent")).toBe("variants");
+    expect(fieldKey("experiment.project_ids")).toBe("projectids");
+    expect(fieldKey("Campaign.MaxPerDay")).toBe("maxperday");
+    expect(fieldKey("Campaign.Messages[0].NudgeFr")).toBe("messages");
+    expect(fieldKey("Name")).toBe("name");
+    expect(fieldKey("")).toBe("");
+    const map = violationsByField([
+      { field: "Variants[0].Name", description: "a" },
+      { field: "Experiment.Variants", description: "b" },
+      { field: "Experiment.Variants", description: "b" },
+      { field: "Seed", description: "c" },
+    ]);
+    expect(map.get("variants")).toEqual(["a", "b"]);
+    expect(map.get("seed")).toEqual(["c"]);
   });
 });

@@ -20,6 +20,27 @@ describe("routes", () => {
   it("builds the links it reads", () => {
     expect(parseRoute(paths.label("abc-1"))).toEqual({ name: "label", id: "abc-1" });
     expect(parseRoute(paths.project("abc-1"))).toEqual({ name: "project", id: "abc-1" });
+    expect(parseRoute(paths.experiments())).toEqual({ name: "experiments" });
+    expect(parseRoute(paths.experiment("NudgeTone"))).toEqual({ name: "experiment", experimentName: "NudgeTone" });
+  });
+
+  it("reads the researchers' pages, experiment names decoded", () => {
+    expect(parseRoute("#/experiments")).toEqual({ name: "experiments" });
+    expect(parseRoute("#/experiments/")).toEqual({ name: "experiments" });
+    expect(parseRoute("#/experiments/QuestionMode")).toEqual({ name: "experiment", experimentName: "QuestionMode" });
+    expect(parseRoute("#/experiments/Ton%20des%20relances%20%C3%A9t%C3%A9")).toEqual({ name: "experiment", experimentName: "Ton des relances été" });
+    expect(parseRoute("#/experiments/a/b")).toEqual({ name: "notFound" });
+    expect(parseRoute("#/experiments/%E0%A4%A")).toEqual({ name: "notFound" });
+    expect(parseRoute("#/experiments/..")).toEqual({ name: "notFound" });
+    expect(parseRoute("#/experiments/a%2Fb")).toEqual({ name: "notFound" });
+    expect(parseRoute(`#/experiments/${"x".repeat(101)}`)).toEqual({ name: "notFound" });
+  });
+
+  it("round-trips experiment names with reserved characters", () => {
+    for (const name of ["tone?v=2", "a#b", "50 % & more", "ton « ludique »"]) {
+      expect(paths.experiment(name).slice("#/experiments/".length)).not.toMatch(/[?#/ ]/u);
+      expect(parseRoute(paths.experiment(name))).toEqual({ name: "experiment", experimentName: name });
+    }
   });
 });
 

@@ -8,6 +8,7 @@ import { paths } from "../router";
 import { getOwner } from "../session";
 import { uploadFiles, type UploadReport } from "../upload";
 import { choiceLabel, percent, projectProgress, sameOriginImageUrl } from "../util";
+import { campaignSection } from "./campaign";
 import { focusHeading, type Page } from "./page";
 
 const PAGE_SIZE = 48;
@@ -40,6 +41,8 @@ export async function projectPage(ctx: PageContext, id: string): Promise<Page> {
   let itemsBox: HTMLElement = h("div");
 
   const settings = () => project?.settings;
+  // The Slack campaign settings keep their own state (and what the owner typed) across redraws.
+  const campaign = campaignSection(ctx, id);
 
   const drawSummary = () => {
     if (!project) {
@@ -425,6 +428,7 @@ export async function projectPage(ctx: PageContext, id: string): Promise<Page> {
           s?.allowDontKnow ? ` — ${t("project.dontKnowAllowed")}` : "",
         ),
         h("div", { class: "columns" }, h("div", { class: "stack" }, summaryBox, uploadBox), h("div", { class: "stack" }, exportSection(), coOwnerSection())),
+        campaign.box,
         itemsBox,
       ),
     );
@@ -432,6 +436,7 @@ export async function projectPage(ctx: PageContext, id: string): Promise<Page> {
     buildUpload();
     drawUpload();
     drawItems();
+    campaign.draw();
     if (focus) {
       focusHeading(ctx.main);
     }
@@ -470,5 +475,8 @@ export async function projectPage(ctx: PageContext, id: string): Promise<Page> {
 
   draw(true);
   await refresh();
+  if (project && ctx.isCurrent()) {
+    await campaign.load();
+  }
   return { relocalize: () => draw(false) };
 }
