@@ -132,13 +132,23 @@ public static class ConsensusModel
                 _classPrior[c] = (_classPrior[c] + options.ClassPriorStrength) / (counted + (_k * options.ClassPriorStrength));
             }
 
-            // Soft confusion counts.
+            // Soft confusion counts. With corroborated-dawid-skene, an item answered by one contributor only
+            // (not gold) is left out: its posterior rests on that contributor's own answer, so counting it
+            // would only confirm whatever their matrix already says (self-reinforcement).
             var kk = _k * _k;
             Array.Clear(_confusion);
+            var corroboratedOnly = options.Method == ConsensusMethods.CorroboratedDawidSkene;
             for (var i = 0; i < _n; i++)
             {
+                var start = x.ItemStart[i];
+                var end = x.ItemStart[i + 1];
+                if (corroboratedOnly && x.Gold[i] < 0 && end > start && x.AnswerWorker[start] == x.AnswerWorker[end - 1])
+                {
+                    continue;
+                }
+
                 var row = _t.AsSpan(i * _k, _k);
-                for (var a = x.ItemStart[i]; a < x.ItemStart[i + 1]; a++)
+                for (var a = start; a < end; a++)
                 {
                     var cell = (x.AnswerWorker[a] * kk) + x.AnswerLabel[a];
                     for (var c = 0; c < _k; c++)
@@ -155,8 +165,8 @@ public static class ConsensusModel
             else
             {
                 ConfusionSkills(
-                    options.Method is ConsensusMethods.PooledDawidSkene or ConsensusMethods.ShrunkDawidSkene ? options.PooledWeight : 0,
-                    options.Method == ConsensusMethods.ShrunkDawidSkene);
+                    ConsensusMethods.UsesPooled(options.Method) ? options.PooledWeight : 0,
+                    ConsensusMethods.IsShrunk(options.Method));
             }
 
             Logs();
@@ -356,7 +366,7 @@ public static class ConsensusModel
             }
 
             var pooled = (double[])_pooled.Clone();
-            var pooledWeight = options.Method is ConsensusMethods.PooledDawidSkene or ConsensusMethods.ShrunkDawidSkene ? options.PooledWeight : 0;
+            var pooledWeight = ConsensusMethods.UsesPooled(options.Method) ? options.PooledWeight : 0;
             return new ConsensusFit(options.Method, x.Labels, classPrior, items, workers, PriorSkill, iterations, options.DontKnowLabel);
 
             WorkerSkill PriorSkill(string? channel)

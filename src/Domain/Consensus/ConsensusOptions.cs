@@ -24,11 +24,24 @@ public static class ConsensusMethods
     /// </summary>
     public const string ShrunkDawidSkene = "shrunk-dawid-skene";
 
+    /// <summary>
+    /// <see cref="ShrunkDawidSkene"/> whose skills are learned only from corroborated evidence: an item
+    /// answered by a single contributor (and not gold) does not count towards that contributor's
+    /// confusion matrix, since their own answer is then the only evidence of the item's label.
+    /// </summary>
+    public const string CorroboratedDawidSkene = "corroborated-dawid-skene";
+
     /// <summary>The method used when none is named.</summary>
-    public const string Default = ShrunkDawidSkene;
+    public const string Default = CorroboratedDawidSkene;
 
     /// <summary>Every method name.</summary>
-    public static IReadOnlyList<string> All { get; } = [MajorityVote, OneCoin, DawidSkene, PooledDawidSkene, ShrunkDawidSkene];
+    public static IReadOnlyList<string> All { get; } = [MajorityVote, OneCoin, DawidSkene, PooledDawidSkene, ShrunkDawidSkene, CorroboratedDawidSkene];
+
+    /// <summary>Whether the method's contributors' rows are shrunk towards their own accuracy mixed with the pooled matrix.</summary>
+    internal static bool IsShrunk(string method) => method is ShrunkDawidSkene or CorroboratedDawidSkene;
+
+    /// <summary>Whether the method mixes the crowd's pooled matrix into contributors' priors.</summary>
+    internal static bool UsesPooled(string method) => method is PooledDawidSkene || IsShrunk(method);
 
     public static bool IsKnown(string name) => All.Contains(name, StringComparer.Ordinal);
 }

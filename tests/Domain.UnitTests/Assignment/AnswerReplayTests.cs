@@ -116,6 +116,7 @@ public sealed class AnswerReplayTests
     [InlineData(ReplayMethods.EqualSkill)]
     [InlineData(ReplayMethods.OnlineOneCoin)]
     [InlineData(ConsensusMethods.ShrunkDawidSkene)]
+    [InlineData(ConsensusMethods.CorroboratedDawidSkene)]
     [InlineData(ConsensusMethods.OneCoin)]
     public void Every_answer_is_counted_once_and_the_curve_ends_at_the_totals(string method)
     {

@@ -78,6 +78,44 @@ public class ConsensusModelTests
     }
 
     [Fact]
+    public void The_properties_above_cover_the_default_method_corroborated_dawid_skene()
+    {
+        // The renaming, shuffling, perfect-contributor and spammer properties run on ConsensusOptions'
+        // default; this pins which method that is.
+        Assert.Equal(ConsensusMethods.CorroboratedDawidSkene, Default.Method);
+        Assert.Equal(ConsensusMethods.CorroboratedDawidSkene, ConsensusModel.Fit(Crowds.Generate(1).Answers, Default).Method);
+    }
+
+    [Property(MaxTest = 15)]
+    public bool A_contributor_seen_only_on_items_nobody_else_answered_keeps_the_prior_skill(int seed)
+    {
+        // Their own answer is the only evidence of those items' labels, so it says nothing about their
+        // skill: corroborated-dawid-skene leaves them at the prior (what a new contributor gets), where
+        // shrunk-dawid-skene would let EM confirm whatever their matrix drifts to.
+        var crowd = Crowds.Generate(seed);
+        var random = new Random(seed);
+        var answers = crowd.Answers
+            .Concat(Enumerable.Range(0, 1 + random.Next(40)).Select(i => new CrowdAnswer($"solo-item-{i}", "solo", $"c{random.Next(3)}")))
+            .ToList();
+
+        var fit = ConsensusModel.Fit(answers, Default);
+        var solo = fit.Workers["solo"].Confusion;
+        var prior = fit.SkillOf("never-seen").Confusion;
+        return solo.Zip(prior).All(p => Math.Abs(p.First - p.Second) < 1e-9);
+    }
+
+    [Property(MaxTest = 15)]
+    public bool A_lone_answer_of_a_contributor_without_corroborated_history_is_followed_when_classes_are_balanced(int seed)
+    {
+        var crowd = Crowds.Generate(seed);
+        var random = new Random(seed);
+        var lone = Enumerable.Range(0, 1 + random.Next(40)).Select(i => new CrowdAnswer($"solo-item-{i}", "solo", $"c{random.Next(3)}")).ToList();
+
+        var fit = ConsensusModel.Fit([.. crowd.Answers, .. lone], Default);
+        return lone.All(a => fit.Items[a.Item].Label == a.Label);
+    }
+
+    [Fact]
     public void A_contributor_with_three_answers_is_not_trusted_blindly()
     {
         var crowd = Crowds.Generate(1, items: 400, spammerEvery: 0);
