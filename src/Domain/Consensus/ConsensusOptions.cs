@@ -32,7 +32,7 @@ public static class ConsensusMethods
     public const string CorroboratedDawidSkene = "corroborated-dawid-skene";
 
     /// <summary>The method used when none is named.</summary>
-    public const string Default = CorroboratedDawidSkene;
+    public const string Default = ShrunkDawidSkene;
 
     /// <summary>Every method name.</summary>
     public static IReadOnlyList<string> All { get; } = [MajorityVote, OneCoin, DawidSkene, PooledDawidSkene, ShrunkDawidSkene, CorroboratedDawidSkene];

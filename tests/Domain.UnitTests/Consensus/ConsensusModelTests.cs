@@ -7,6 +7,7 @@ namespace CoConstruisons.Domain.UnitTests.Consensus;
 public class ConsensusModelTests
 {
     private static readonly ConsensusOptions Default = new();
+    private static readonly ConsensusOptions Corroborated = new() { Method = ConsensusMethods.CorroboratedDawidSkene };
 
     [Property(MaxTest = 15)]
     public bool Renaming_the_choices_changes_nothing(int seed)
@@ -78,12 +79,12 @@ public class ConsensusModelTests
     }
 
     [Fact]
-    public void The_properties_above_cover_the_default_method_corroborated_dawid_skene()
+    public void The_properties_above_cover_the_default_method_shrunk_dawid_skene()
     {
         // The renaming, shuffling, perfect-contributor and spammer properties run on ConsensusOptions'
         // default; this pins which method that is.
-        Assert.Equal(ConsensusMethods.CorroboratedDawidSkene, Default.Method);
-        Assert.Equal(ConsensusMethods.CorroboratedDawidSkene, ConsensusModel.Fit(Crowds.Generate(1).Answers, Default).Method);
+        Assert.Equal(ConsensusMethods.ShrunkDawidSkene, Default.Method);
+        Assert.Equal(ConsensusMethods.ShrunkDawidSkene, ConsensusModel.Fit(Crowds.Generate(1).Answers, Default).Method);
     }
 
     [Property(MaxTest = 15)]
@@ -98,7 +99,7 @@ public class ConsensusModelTests
             .Concat(Enumerable.Range(0, 1 + random.Next(40)).Select(i => new CrowdAnswer($"solo-item-{i}", "solo", $"c{random.Next(3)}")))
             .ToList();
 
-        var fit = ConsensusModel.Fit(answers, Default);
+        var fit = ConsensusModel.Fit(answers, Corroborated);
         var solo = fit.Workers["solo"].Confusion;
         var prior = fit.SkillOf("never-seen").Confusion;
         return solo.Zip(prior).All(p => Math.Abs(p.First - p.Second) < 1e-9);
@@ -111,7 +112,7 @@ public class ConsensusModelTests
         var random = new Random(seed);
         var lone = Enumerable.Range(0, 1 + random.Next(40)).Select(i => new CrowdAnswer($"solo-item-{i}", "solo", $"c{random.Next(3)}")).ToList();
 
-        var fit = ConsensusModel.Fit([.. crowd.Answers, .. lone], Default);
+        var fit = ConsensusModel.Fit([.. crowd.Answers, .. lone], Corroborated);
         return lone.All(a => fit.Items[a.Item].Label == a.Label);
     }
 
