@@ -18,6 +18,7 @@ public sealed class AuthGrpcService(IMediator mediator, CallerContext caller, IQ
             AccessToken = signedIn.AccessToken,
             DisplayName = signedIn.Owner.DisplayName,
             ExpiresAtUnix = signedIn.ExpiresAt.ToUnixTimeSeconds(),
+            IsResearcher = signedIn.Owner.IsResearcher,
         };
     }
 
@@ -26,6 +27,6 @@ public sealed class AuthGrpcService(IMediator mediator, CallerContext caller, IQ
         var ownerId = caller.RequireOwner(context);
         var owner = await session.LoadAsync<Owner>(ownerId, context.CancellationToken)
             ?? throw new RpcException(new Status(StatusCode.Unauthenticated, "Unknown owner."));
-        return new WhoAmIResponse { OwnerId = owner.Id.ToString(), Email = owner.Email, DisplayName = owner.DisplayName };
+        return new WhoAmIResponse { OwnerId = owner.Id.ToString(), Email = owner.Email, DisplayName = owner.DisplayName, IsResearcher = owner.IsResearcher };
     }
 }

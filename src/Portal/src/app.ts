@@ -68,11 +68,17 @@ export function renderHeader(header: HTMLElement, route: Route, onLanguageChange
           "nav",
           { "aria-label": t("nav.main"), class: "nav" },
           h("a", { href: paths.projects(), testid: "nav-projects", "aria-current": route.name === "projects" ? "page" : null }, t("nav.projects")),
-          h(
-            "a",
-            { href: paths.experiments(), testid: "nav-experiments", "aria-current": route.name === "experiments" ? "page" : route.name === "experiment" ? "true" : null },
-            t("nav.experiments"),
-          ),
+          owner.researcher === true
+            ? h(
+                "a",
+                {
+                  href: paths.experiments(),
+                  testid: "nav-experiments",
+                  "aria-current": route.name === "experiments" ? "page" : route.name === "experiment" ? "true" : null,
+                },
+                t("nav.experiments"),
+              )
+            : null,
           h(
             "button",
             {

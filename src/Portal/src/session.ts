@@ -16,6 +16,8 @@ export interface OwnerSession {
   token: string;
   displayName: string;
   expiresAtUnix: number;
+  /** May run experiments (the experiments page is shown only then). */
+  researcher?: boolean;
 }
 
 export function getOwner(now: number = Date.now()): OwnerSession | undefined {

@@ -39,7 +39,7 @@ export function signInPage(ctx: PageContext): Page {
       say(error, "");
       try {
         const res = await auth.signIn({ email: email.value.trim(), password: password.value });
-        setOwner({ token: res.accessToken, displayName: res.displayName, expiresAtUnix: Number(res.expiresAtUnix) });
+        setOwner({ token: res.accessToken, displayName: res.displayName, expiresAtUnix: Number(res.expiresAtUnix), researcher: res.isResearcher });
         state.password = "";
         ctx.navigate(paths.projects());
       } catch (err) {
