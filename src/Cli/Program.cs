@@ -15,6 +15,7 @@ ICliCommand[] commands =
     new TrainImagesCommand(),
     new PredictCommand(),
     new BenchModelCommand(),
+    .. ExperimentsAdminCommand.All,
 ];
 
 return await CliHost.RunAsync(commands, args);

@@ -104,19 +104,12 @@ public sealed class ExperimentGrpcService(IMediator mediator, CallerContext call
 /// <summary>Experiments between the wire and the domain (also used by the CLI's printouts).</summary>
 public static class ExperimentContracts
 {
-    public static string LeverName(ExperimentLever lever) => lever switch
-    {
-        ExperimentLever.Tone => "tone",
-        ExperimentLever.Frequency => "frequency",
-        _ => "question_mode",
-    };
-
     public static ContractExperiment ToContract(ExperimentDefinition d)
     {
         var e = new ContractExperiment
         {
             Name = d.Name,
-            Lever = LeverName(d.Lever),
+            Lever = AuditLine.LeverName(d.Lever),
             Seed = d.Seed,
             Audience = d.Targeting.Audience.ToString().ToLowerInvariant(),
             Status = d.Status.ToString().ToLowerInvariant(),
@@ -165,22 +158,7 @@ public static class ExperimentContracts
         { PlannedPerArm = e.PlannedPerArm };
     }
 
-    private static string Shares(IEnumerable<VariantAllocation> v) =>
-        string.Join(", ", v.Select(a => $"{a.Name} {a.Percent.ToString("0.##", CultureInfo.InvariantCulture)} %"));
-
-    public static AuditEntry? ToAudit(object e) => e switch
-    {
-        ExperimentDefined d => new AuditEntry { AtUnix = d.At.ToUnixTimeSeconds(), By = d.By, Kind = "defined", Summary = Shares(d.Definition.Variants) },
-        ExperimentAllocationChanged c => new AuditEntry
-        {
-            AtUnix = c.At.ToUnixTimeSeconds(),
-            By = c.By,
-            Kind = "allocation_changed",
-            Summary = string.Join(", ", c.NewAllocations.Select(n =>
-                $"{n.Name} {(c.OldAllocations.FirstOrDefault(o => o.Name == n.Name)?.Percent ?? 0).ToString("0.##", CultureInfo.InvariantCulture)} % → {n.Percent.ToString("0.##", CultureInfo.InvariantCulture)} %")),
-        },
-        ExperimentStarted s => new AuditEntry { AtUnix = s.At.ToUnixTimeSeconds(), By = s.By, Kind = "started", Summary = "" },
-        ExperimentStopped s => new AuditEntry { AtUnix = s.At.ToUnixTimeSeconds(), By = s.By, Kind = "stopped", Summary = s.Reason },
-        _ => null,
-    };
+    public static AuditEntry? ToAudit(object e) => AuditLine.Of(e) is { } line
+        ? new AuditEntry { AtUnix = line.At.ToUnixTimeSeconds(), By = line.By, Kind = line.Kind, Summary = line.Summary }
+        : null;
 }

@@ -13,8 +13,10 @@ namespace CoConstruisons.Cli.Commands;
 /// in to the portal. The password comes from the environment (COCONSTRUISONS_OWNER_PASSWORD) so it
 /// stays out of shell history, or from --password.
 /// </summary>
-public sealed class AddOwnerCommand : ICliCommand
+public sealed class AddOwnerCommand : ICliCommand, IHasFlags
 {
+    public IReadOnlyList<string> Flags => ["researcher"];
+
     public const string PasswordVariable = "COCONSTRUISONS_OWNER_PASSWORD";
 
     public string Name => "add-owner";

@@ -1,0 +1,207 @@
+using System.Globalization;
+using System.Text.Json;
+using CoConstruisons.Application.Common.Exceptions;
+using CoConstruisons.Application.Experiments;
+using CoConstruisons.Domain.Experiments;
+using CoConstruisons.Domain.Owners;
+using FluentValidation;
+using Marten;
+using Mediator;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CoConstruisons.Cli.Commands;
+
+/// <summary>
+/// `experiments list|show|define|allocate|start|stop|results`: what researchers do in the portal's
+/// experiments page, from a terminal, on the platform's database, as a researcher account (--as):
+/// the same use cases, the same validation, the same audit trail (recorded under that account).
+/// </summary>
+public sealed class ExperimentsAdminCommand(string verb) : ICliCommand
+{
+    public static IReadOnlyList<ICliCommand> All { get; } =
+        new[] { "list", "show", "define", "allocate", "start", "stop", "results" }.Select(v => (ICliCommand)new ExperimentsAdminCommand(v)).ToList();
+
+    private const string Common = "--as RESEARCHER_EMAIL [--connection CS] [--schema S]";
+
+    public string Name => "experiments " + verb;
+
+    public string Usage => verb switch
+    {
+        "list" => $"experiments list {Common}",
+        "show" => $"experiments show NAME {Common}",
+        "define" => $"experiments define FILE.json {Common}",
+        "allocate" => $"experiments allocate NAME VARIANT=PERCENT... {Common}",
+        "start" => $"experiments start NAME {Common}",
+        "stop" => $"experiments stop NAME --reason TEXT {Common}",
+        _ => $"experiments results NAME {Common}",
+    };
+
+    public string Summary => verb switch
+    {
+        "list" => "Lists the stored experiments (name, lever, status, allocation).",
+        "show" => "Shows one experiment and its audit trail (who changed what, when).",
+        "define" => "Stores the experiments of a definitions file as drafts (validated; see `experiments validate`).",
+        "allocate" => "Changes the allocation of an experiment, running or not (recorded in its audit trail).",
+        "start" => "Starts serving an experiment's variants to contributors.",
+        "stop" => "Stops an experiment (with a reason, kept in the audit trail).",
+        _ => "Prints an experiment's results as one JSON object (effects, 95 % intervals, verdicts, peeking warning).",
+    };
+
+    public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var email = args.RequiredOption("as");
+        var reason = verb == "stop" ? args.RequiredOption("reason") : null;
+        var settings = PlatformServices.Settings(args.Option("connection"), args.Option("schema"));
+        args.EnsureAllRead();
+        var positionals = args.Positionals;
+        if (verb != "list" && positionals.Count == 0)
+        {
+            throw new UsageException("Name the experiment (or the file).");
+        }
+
+        await using var provider = await PlatformServices.StartAsync(settings);
+        await using var scope = provider.CreateAsyncScope();
+        var session = scope.ServiceProvider.GetRequiredService<IQuerySession>();
+        var normalized = Owner.NormalizeEmail(email);
+        var owner = await session.Query<Owner>().FirstOrDefaultAsync(o => o.Email == normalized, cancellationToken)
+            ?? throw new CliException($"No owner account {normalized}: create it with `coconstruisons add-owner --researcher`.");
+        var mediator = scope.ServiceProvider.GetRequiredService<IMediator>();
+        try
+        {
+            switch (verb)
+            {
+                case "list":
+                    foreach (var d in await mediator.Send(new ListExperiments(owner.Id), cancellationToken))
+                    {
+                        Console.WriteLine($"{d.Name}\t{AuditLine.LeverName(d.Lever)}\t{d.Status.ToString().ToLowerInvariant()}\t{AuditLine.Shares(d.Variants)}");
+                    }
+
+                    break;
+                case "define":
+                    foreach (var definition in ReadFile(positionals[0]))
+                    {
+                        Print(await mediator.Send(new DefineExperiment(owner.Id, definition), cancellationToken));
+                    }
+
+                    break;
+                case "allocate":
+                    Print(await mediator.Send(new ChangeExperimentAllocation(owner.Id, positionals[0], ParseShares(positionals.Skip(1))), cancellationToken));
+                    break;
+                case "start":
+                    Print(await mediator.Send(new StartExperiment(owner.Id, positionals[0]), cancellationToken));
+                    break;
+                case "stop":
+                    Print(await mediator.Send(new StopExperiment(owner.Id, positionals[0], reason!), cancellationToken));
+                    break;
+                case "show":
+                    Print(await mediator.Send(new GetExperiment(owner.Id, positionals[0]), cancellationToken));
+                    break;
+                default:
+                    PrintResults(await mediator.Send(new GetExperimentResults(owner.Id, positionals[0]), cancellationToken));
+                    break;
+            }
+        }
+        catch (Exception ex) when (ex is ExperimentDefinitionException or ForbiddenException or NotFoundException or ValidationException)
+        {
+            throw new CliException(ex.Message);
+        }
+
+        return 0;
+    }
+
+    private static List<ExperimentDefinition> ReadFile(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new CliException($"File not found: {path}");
+        }
+
+        var errors = new List<string>();
+        var result = new List<ExperimentDefinition>();
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(path));
+            if (!document.RootElement.TryGetProperty("experiments", out var list) || list.ValueKind != JsonValueKind.Array)
+            {
+                throw new CliException($"{path}: expected an object with an \"experiments\" array.");
+            }
+
+            var i = 0;
+            foreach (var element in list.EnumerateArray())
+            {
+                if (ExperimentsValidateCommand.Parse(element, $"experiments[{++i}]", errors) is { } d)
+                {
+                    result.Add(d with { Status = ExperimentStatus.Draft });
+                }
+            }
+        }
+        catch (JsonException ex)
+        {
+            throw new CliException($"{path} is not valid JSON: {ex.Message}");
+        }
+
+        return errors.Count > 0 ? throw new CliException(string.Join(Environment.NewLine, errors)) : result;
+    }
+
+    private static List<VariantAllocation> ParseShares(IEnumerable<string> words)
+    {
+        var shares = new List<VariantAllocation>();
+        foreach (var word in words)
+        {
+            var parts = word.Split('=', 2);
+            if (parts.Length != 2 || parts[0].Length == 0
+                || !decimal.TryParse(parts[1].TrimEnd('%'), NumberStyles.Number, CultureInfo.InvariantCulture, out var percent))
+            {
+                throw new UsageException($"Expected VARIANT=PERCENT (e.g. playful=70), got \"{word}\".");
+            }
+
+            shares.Add(new VariantAllocation(parts[0], percent));
+        }
+
+        return shares.Count > 0 ? shares : throw new UsageException("Give the new allocation, e.g. neutral=30 playful=70.");
+    }
+
+    private static void Print(ExperimentDetail detail)
+    {
+        var d = detail.Definition;
+        Console.WriteLine($"{d.Name} ({AuditLine.LeverName(d.Lever)}, {d.Status.ToString().ToLowerInvariant()}): {AuditLine.Shares(d.Variants)}; planned {d.PlannedPerArm:N0} per arm");
+        foreach (var entry in detail.Audit.Select(AuditLine.Of).OfType<AuditLine>())
+        {
+            Console.WriteLine($"  {entry.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture)}  {entry.By}  {entry.Kind}  {entry.Summary}");
+        }
+    }
+
+    private static void PrintResults(Application.Experiments.ExperimentResults results)
+    {
+        var report = results.Report;
+        var json = new
+        {
+            experiment = results.Definition.Name,
+            control = results.Definition.ControlVariant,
+            exposed = results.Exposed,
+            planned_per_arm = results.Definition.PlannedPerArm,
+            interim = report?.IsInterim ?? true,
+            peeking_warning = report?.PeekingWarningEn,
+            comparisons = (report?.Comparisons ?? []).Select(c => new
+            {
+                metric = c.Metric.Key,
+                variant = c.Variant,
+                test = c.Test,
+                control_value = Finite(c.Effect.ControlValue),
+                variant_value = Finite(c.Effect.VariantValue),
+                relative_effect = Finite(c.Effect.Relative),
+                relative_95_low = Finite(c.Effect.RelativeLow),
+                relative_95_high = Finite(c.Effect.RelativeHigh),
+                p_value = Finite(c.Effect.PValue),
+                always_valid_p_value = Finite(c.AlwaysValidPValue),
+                significant = c.Significant,
+                guardrail_breached = c.GuardrailBreached,
+                verdict = c.VerdictEn,
+            }),
+        };
+        Console.WriteLine(JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    private static double? Finite(double value) => double.IsFinite(value) ? value : null;
+}

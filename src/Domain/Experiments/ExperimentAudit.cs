@@ -1,0 +1,34 @@
+using System.Globalization;
+
+namespace CoConstruisons.Domain.Experiments;
+
+/// <summary>One line of an experiment's audit trail, in words (portal, CLI).</summary>
+/// <param name="Kind">"defined", "allocation_changed", "started" or "stopped".</param>
+/// <param name="Summary">e.g. "neutral 50 % → 30 %, playful 50 % → 70 %".</param>
+public sealed record AuditLine(DateTimeOffset At, string By, string Kind, string Summary)
+{
+    /// <summary>The line for an audit event; null for anything else.</summary>
+    public static AuditLine? Of(object e) => e switch
+    {
+        ExperimentDefined d => new(d.At, d.By, "defined", Shares(d.Definition.Variants)),
+        ExperimentAllocationChanged c => new(c.At, c.By, "allocation_changed", string.Join(", ", c.NewAllocations.Select(n =>
+            $"{n.Name} {Percent(c.OldAllocations.FirstOrDefault(o => o.Name == n.Name)?.Percent ?? 0)} % → {Percent(n.Percent)} %"))),
+        ExperimentStarted s => new(s.At, s.By, "started", ""),
+        ExperimentStopped s => new(s.At, s.By, "stopped", s.Reason),
+        _ => null,
+    };
+
+    /// <summary>"neutral 34 %, playful 33 %, …".</summary>
+    public static string Shares(IEnumerable<VariantAllocation> variants) =>
+        string.Join(", ", variants.Select(v => $"{v.Name} {Percent(v.Percent)} %"));
+
+    /// <summary>The lever's name on the wire and in files: tone, frequency, question_mode.</summary>
+    public static string LeverName(ExperimentLever lever) => lever switch
+    {
+        ExperimentLever.Tone => "tone",
+        ExperimentLever.Frequency => "frequency",
+        _ => "question_mode",
+    };
+
+    private static string Percent(decimal value) => value.ToString("0.##", CultureInfo.InvariantCulture);
+}
