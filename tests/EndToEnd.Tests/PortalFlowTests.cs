@@ -215,4 +215,57 @@ public sealed class PortalFlowTests : IAsyncLifetime
 
         return buffer.ToArray();
     }
+
+    [Fact]
+    public async Task A_researcher_defines_starts_and_reallocates_an_experiment_and_an_owner_edits_the_slack_campaign()
+    {
+        await using var context = await browser!.NewContextAsync(new() { BaseURL = server!.BaseUrl });
+        var page = await context.NewPageAsync();
+        var pageErrors = new List<string>();
+        page.PageError += (_, e) => pageErrors.Add(e);
+        await page.GotoAsync("/");
+        await page.GetByTestId("signin-email").FillAsync(ApiServer.DemoEmail);
+        await page.GetByTestId("signin-password").FillAsync(ApiServer.DemoPassword);
+        await page.GetByTestId("signin-submit").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("project-card")).ToHaveCountAsync(1);
+
+        // The demo owner is a researcher: the header leads to the experiments page.
+        await page.GetByTestId("nav-experiments").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("experiments-page")).ToBeVisibleAsync();
+        await page.GetByTestId("define-name").FillAsync("NudgeToneE2E");
+        await page.GetByTestId("define-seed").FillAsync("e2e-seed");
+        await page.GetByTestId("define-submit").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("experiment-title")).ToContainTextAsync("NudgeToneE2E");
+        await Assertions.Expect(page.GetByTestId("audit-row")).ToHaveCountAsync(1);
+
+        await page.GetByTestId("start").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("allocation-running")).ToBeVisibleAsync();
+
+        // A running experiment's allocation changes; the change is recorded and shown with its values.
+        await page.GetByTestId("allocation-percent-0").FillAsync("20");
+        await page.GetByTestId("allocation-percent-1").FillAsync("40");
+        await page.GetByTestId("allocation-percent-2").FillAsync("40");
+        await page.GetByTestId("allocation-submit").ClickAsync();
+        var change = page.Locator("[data-testid=audit-row][data-kind=allocation_changed]");
+        await Assertions.Expect(change).ToHaveCountAsync(1);
+        await Assertions.Expect(change).ToContainTextAsync("impact");
+        await Assertions.Expect(change).ToContainTextAsync("→ 20 %");
+        await Assertions.Expect(change).ToContainTextAsync(ApiServer.DemoEmail);
+        await Assertions.Expect(page.GetByTestId("results")).ToBeVisibleAsync();
+
+        // The project's Slack campaign: a bad time zone is refused with the server's message, a good one saved.
+        await page.GetByTestId("nav-projects").ClickAsync();
+        await page.GetByTestId("project-card").First.GetByRole(AriaRole.Link).First.ClickAsync();
+        await Assertions.Expect(page.GetByTestId("campaign-section")).ToBeVisibleAsync();
+        await page.GetByTestId("campaign-timezone").FillAsync("Mars/Olympus");
+        await page.GetByTestId("campaign-save").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("campaign-error")).ToContainTextAsync("Mars/Olympus");
+        await page.GetByTestId("campaign-timezone").FillAsync("Europe/Paris");
+        await page.GetByTestId("campaign-max-day").FillAsync("2");
+        await page.GetByTestId("campaign-save").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("campaign-status")).ToContainTextAsync("Campagne enregistrée.");
+        await page.ReloadAsync();
+        await Assertions.Expect(page.GetByTestId("campaign-max-day")).ToHaveValueAsync("2");
+        Assert.Empty(pageErrors);
+    }
 }

@@ -112,8 +112,9 @@ export function toExperiment(d: ExperimentDraft): {
 }
 
 /** Default variant names per lever (the ones the platform serves); researchers may rename them. */
+/** The variant names the platform's campaigns understand for each lever (the first is the control: the campaign's usual setting). */
 export function defaultVariants(lever: string): VariantDraft[] {
-  const names = lever === "tone" ? ["neutral", "playful", "impact"] : lever === "question_mode" ? ["single", "series"] : ["control", "more_often"];
+  const names = lever === "tone" ? ["impact", "neutral", "playful"] : lever === "question_mode" ? ["single", "series"] : ["three_a_week", "daily", "weekly"];
   return names.map((name, i) => ({ name, percent: String(evenSplit(names.length)[i] ?? 0) }));
 }
 

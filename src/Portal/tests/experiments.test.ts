@@ -55,7 +55,10 @@ describe("allocation", () => {
     expect(evenSplit(7).reduce((a, b) => a + b, 0)).toBe(100);
     expect(evenSplit(0)).toEqual([]);
     expect(allocationProblems(defaultVariants("tone"))).toEqual([]);
-    expect(defaultVariants("tone").map((x) => x.name)).toEqual(["neutral", "playful", "impact"]);
+    // The names campaigns understand, the campaign's usual setting first (the control).
+    expect(defaultVariants("tone").map((x) => x.name)).toEqual(["impact", "neutral", "playful"]);
+    expect(defaultVariants("frequency").map((x) => x.name)).toEqual(["three_a_week", "daily", "weekly"]);
+    expect(defaultVariants("question_mode").map((x) => x.name)).toEqual(["single", "series"]);
   });
 });
 
