@@ -8,6 +8,7 @@ ICliCommand[] commands =
     new AddOwnerCommand(),
     new CoConstruisons.Cli.Bench.ReplayBenchCommand(),
     new ImportOpenSolarMapCommand(),
+    new ImportManifestCommand(),
     new BenchExperimentsCommand(),
     new ExperimentsValidateCommand(),
     new CoConstruisons.Cli.Commands.ConsensusCommand(),
