@@ -9,6 +9,7 @@ ICliCommand[] commands =
     new CoConstruisons.Cli.Bench.ReplayBenchCommand(),
     new ImportOpenSolarMapCommand(),
     new ImportManifestCommand(),
+    new ImportTilesCommand(),
     new BenchExperimentsCommand(),
     new ExperimentsValidateCommand(),
     new CoConstruisons.Cli.Commands.ConsensusCommand(),

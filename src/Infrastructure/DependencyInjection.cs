@@ -45,6 +45,7 @@ public static class InfrastructureServices
         configuration.GetSection("Downloads").Bind(downloads);
         services.AddSingleton(downloads);
         services.AddSingleton<IRemoteFileFetcher, CoConstruisons.Infrastructure.Downloads.HttpRemoteFileFetcher>();
+        services.AddSingleton<ITileCompositor, SkiaTileCompositor>();
         return services;
     }
 }
