@@ -18,7 +18,7 @@ public sealed class ImportManifestCommand : ICliCommand
     public string Name => "import-manifest";
 
     public string Usage =>
-        $"import-manifest --manifest CSV [--images DIR_OR_ZIP] [--image-column NAME] {ImportTarget.Options}] [--connection CS] [--schema S] [--storage DIR]";
+        $"import-manifest --manifest CSV [--images DIR_OR_ZIP] [--image-column NAME] {ImportTarget.Options} [--connection CS] [--schema S] [--storage DIR]";
 
     public string Summary =>
         "Adds one item per row of a CSV manifest (file path relative to the CSV or to --images, or http(s) URL; other columns become metadata); bad rows and failed images are counted and reported as JSON.";

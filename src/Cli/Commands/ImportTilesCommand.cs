@@ -16,7 +16,7 @@ public sealed class ImportTilesCommand : ICliCommand
     public string Name => "import-tiles";
 
     public string Usage =>
-        $"import-tiles --geojson FILE --tiles URL_TEMPLATE --zoom N [--margin PX] [--tile-size PX] [--max-tiles N] {ImportTarget.Options}] [--connection CS] [--schema S] [--storage DIR]";
+        $"import-tiles --geojson FILE --tiles URL_TEMPLATE --zoom N [--margin PX] [--tile-size PX] [--max-tiles N] {ImportTarget.Options} [--connection CS] [--schema S] [--storage DIR]";
 
     public string Summary =>
         "For each Polygon/MultiPolygon of a GeoJSON file, fetches the XYZ tiles ({z}/{x}/{y}) covering its bounding box, stitches and crops them, and adds the image as an item with the feature's properties and footprint as metadata.";

@@ -18,7 +18,7 @@ namespace CoConstruisons.Cli.Imports;
 /// </summary>
 public sealed record ImportTarget(string? ProjectId, string? CreateTitle, string? Choices, string? Question, int AnswersPerItem, string OwnerEmail)
 {
-    public const string Options = "--project ID | --create TITLE --choices k1:Label1,k2:Label2 [--question Q] [--answers-per-item N]] [--owner-email E";
+    public const string Options = "(--project ID | --create TITLE --choices k1:Label1,k2:Label2 [--question Q] [--answers-per-item N]) [--owner-email E]";
 
     public static ImportTarget Read(CliArgs args, string defaultOwnerEmail)
     {
