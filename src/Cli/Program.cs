@@ -8,6 +8,8 @@ ICliCommand[] commands =
     new AddOwnerCommand(),
     new CoConstruisons.Cli.Bench.ReplayBenchCommand(),
     new ImportOpenSolarMapCommand(),
+    new ImportManifestCommand(),
+    new ImportTilesCommand(),
     new BenchExperimentsCommand(),
     new ExperimentsValidateCommand(),
     new CoConstruisons.Cli.Commands.ConsensusCommand(),

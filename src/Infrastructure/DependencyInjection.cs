@@ -42,6 +42,11 @@ public static class InfrastructureServices
         services.AddSingleton<IImageInspector, SkiaImageInspector>();
         services.AddSingleton<IDemoImageGenerator, RoofImageGenerator>();
         services.AddSingleton<IImageStore>(new FileSystemImageStore(Path.Combine(dataFolder, "images")));
+        var downloads = new CoConstruisons.Infrastructure.Downloads.DownloadOptions();
+        configuration.GetSection("Downloads").Bind(downloads);
+        services.AddSingleton(downloads);
+        services.AddSingleton<IRemoteFileFetcher, CoConstruisons.Infrastructure.Downloads.HttpRemoteFileFetcher>();
+        services.AddSingleton<ITileCompositor, SkiaTileCompositor>();
         return services;
     }
 }

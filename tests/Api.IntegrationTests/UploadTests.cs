@@ -59,6 +59,37 @@ public sealed class UploadTests(ApiFixture api)
         body.GetProperty("rejected").EnumerateArray().Single(e => e.GetProperty("fileName").GetString() == file).GetProperty("reason").GetString()!;
 
     [Fact]
+    public async Task A_csv_manifest_with_a_zip_adds_one_item_per_row_with_its_columns_and_reports_the_rest()
+    {
+        var (projectId, token) = await NewProject();
+        var zip = TestImages.Zip(("photos/toit-1.png", TestImages.Png(20, 20, 41)), ("photos/toit-2.png", TestImages.Png(20, 20, 42)), ("photos/extra.png", TestImages.Png(8, 8, 43)));
+        var manifest = """
+            fichier,commune,surface_m2
+            photos/toit-1.png,Lyon,12
+            toit-2.png,"Saint-Étienne, Loire",30
+            http://127.0.0.1:9/private.png,Paris,1
+            absent.png,Metz,4
+            photos/toit-1.png,Lyon
+            """u8.ToArray();
+
+        var (status, body) = await Upload(projectId, token, ("manifest.csv", manifest), ("images.zip", zip));
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(["toit-1.png", "toit-2.png"], Names(body, "added"));
+        var report = body.GetProperty("manifest");
+        Assert.Equal("fichier", report.GetProperty("imageColumn").GetString());
+        Assert.Equal(5, report.GetProperty("rows").GetInt32());
+        var bad = Assert.Single(report.GetProperty("badRows").EnumerateArray());
+        Assert.Equal(6, bad.GetProperty("line").GetInt32());
+        Assert.Contains("tronquée", bad.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        // The server never fetches its own network for an owner's URL.
+        Assert.Contains("adresse privée ou locale refusée", Reason(body, "ligne 4 : http://127.0.0.1:9/private.png"), StringComparison.Ordinal);
+        Assert.Contains("introuvable", Reason(body, "ligne 5 : absent.png"), StringComparison.Ordinal);
+        Assert.Equal(["photos/extra.png"], report.GetProperty("unreferenced").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(2, await ItemCount(projectId, token));
+    }
+
+    [Fact]
     public async Task Good_images_are_added_and_bad_files_are_rejected_each_with_its_reason()
     {
         var (projectId, token) = await NewProject();

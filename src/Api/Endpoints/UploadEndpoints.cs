@@ -2,6 +2,7 @@ using CoConstruisons.Api.Infrastructure;
 using CoConstruisons.Application.Common;
 using CoConstruisons.Application.Common.Exceptions;
 using CoConstruisons.Application.Images.AddImages;
+using CoConstruisons.Application.Images.ImportManifest;
 using FluentValidation;
 using Mediator;
 using Microsoft.Extensions.Options;
@@ -11,6 +12,8 @@ namespace CoConstruisons.Api.Endpoints;
 /// <summary>
 /// Browsers cannot stream gRPC-web uploads, so images arrive on one plain HTTP endpoint
 /// (multipart/form-data, field "files", bearer token) and go through the same AddImages use case.
+/// When one of the files is a .csv, it is a manifest: the ImportManifest use case adds one item
+/// per row (the other files, or archives, hold the images it names; URLs are downloaded).
 /// </summary>
 public static class UploadEndpoints
 {
@@ -45,6 +48,33 @@ public static class UploadEndpoints
                 using var buffer = new MemoryStream((int)file.Length);
                 await file.CopyToAsync(buffer, ct);
                 files.Add(new UploadedFile(Path.GetFileName(file.FileName), buffer.ToArray()));
+            }
+
+            var manifests = files.Where(f => f.Name.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)).ToList();
+            if (manifests.Count > 1)
+            {
+                return Problem(StatusCodes.Status400BadRequest, Texts.T("Un seul manifeste CSV par envoi.", "One CSV manifest per upload."));
+            }
+
+            if (manifests.Count == 1)
+            {
+                var images = files.Where(f => f != manifests[0]).ToList();
+                var source = new UploadedManifestImages(images.Count == 0 ? [] : AddImagesHandler.ExpandUploads(images, limits.Value));
+                var result = await mediator.Send(new ImportManifest(owner, id, manifests[0].Name, manifests[0].Bytes, source), ct);
+                return Results.Ok(new
+                {
+                    added = result.Added.Select(a => new { itemId = a.ItemId, fileName = a.FileName }),
+                    duplicates = result.Duplicates.Select(d => new { fileName = d.FileName, reason = d.Reason }),
+                    rejected = result.Rejected.Select(r => new { fileName = r.FileName, reason = r.Reason }),
+                    manifest = new
+                    {
+                        imageColumn = result.ImageColumn,
+                        rows = result.Rows,
+                        downloaded = result.Downloaded,
+                        badRows = result.BadRows.Select(b => new { line = b.Line, reason = b.Reason }),
+                        unreferenced = result.Unreferenced,
+                    },
+                });
             }
 
             var report = await mediator.Send(new AddImages(owner, id, files), ct);

@@ -27,7 +27,7 @@ public sealed class ReplayBenchCommand : ICliCommand, IHasFlags
 
     public string Name => "bench replay";
 
-    public string Usage => "bench replay [--data DIR] [--smoke] [--chart PATH] [--min N] [--max N] [--target X] [--method NAME] [--prior-accuracy X] [--prior-strength N] [--refit-every N]";
+    public string Usage => "bench replay [--data DIR] [--smoke] [--chart PATH] [--min N] [--max N] [--target X] [--method NAME] [--prior-accuracy X] [--prior-strength N] [--refit-every N] [--skill-min-answers N]";
 
     public string Summary =>
         "Replays OpenSolarMap's answers in time order through the consensus and retirement policy; prints answers spent/saved, confident labels per 1,000 answers and accuracy as JSON, and draws a chart.";
@@ -49,6 +49,7 @@ public sealed class ReplayBenchCommand : ICliCommand, IHasFlags
         var priorAccuracy = DoubleOption(args, "prior-accuracy", enginePrior.Accuracy);
         var priorStrength = DoubleOption(args, "prior-strength", enginePrior.Strength);
         var refitEvery = args.IntOption("refit-every", 2000);
+        var skillMinAnswers = args.IntOption("skill-min-answers", new ReplayOptions { Choices = OpenSolarMapFiles.ChoiceCodes }.SkillMinAnswers);
         args.EnsureAllRead();
         if (min < 1 || max < min)
         {
@@ -65,9 +66,9 @@ public sealed class ReplayBenchCommand : ICliCommand, IHasFlags
             throw new UsageException($"Unknown --method '{method}'; known: {string.Join(", ", ReplayMethods.All)}.");
         }
 
-        if (!(priorAccuracy > 0 && priorAccuracy < 1) || !(priorStrength >= 0) || refitEvery < 1)
+        if (!(priorAccuracy > 0 && priorAccuracy < 1) || !(priorStrength >= 0) || refitEvery < 1 || skillMinAnswers < 1)
         {
-            throw new UsageException("--prior-accuracy must be in (0, 1), --prior-strength ≥ 0, --refit-every ≥ 1.");
+            throw new UsageException("--prior-accuracy must be in (0, 1), --prior-strength ≥ 0, --refit-every ≥ 1, --skill-min-answers ≥ 1.");
         }
 
         var watch = Stopwatch.StartNew();
@@ -115,6 +116,7 @@ public sealed class ReplayBenchCommand : ICliCommand, IHasFlags
             Method = method,
             Prior = new SkillPrior(priorAccuracy, priorStrength),
             RefitEvery = refitEvery,
+            SkillMinAnswers = skillMinAnswers,
             CurveEvery = Math.Max(1, stream.Count / 400),
         };
         cancellationToken.ThrowIfCancellationRequested();
@@ -123,6 +125,7 @@ public sealed class ReplayBenchCommand : ICliCommand, IHasFlags
 
         var confident = result.Retired.Values.Where(r => r.Confident).ToList();
         var (dsgRight, dsgTotal) = Score(confident.Where(r => reference.ContainsKey(r.Item)).Select(r => r.Label == reference[r.Item]));
+        var (dsg1Right, dsg1Total) = Score(confident.Where(r => r.Evidence == 1 && reference.ContainsKey(r.Item)).Select(r => r.Label == reference[r.Item]));
         var (origRight, origTotal) = Score(original.Labels.Where(l => reference.ContainsKey(l.Key)).Select(l => l.Value == reference[l.Key]));
         var leaveOut = confident
             .Select(r => (r, Left: LeaveOutMajority(result.LeftOver.GetValueOrDefault(r.Item))))
@@ -159,6 +162,7 @@ public sealed class ReplayBenchCommand : ICliCommand, IHasFlags
             ["items_confident_single_answer"] = confident.Count(r => r.Evidence == 1),
             ["confident_per_1000_spent"] = Math.Round(per1000, 1),
             ["accuracy_vs_dsg"] = Accuracy(dsgRight, dsgTotal, referenceName, "confident retired items that have a reference label"),
+            ["accuracy_vs_dsg_single_answer"] = Accuracy(dsg1Right, dsg1Total, referenceName, "confident items retired on a single answer that have a reference label"),
             ["accuracy_leave_out"] = Accuracy(loRight, loTotal, "majority of the saved answers",
                 "confident retired items with ≥ 3 answers after retirement and a unique majority among them"),
             ["parameters"] = new JsonObject
@@ -170,6 +174,7 @@ public sealed class ReplayBenchCommand : ICliCommand, IHasFlags
                 ["prior_accuracy"] = priorAccuracy,
                 ["prior_strength"] = priorStrength,
                 ["refit_every"] = ConsensusMethods.IsKnown(method) ? refitEvery : null,
+                ["skill_min_answers"] = ConsensusMethods.IsKnown(method) ? skillMinAnswers : null,
                 ["refits"] = result.Refits,
                 ["choice_4"] = "a class ('other'), as in the DSG labels",
             },

@@ -40,6 +40,13 @@ public sealed record ReplayOptions
     /// <summary>What a contributor is believed to be before their answers are checked (Beta / Dirichlet pseudo-answers).</summary>
     public SkillPrior Prior { get; init; } = new(0.8, 5);
 
+    /// <summary>
+    /// For the consensus engine's methods: an item's answers enter the skill fit only once the item
+    /// has at least this many spent answers (2: an answer nobody else gave an opinion on teaches
+    /// nothing about its author; 1: every spent answer, as before).
+    /// </summary>
+    public int SkillMinAnswers { get; init; } = 2;
+
     /// <summary>For the consensus engine's methods: refit every this many spent answers.</summary>
     public int RefitEvery { get; init; } = 2000;
 
@@ -104,9 +111,9 @@ public static class AnswerReplay
         }
 
         options.Prior.Validate(options.Choices.Count);
-        if (options.RefitEvery < 1 || options.CurveEvery < 1)
+        if (options.RefitEvery < 1 || options.CurveEvery < 1 || options.SkillMinAnswers < 1)
         {
-            throw new ArgumentException("Refit and curve intervals must be at least 1.", nameof(options));
+            throw new ArgumentException("Refit and curve intervals and the skill minimum must be at least 1.", nameof(options));
         }
 
         var scorer = Scorer.For(options);
@@ -313,7 +320,22 @@ public static class AnswerReplay
 
         public override bool Refit(Dictionary<string, List<(string Worker, int Choice)>> open)
         {
-            _fit = ConsensusModel.Fit(_spent, new ConsensusOptions { Method = o.Method, Labels = o.Choices, WorkerPrior = o.Prior });
+            // Skills are learnt only from answers that other answers on the same item can check:
+            // an item answered once can only agree with its own answer, which would count as a
+            // success for its author (self-confirmation), and an item retired on one answer stays so.
+            IReadOnlyList<CrowdAnswer> input = _spent;
+            if (o.SkillMinAnswers > 1)
+            {
+                var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+                foreach (var a in _spent)
+                {
+                    counts[a.Item] = counts.GetValueOrDefault(a.Item) + 1;
+                }
+
+                input = [.. _spent.Where(a => counts[a.Item] >= o.SkillMinAnswers)];
+            }
+
+            _fit = ConsensusModel.Fit(input, new ConsensusOptions { Method = o.Method, Labels = o.Choices, WorkerPrior = o.Prior });
             return true;
         }
     }

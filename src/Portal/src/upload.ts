@@ -4,6 +4,8 @@ export interface UploadReport {
   added: { itemId: string; fileName: string }[];
   duplicates: { fileName: string; reason: string }[];
   rejected: { fileName: string; reason: string }[];
+  /** Only for a CSV manifest: rows that could not be read (line number in the file, reason). */
+  badRows?: { line: number; reason: string }[];
 }
 
 function list<T>(value: unknown, pick: (o: Record<string, unknown>) => T): T[] {
@@ -35,6 +37,10 @@ export function parseUploadResponse(status: number, body: string, fallback: (sta
     added: list(o.added, (a) => ({ itemId: str(a.itemId), fileName: str(a.fileName) })),
     duplicates: list(o.duplicates, (d) => ({ fileName: str(d.fileName), reason: str(d.reason) })),
     rejected: list(o.rejected, (r) => ({ fileName: str(r.fileName), reason: str(r.reason) })),
+    badRows:
+      typeof o.manifest === "object" && o.manifest !== null
+        ? list((o.manifest as Record<string, unknown>).badRows, (b) => ({ line: Number(b.line) || 0, reason: str(b.reason) }))
+        : undefined,
   };
 }
 

@@ -62,6 +62,18 @@ describe("parseUploadResponse", () => {
     });
   });
 
+  it("reads a manifest's unreadable rows", () => {
+    const body = JSON.stringify({
+      added: [],
+      duplicates: [],
+      rejected: [{ fileName: "ligne 3 : absent.png", reason: "fichier introuvable" }],
+      manifest: { rows: 2, badRows: [{ line: 2, reason: "ligne tronquée" }] },
+    });
+    const report = parseUploadResponse(200, body, fallback);
+    expect(report.badRows).toEqual([{ line: 2, reason: "ligne tronquée" }]);
+    expect(report.rejected).toEqual([{ fileName: "ligne 3 : absent.png", reason: "fichier introuvable" }]);
+  });
+
   it("treats missing lists as empty", () => {
     expect(parseUploadResponse(200, "{}", fallback)).toEqual({ added: [], duplicates: [], rejected: [] });
   });

@@ -86,6 +86,42 @@ public sealed class AnswerReplayTests
         Assert.False(result.Retired.ContainsKey("solo-new"));
     }
 
+    [Theory]
+    [InlineData(ConsensusMethods.OneCoin)]
+    [InlineData(ConsensusMethods.DawidSkene)]
+    [InlineData(ConsensusMethods.ShrunkDawidSkene)]
+    public void Answers_nobody_else_checked_do_not_prove_their_author(string method)
+    {
+        // "solo" answers 300 items nobody else sees. Fitted on every spent answer, each of those
+        // items can only agree with its one answer, and "solo" may look reliable (self-confirmation);
+        // with the default (skills only from items with ≥ 2 answers) "solo" stays an unknown contributor.
+        var stream = new List<ReplayAnswer>();
+        for (var i = 0; i < 300; i++)
+        {
+            stream.Add(A($"s{i}", "solo", Choices[i % 4]));
+            if (i % 5 == 0)
+            {
+                // Others, checked by each other, so the fit has a crowd to anchor it.
+                stream.Add(A($"x{i}", $"p{i % 7}", Choices[i % 4]));
+                stream.Add(A($"x{i}", $"q{i % 11}", Choices[i % 4]));
+            }
+        }
+
+        stream.Add(A("late", "solo", "3"));
+        var options = Options(method, min: 1, max: 10) with { RefitEvery = 50 };
+
+        var strict = AnswerReplay.Run(stream, options);
+        var everything = AnswerReplay.Run(stream, options with { SkillMinAnswers = 1 });
+
+        Assert.Equal(2, new ReplayOptions { Choices = Choices }.SkillMinAnswers);
+        Assert.DoesNotContain(strict.Retired.Keys, k => k == "late" || k.StartsWith('s'));
+        if (method == ConsensusMethods.ShrunkDawidSkene)
+        {
+            // Where the engine does self-confirm (shrunk rows), the old behaviour let "solo" retire items alone.
+            Assert.True(everything.Retired.TryGetValue("late", out var late) && late.Confident && late.Evidence == 1);
+        }
+    }
+
     [Fact]
     public void A_contributor_caught_disagreeing_with_everyone_weighs_less_than_one_who_agrees()
     {

@@ -113,7 +113,7 @@ export async function projectPage(ctx: PageContext, id: string): Promise<Page> {
   let uploadReport: HTMLElement = h("div");
 
   const buildUpload = () => {
-    uploadInput = h("input", { type: "file", id: "upload-input", multiple: true, accept: "image/*,.zip,application/zip", testid: "upload-input", "aria-describedby": "upload-hint" });
+    uploadInput = h("input", { type: "file", id: "upload-input", multiple: true, accept: "image/*,.zip,application/zip,.csv,text/csv", testid: "upload-input", "aria-describedby": "upload-hint" });
     const input = uploadInput;
     input.addEventListener("change", () => {
       if (input.files && input.files.length > 0) {
@@ -199,6 +199,9 @@ export async function projectPage(ctx: PageContext, id: string): Promise<Page> {
             reportList(t("upload.added", { count: r.added.length }), "report-added", r.added.map((a) => a.fileName)),
             reportList(t("upload.duplicates", { count: r.duplicates.length }), "report-duplicates", r.duplicates.map((d) => `${d.fileName} — ${d.reason}`)),
             reportList(t("upload.rejected", { count: r.rejected.length }), "report-rejected", r.rejected.map((x) => `${x.fileName} — ${x.reason}`)),
+            r.badRows
+              ? reportList(t("upload.badRows", { count: r.badRows.length }), "report-bad-rows", r.badRows.map((b) => t("upload.badRow", { line: b.line, reason: b.reason })))
+              : null,
           )
         : null,
     );

@@ -1,0 +1,133 @@
+using System.Text.Json.Nodes;
+using CoConstruisons.Application.Images.AddImages;
+using CoConstruisons.Application.Images.ImportTiles;
+using CoConstruisons.Cli.Imports;
+using Mediator;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CoConstruisons.Cli.Commands;
+
+/// <summary>
+/// Cuts one image per GeoJSON footprint out of an XYZ tile service (the application's
+/// <see cref="ImportTiles"/> use case) and adds them as items. Prints a JSON report.
+/// </summary>
+public sealed class ImportTilesCommand : ICliCommand
+{
+    public string Name => "import-tiles";
+
+    public string Usage =>
+        $"import-tiles --geojson FILE --tiles URL_TEMPLATE --zoom N [--margin PX] [--tile-size PX] [--max-tiles N] {ImportTarget.Options} [--connection CS] [--schema S] [--storage DIR]";
+
+    public string Summary =>
+        "For each Polygon/MultiPolygon of a GeoJSON file, fetches the XYZ tiles ({z}/{x}/{y}) covering its bounding box, stitches and crops them, and adds the image as an item with the feature's properties and footprint as metadata.";
+
+    public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var geojson = args.RequiredOption("geojson");
+        var tiles = args.RequiredOption("tiles");
+        var zoom = args.IntOption("zoom", -1);
+        var margin = args.IntOption("margin", 16);
+        var tileSize = args.IntOption("tile-size", 256);
+        var maxTiles = args.IntOption("max-tiles", 16);
+        var target = ImportTarget.Read(args, "import@import.local");
+        var settings = PlatformServices.Settings(args.Option("connection"), args.Option("schema"), args.Option("storage"));
+        args.EnsureAllRead();
+        if (zoom < 0)
+        {
+            throw new UsageException("--zoom N is required (e.g. 19 for aerial photographs of buildings).");
+        }
+
+        var (project, created, report) = await Import(settings, target, geojson, tiles, zoom, margin, tileSize, maxTiles, cancellationToken);
+        Console.WriteLine(ToJson(project, created, report).ToJsonString(ImportManifestCommand.Json));
+        return 0;
+    }
+
+    /// <summary>The whole import with configuration as key/values (the tests call this).</summary>
+    public static async Task<(Guid Project, bool Created, ImportTilesReport Report)> Import(
+        IReadOnlyDictionary<string, string?> settings,
+        ImportTarget target,
+        string geojsonPath,
+        string tileTemplate,
+        int zoom,
+        int margin,
+        int tileSize,
+        int maxTiles,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (!File.Exists(geojsonPath))
+        {
+            throw new CliException($"GeoJSON file not found: '{Path.GetFullPath(geojsonPath)}'.");
+        }
+
+        var all = new Dictionary<string, string?>(settings)
+        {
+            ["Downloads:AllowPrivateAddresses"] = settings.GetValueOrDefault("Downloads:AllowPrivateAddresses") ?? "true",
+        };
+        await using var provider = await PlatformServices.StartAsync(all);
+        var (owner, project, created) = await target.ResolveAsync(provider, cancellationToken);
+        var bytes = await File.ReadAllBytesAsync(geojsonPath, cancellationToken);
+        var total = CountFeatures(bytes);
+        try
+        {
+            using var bar = new ProgressBar("import-tiles", total);
+            var last = 0;
+            await using var scope = provider.CreateAsyncScope();
+            var report = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(
+                new ImportTiles(owner, project, Path.GetFileName(geojsonPath), bytes, tileTemplate, zoom, margin, tileSize, maxTiles, new SyncProgress(done =>
+                {
+                    bar.Advance(done - last);
+                    last = done;
+                })),
+                cancellationToken);
+            return (project, created, report);
+        }
+        catch (FluentValidation.ValidationException ex)
+        {
+            throw new CliException(string.Join(" ", ex.Errors.Select(e => e.ErrorMessage)));
+        }
+    }
+
+    private static int CountFeatures(byte[] bytes)
+    {
+        try
+        {
+            return JsonNode.Parse(bytes)?["features"] is JsonArray features ? features.Count : 1;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return 1; // the use case reports the error
+        }
+    }
+
+    public static JsonObject ToJson(Guid project, bool created, ImportTilesReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        return new JsonObject
+        {
+            ["project_id"] = project.ToString(),
+            ["project_created"] = created,
+            ["features"] = report.Features,
+            ["items_added"] = report.Added.Count,
+            ["tiles_downloaded"] = report.TilesDownloaded,
+            ["duplicates"] = report.Duplicates.Count,
+            ["rejected"] = report.Rejected.Count,
+            ["bad_features"] = report.BadFeatures.Count,
+            ["examples"] = new JsonObject
+            {
+                ["duplicates"] = Examples(report.Duplicates),
+                ["rejected"] = Examples(report.Rejected),
+                ["bad_features"] = new JsonArray([.. report.BadFeatures.Take(20).Select(b => (JsonNode)new JsonObject { ["feature"] = b.Feature, ["name"] = b.Name, ["reason"] = b.Reason })]),
+            },
+        };
+    }
+
+    private static JsonArray Examples(IReadOnlyList<SkippedFile> files) =>
+        new([.. files.Take(20).Select(f => (JsonNode)new JsonObject { ["file"] = f.FileName, ["reason"] = f.Reason })]);
+
+    private sealed class SyncProgress(Action<int> report) : IProgress<int>
+    {
+        public void Report(int value) => report(value);
+    }
+}

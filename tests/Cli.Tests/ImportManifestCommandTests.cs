@@ -1,0 +1,136 @@
+using System.Text;
+using CoConstruisons.Cli.Commands;
+using CoConstruisons.Cli.Imports;
+using CoConstruisons.Domain.Items;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using SkiaSharp;
+
+namespace CoConstruisons.Cli.Tests;
+
+public sealed class ImportManifestCommandTests : IAsyncLifetime
+{
+    private const string Connection = "Host=127.0.0.1;Port=5432;Database=coconstruisons_test;Username=coconstruisons;Password=coconstruisons";
+    private readonly string _schema = "cli_" + Guid.NewGuid().ToString("N")[..10];
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "coco-manifest-" + Guid.NewGuid().ToString("N"));
+
+    private Dictionary<string, string?> Settings => new()
+    {
+        ["Quartz:Enabled"] = "false",
+        ["ConnectionStrings:Marten"] = Connection,
+        ["Marten:Schema"] = _schema,
+        ["Storage:Path"] = Path.Combine(_dir, "storage"),
+        ["Uploads:MaxImageBytes"] = "100000",
+        ["Downloads:TimeoutSeconds"] = "1",
+    };
+
+    private static readonly ImportTarget Create = new(null, "Manifeste", "yes:Oui,no:Non", null, 5, "agent@ville.fr");
+
+    [Fact]
+    public async Task Every_row_is_added_or_reported_with_its_reason_and_a_second_run_adds_nothing()
+    {
+        using var server = new LocalHttpServer(path => path switch
+        {
+            "/ok.png" => new LocalResponse(200, LocalHttpServer.Png(20, 10, SKColors.Teal)),
+            "/text" => new LocalResponse(200, Encoding.UTF8.GetBytes("<html>not an image</html>"), "text/html"),
+            "/huge.png" => new LocalResponse(200, new byte[300_000]),
+            "/slow.png" => new LocalResponse(200, LocalHttpServer.Png(8, 8, SKColors.Red), Delay: TimeSpan.FromSeconds(4)),
+            _ => new LocalResponse(404, []),
+        });
+        var images = Directory.CreateDirectory(Path.Combine(_dir, "photos", "sub")).Parent!.FullName;
+        File.WriteAllBytes(Path.Combine(images, "a.png"), LocalHttpServer.Png(16, 16, SKColors.Blue));
+        File.WriteAllBytes(Path.Combine(images, "sub", "b.png"), LocalHttpServer.Png(16, 16, SKColors.Green));
+        File.WriteAllBytes(Path.Combine(images, "same-as-a.png"), LocalHttpServer.Png(16, 16, SKColors.Blue));
+        File.WriteAllBytes(Path.Combine(images, "broken.png"), [.. LocalHttpServer.Png(16, 16, SKColors.Yellow).Take(40)]);
+        File.WriteAllBytes(Path.Combine(images, "never-listed.png"), LocalHttpServer.Png(4, 4, SKColors.Pink));
+        var csv = new List<byte[]>
+        {
+            Encoding.UTF8.GetBytes("image;commune;surface\n"),
+            Encoding.UTF8.GetBytes("a.png;Lyon;12\n"), // line 2
+            Encoding.UTF8.GetBytes("sub\\b.png;\"Saint-Étienne; Loire\";30\n"), // 3: quoted delimiter, backslash path
+            Encoding.UTF8.GetBytes($"{server.BaseUrl}/ok.png;Paris;7\n"), // 4: downloaded
+            Encoding.UTF8.GetBytes($"{server.BaseUrl}/missing.png;Paris;7\n"), // 5: 404
+            Encoding.UTF8.GetBytes($"{server.BaseUrl}/text;Paris;7\n"), // 6: not an image
+            Encoding.UTF8.GetBytes($"{server.BaseUrl}/huge.png;Paris;7\n"), // 7: over the size limit
+            Encoding.UTF8.GetBytes($"{server.BaseUrl}/slow.png;Paris;7\n"), // 8: over the time limit
+            Encoding.UTF8.GetBytes("same-as-a.png;Lyon;12\n"), // 9: same bytes as line 2
+            Encoding.UTF8.GetBytes("broken.png;Nancy;1\n"), // 10: corrupt image
+            Encoding.UTF8.GetBytes("absent.png;Nancy;1\n"), // 11: no such file
+            Encoding.UTF8.GetBytes("../secret.png;Nancy;1\n"), // 12: leaves the folder
+            Encoding.UTF8.GetBytes("a.png;Lyon\n"), // 13: truncated
+            Encoding.Latin1.GetBytes("a.png;Évry;3\n"), // 14: Latin-1, not UTF-8
+            Encoding.UTF8.GetBytes(";Metz;4\n"), // 15: empty image cell
+        };
+        var manifest = Path.Combine(images, "manifest.csv");
+        File.WriteAllBytes(manifest, [.. csv.SelectMany(b => b)]);
+
+        var (project, created, report) = await ImportManifestCommand.Import(Settings, Create, manifest, null, null, CancellationToken.None);
+
+        Assert.True(created);
+        Assert.Equal("image", report.ImageColumn);
+        Assert.Equal(14, report.Rows);
+        Assert.Equal(["a.png", "b.png", "ok.png"], report.Added.Select(a => a.FileName));
+        Assert.Equal(2, report.Downloaded); // ok.png and the HTML page (fetched, then refused as an image)
+        Assert.Equal(report.Rows, report.Added.Count + report.Duplicates.Count + report.Rejected.Count + report.BadRows.Count);
+        var duplicate = Assert.Single(report.Duplicates);
+        Assert.Contains("ligne 9", duplicate.FileName, StringComparison.Ordinal);
+        string Reason(int line) => Assert.Single(report.Rejected, r => r.FileName.StartsWith($"ligne {line} ", StringComparison.Ordinal)).Reason;
+        Assert.Contains("HTTP 404", Reason(5), StringComparison.Ordinal);
+        Assert.Contains("image", Reason(6), StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("trop gros", Reason(7), StringComparison.Ordinal);
+        Assert.Contains("trop long", Reason(8), StringComparison.Ordinal);
+        Assert.Contains("introuvable", Reason(11), StringComparison.Ordinal);
+        Assert.Contains("interdit", Reason(12), StringComparison.Ordinal);
+        Assert.Equal(7, report.Rejected.Count); // lines 5, 6, 7, 8, 10 (corrupt), 11, 12
+        Assert.Equal([13, 14, 15], report.BadRows.Select(b => b.Line));
+        Assert.Contains("tronquée", report.BadRows[0].Reason, StringComparison.Ordinal);
+        Assert.Contains("UTF-8", report.BadRows[1].Reason, StringComparison.Ordinal);
+        Assert.Contains("never-listed.png", report.Unreferenced);
+
+        await using (var provider = await PlatformServices.StartAsync(Settings))
+        {
+            await using var session = provider.GetRequiredService<IDocumentStore>().QuerySession();
+            var b = await session.Query<Item>().SingleAsync(i => i.ProjectId == project && i.FileName == "b.png");
+            Assert.Equal("Saint-Étienne; Loire", b.Metadata["commune"]);
+            Assert.Equal("30", b.Metadata["surface"]);
+            Assert.Equal("sub\\b.png", b.Metadata["image"]);
+        }
+
+        var (again, createdAgain, second) = await ImportManifestCommand.Import(Settings, Create, manifest, null, null, CancellationToken.None);
+        Assert.Equal(project, again);
+        Assert.False(createdAgain);
+        Assert.Empty(second.Added);
+        Assert.Equal(4, second.Duplicates.Count); // a, b, ok (already in the project) and same-as-a
+    }
+
+    [Fact]
+    public async Task A_manifest_without_the_image_column_is_refused_naming_the_columns()
+    {
+        Directory.CreateDirectory(_dir);
+        var manifest = Path.Combine(_dir, "m.csv");
+        File.WriteAllText(manifest, "photo,commune\na.png,Lyon\n");
+
+        var error = await Assert.ThrowsAsync<CliException>(() =>
+            ImportManifestCommand.Import(Settings, Create, manifest, null, null, CancellationToken.None));
+
+        Assert.Contains("photo, commune", error.Message, StringComparison.Ordinal);
+        var (_, _, report) = await ImportManifestCommand.Import(Settings, Create, manifest, null, "photo", CancellationToken.None);
+        Assert.Equal("photo", report.ImageColumn);
+        Assert.Single(report.Rejected); // a.png is not there
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        await using var connection = new NpgsqlConnection(Connection);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"drop schema if exists {_schema} cascade", connection);
+        await drop.ExecuteNonQueryAsync();
+        if (Directory.Exists(_dir))
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+}
