@@ -27,7 +27,8 @@ public sealed class ConsensusCache(TimeProvider clock)
     /// <summary>How often a node looks for a newer fit recorded by another node (its own refits are seen at once).</summary>
     public static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(5);
 
-    public sealed record Entry(ConsensusFit Fit, Guid FitId, DateTimeOffset FittedAt, int Answers);
+    /// <param name="Unchecked">Answers the skills were not learnt from (items nobody else answered yet): their items' beliefs are built from the fitted skills.</param>
+    public sealed record Entry(ConsensusFit Fit, Guid FitId, DateTimeOffset FittedAt, int Answers, IReadOnlyList<CrowdAnswer>? Unchecked = null);
 
     private readonly ConcurrentDictionary<Guid, Entry> _fits = new();
     private readonly ConcurrentDictionary<Guid, DateTimeOffset> _checkedUntil = new();
@@ -70,7 +71,11 @@ public sealed class ConsensusCache(TimeProvider clock)
         _checkedUntil[projectId] = clock.GetUtcNow() + CheckInterval;
     }
 
-    /// <summary>Fits the project's answers so far (gold items anchor the skills).</summary>
+    /// <summary>
+    /// Fits the project's answers so far (gold items anchor the skills). Skills are learnt from
+    /// checked answers only (<see cref="CheckedAnswers"/>: items with another answer, or gold), as in
+    /// the OpenSolarMap replay that measured this policy.
+    /// </summary>
     public static async Task<Entry> FitAsync(IQuerySession session, Project project, Guid fitId, DateTimeOffset fittedAt, CancellationToken ct)
     {
         var answers = await session.Events.QueryRawEventDataOnly<AnswerSubmitted>()
@@ -85,7 +90,9 @@ public sealed class ConsensusCache(TimeProvider clock)
             .OrderBy(a => a.SubmittedAt)
             .Select(a => new CrowdAnswer(a.ItemId.ToString(), a.ContributorId, a.Choice, a.Channel))
             .ToList();
-        return new Entry(ConsensusModel.Fit(crowd, OptionsFor(project), gold), fitId, fittedAt, crowd.Count);
+        var checkedAnswers = CheckedAnswers.Select(crowd, CheckedAnswers.DefaultMinAnswers, gold);
+        var rest = checkedAnswers.Count == crowd.Count ? [] : crowd.Except(checkedAnswers).ToList();
+        return new Entry(ConsensusModel.Fit(checkedAnswers, OptionsFor(project), gold), fitId, fittedAt, crowd.Count, rest);
     }
 
     private sealed record GoldRow(Guid Id, string Choice);

@@ -1,4 +1,5 @@
 using CoConstruisons.Application.Projects;
+using CoConstruisons.Domain.Consensus;
 using CoConstruisons.Domain.Contributions;
 using CoConstruisons.Domain.Items;
 using CoConstruisons.Domain.Projects;
@@ -34,9 +35,23 @@ public sealed class RefitConsensusHandler(IDocumentSession session, ConsensusCac
         var policy = project.Settings.Retirement;
         var changed = 0;
         var retired = 0;
+        // Items the skills were not learnt from: their belief comes from their answers under the fitted skills.
+        var others = new Dictionary<string, ItemPosterior>(StringComparer.Ordinal);
+        foreach (var group in (entry.Unchecked ?? []).GroupBy(a => a.Item, StringComparer.Ordinal))
+        {
+            var belief = fit.NewBelief();
+            foreach (var a in group)
+            {
+                fit.Update(belief, a.Worker, a.Label, a.Channel);
+            }
+
+            var decision = fit.Decide(belief);
+            others[group.Key] = new ItemPosterior(group.Key, belief.Posterior(), decision.Label, decision.Confidence, belief.Evidence, IsGold: false);
+        }
+
         foreach (var item in progress)
         {
-            if (!fit.Items.TryGetValue(item.Id.ToString(), out var posterior) || posterior.Evidence == 0)
+            if (!(fit.Items.TryGetValue(item.Id.ToString(), out var posterior) || others.TryGetValue(item.Id.ToString(), out posterior)) || posterior.Evidence == 0)
             {
                 continue;
             }

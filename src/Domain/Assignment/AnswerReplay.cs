@@ -45,7 +45,7 @@ public sealed record ReplayOptions
     /// has at least this many spent answers (2: an answer nobody else gave an opinion on teaches
     /// nothing about its author; 1: every spent answer, as before).
     /// </summary>
-    public int SkillMinAnswers { get; init; } = 2;
+    public int SkillMinAnswers { get; init; } = CheckedAnswers.DefaultMinAnswers;
 
     /// <summary>For the consensus engine's methods: refit every this many spent answers.</summary>
     public int RefitEvery { get; init; } = 2000;
@@ -320,21 +320,8 @@ public static class AnswerReplay
 
         public override bool Refit(Dictionary<string, List<(string Worker, int Choice)>> open)
         {
-            // Skills are learnt only from answers that other answers on the same item can check:
-            // an item answered once can only agree with its own answer, which would count as a
-            // success for its author (self-confirmation), and an item retired on one answer stays so.
-            IReadOnlyList<CrowdAnswer> input = _spent;
-            if (o.SkillMinAnswers > 1)
-            {
-                var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-                foreach (var a in _spent)
-                {
-                    counts[a.Item] = counts.GetValueOrDefault(a.Item) + 1;
-                }
-
-                input = [.. _spent.Where(a => counts[a.Item] >= o.SkillMinAnswers)];
-            }
-
+            // Skills are learnt only from answers that other answers on the same item can check.
+            var input = CheckedAnswers.Select(_spent, o.SkillMinAnswers);
             _fit = ConsensusModel.Fit(input, new ConsensusOptions { Method = o.Method, Labels = o.Choices, WorkerPrior = o.Prior });
             return true;
         }
