@@ -257,7 +257,9 @@ public sealed class QuartzNudgeJobTests
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(settings);
-        builder.Services.AddSingleton<TimeProvider>(new FakeTimeProvider(new DateTimeOffset(2026, 1, 13, 9, 0, 0, TimeSpan.Zero)));
+        // Quartz reads this clock too: 09:30 in Paris, half an hour before the cron's fire time, so
+        // only the manual trigger below runs a round.
+        builder.Services.AddSingleton<TimeProvider>(new FakeTimeProvider(new DateTimeOffset(2026, 1, 13, 8, 30, 0, TimeSpan.Zero)));
         builder.Services.AddSingleton<ISlackWebApi>(slack);
         builder.Services.AddSingleton(new CobotTexts(false, Tone.Impact));
         builder.Services.AddSingleton<MemberStore>();
