@@ -23,6 +23,7 @@ public static class ApplicationServices
         services.AddSingleton<CoConstruisons.Application.Common.RateLimiter>();
         services.AddSingleton<CoConstruisons.Application.Consensus.ConsensusCache>();
         services.AddSingleton<CoConstruisons.Application.Tasks.TaskReadCache>();
+        services.AddSingleton<CoConstruisons.Application.Tasks.CandidateCache>();
         services.Configure<CoConstruisons.Application.Common.RateLimitOptions>(configuration.GetSection("RateLimits"));
         services.Configure<UploadLimits>(configuration.GetSection("Uploads"));
         services.AddSingleton(TimeProvider.System);

@@ -3,8 +3,8 @@ using CoConstruisons.Application.Common;
 using CoConstruisons.Application.Contributors;
 using CoConstruisons.Domain.Assignment;
 using CoConstruisons.Domain.Contributions;
+using CoConstruisons.Domain.Projects;
 using Marten;
-using Marten.Services.BatchQuerying;
 using Mediator;
 using Microsoft.Extensions.Options;
 
@@ -18,13 +18,15 @@ namespace CoConstruisons.Application.Tasks;
 public sealed record NextTask(Guid ProjectId, ContributorCredential Contributor) : IQuery<NextTaskResult>;
 
 /// <remarks>
-/// Round trips on the hot path: the contributor's progress, both candidate pools (and, once a
-/// second, the open count) in one batch; the leases of the candidates in one query; the winning
-/// lease saved. Gold items are never capped, so they take no lease.
+/// Round trips on the hot path: the contributor's progress; the leases of the candidates in one
+/// query; the winning lease saved. Candidates come from this node's copy of the open items
+/// (<see cref="CandidateCache"/>), refreshed about once a second. Gold items are never capped, so
+/// they take no lease.
 /// </remarks>
 public sealed class NextTaskHandler(
     IDocumentStore store,
     TaskReadCache cache,
+    CandidateCache candidates,
     ContributorResolver resolver,
     ITokenService tokens,
     RateLimiter limiter,
@@ -35,38 +37,28 @@ public sealed class NextTaskHandler(
 
     public async ValueTask<NextTaskResult> Handle(NextTask query, CancellationToken cancellationToken)
     {
-        await using var session = store.QuerySession();
-        var project = await cache.ProjectAsync(session, query.ProjectId, cancellationToken);
-        var contributor = resolver.Resolve(query.Contributor, project.Id);
-        limiter.Take("contributor:" + contributor.ContributorId, limits.Value.ContributorPerSecond, limits.Value.ContributorBurst);
-        var contributorId = contributor.ContributorId;
-        var now = clock.GetUtcNow();
-
-        var batch = session.CreateBatchQuery();
-        var progressQuery = batch.Load<ContributorProgress>(ContributorProgress.IdFor(contributorId, project.Id));
-        var goldQuery = Candidates(batch, project.Id, contributorId, gold: true);
-        var plainQuery = Candidates(batch, project.Id, contributorId, gold: false);
-        var remaining = cache.Remaining(project.Id);
-        var countQuery = remaining is null ? batch.Query<ItemProgress>().Count(p => p.ProjectId == project.Id && !p.Retired) : null;
-        await batch.Execute(cancellationToken);
-
-        var progress = await progressQuery;
-        if (countQuery is not null)
+        Project project;
+        ContributorProgress? progress;
+        string contributorId;
+        await using (var session = store.QuerySession())
         {
-            remaining = (int)await countQuery;
-            cache.RememberRemaining(project.Id, remaining.Value);
+            project = await cache.ProjectAsync(session, query.ProjectId, cancellationToken);
+            contributorId = resolver.Resolve(query.Contributor, project.Id).ContributorId;
+            limiter.Take("contributor:" + contributorId, limits.Value.ContributorPerSecond, limits.Value.ContributorBurst);
+            progress = await session.LoadAsync<ContributorProgress>(ContributorProgress.IdFor(contributorId, project.Id), cancellationToken);
         }
 
-        var stats = TaskReadCache.Stats(progress, now, remaining ?? 0);
+        var now = clock.GetUtcNow();
+        var remaining = await candidates.OpenCountAsync(project.Id, cancellationToken);
+        var stats = TaskReadCache.Stats(progress, now, remaining);
         var wantGold = Random.Shared.NextDouble() < GoldPolicy.Rate(progress?.GoldAnswered ?? 0, progress?.GoldCorrect ?? 0);
         var policy = project.Settings.Retirement;
         var until = now + ReservationTimes.Hold;
         var busy = false;
         foreach (var gold in new[] { wantGold, !wantGold })
         {
-            var candidates = await (gold ? goldQuery : plainQuery);
-            busy |= candidates.Count > 0;
-            var ordered = AssignmentPolicy.Order(candidates, contributorId, Random.Shared);
+            var ordered = await candidates.CandidatesAsync(project.Id, contributorId, gold, CandidatePool, cancellationToken);
+            busy |= ordered.Count > 0;
             var chosen = gold
                 ? ordered.FirstOrDefault() // gold items are never capped: nothing to reserve
                 : await LeaseFirstOpen(ordered, contributorId, now, until, policy, cancellationToken);
@@ -80,26 +72,13 @@ public sealed class NextTaskHandler(
         return new NextTaskResult(null, stats, busy ? ReservationTimes.Hold / 4 : TimeSpan.Zero);
     }
 
-    private static Task<IReadOnlyList<ItemProgress>> Candidates(IBatchedQuery batch, Guid projectId, string contributorId, bool gold)
-    {
-        var ordered = batch.Query<ItemProgress>()
-            .Where(p => p.ProjectId == projectId && !p.Retired && p.IsGold == gold && !p.ContributorIds.Contains(contributorId))
-            .OrderByDescending(p => p.Priority)
-            .ThenByDescending(p => p.Uncertainty);
-
-        // Same order as AssignmentPolicy: open items closest to retirement first, gold items least-checked first.
-        return (gold ? ordered.ThenBy(p => p.EvidenceCount) : ordered.ThenByDescending(p => p.EvidenceCount))
-            .Take(CandidatePool)
-            .ToList();
-    }
-
     /// <summary>
     /// Reserves a slot on the first candidate (in order) that still has one. The candidates' leases
     /// are read in one query; a lease another node changed meanwhile (optimistic concurrency) is
     /// passed over, and the following candidates are read again.
     /// </summary>
-    private async Task<ItemProgress?> LeaseFirstOpen(
-        IReadOnlyList<ItemProgress> ordered, string contributorId, DateTimeOffset now, DateTimeOffset until, RetirementPolicy policy, CancellationToken ct)
+    private async Task<CandidateCache.OpenItem?> LeaseFirstOpen(
+        IReadOnlyList<CandidateCache.OpenItem> ordered, string contributorId, DateTimeOffset now, DateTimeOffset until, RetirementPolicy policy, CancellationToken ct)
     {
         var next = 0;
         while (next < ordered.Count)

@@ -10,7 +10,7 @@ namespace CoConstruisons.Application.Tasks;
 /// <summary>The contributor passes on the reserved item; it is not offered to them again. Skipping twice changes nothing.</summary>
 public sealed record Skip(Guid ProjectId, ContributorCredential Contributor, string ReservationToken) : ICommand<bool>;
 
-public sealed class SkipHandler(IDocumentSession session, ContributorResolver resolver, ITokenService tokens, TimeProvider clock)
+public sealed class SkipHandler(IDocumentSession session, ContributorResolver resolver, ITokenService tokens, CandidateCache candidates, TimeProvider clock)
     : ICommandHandler<Skip, bool>
 {
     public async ValueTask<bool> Handle(Skip command, CancellationToken cancellationToken)
@@ -26,6 +26,7 @@ public sealed class SkipHandler(IDocumentSession session, ContributorResolver re
 
         stream.AppendOne(new AnswerSkipped(reservation.ItemId, project.Id, contributor.ContributorId, contributor.Channel, clock.GetUtcNow()));
         await session.SaveChangesAsync(cancellationToken);
+        candidates.Answered(project.Id, reservation.ItemId, contributor.ContributorId, evidence: false, retired: false);
         return true;
     }
 }

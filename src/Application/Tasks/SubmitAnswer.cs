@@ -59,6 +59,7 @@ public sealed class SubmitAnswerHandler(
     IDocumentStore store,
     Consensus.ConsensusCache cache,
     TaskReadCache readCache,
+    CandidateCache candidates,
     ContributorResolver resolver,
     ITokenService tokens,
     RateLimiter limiter,
@@ -151,6 +152,7 @@ public sealed class SubmitAnswerHandler(
                 "This image already has all its answers: thank you! Ask for another one."));
         }
 
+        var retired = false;
         var answer = new AnswerSubmitted(
             Guid.CreateVersion7(), item.Id, project.Id, contributor.ContributorId, command.Choice,
             contributor.Channel, command.TimeTakenMs, command.IdempotencyKey, now);
@@ -176,6 +178,7 @@ public sealed class SubmitAnswerHandler(
             if (!isGold && !state.Retired && policy.ShouldRetire(state.EvidenceCount + 1, decision.Confidence))
             {
                 // Gold items never retire: they keep checking contributors.
+                retired = true;
                 stream.AppendOne(new ItemRetired(item.Id, project.Id, decision.Label, decision.Confidence, state.EvidenceCount + 1, now));
             }
         }
@@ -198,6 +201,7 @@ public sealed class SubmitAnswerHandler(
         }
 
         await session.SaveChangesAsync(ct);
+        candidates.Answered(project.Id, item.Id, contributor.ContributorId, command.Choice != Choice.DontKnowKey, retired);
         return new SubmitAnswerResult(answer.AnswerId, false, feedback, TaskReadCache.Stats(progress, now, remaining ?? 0));
     }
 

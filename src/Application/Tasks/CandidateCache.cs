@@ -1,0 +1,247 @@
+using System.Collections.Concurrent;
+using CoConstruisons.Domain.Contributions;
+using Marten;
+using Marten.Linq.LastModified;
+
+namespace CoConstruisons.Application.Tasks;
+
+/// <summary>
+/// Each node's copy of the open items of the projects it serves, so that choosing candidates for
+/// <c>NextTask</c> is a scan in memory instead of a sort over the item documents in PostgreSQL
+/// (which was the hot path's most expensive query). The copy is refreshed at most every
+/// <see cref="RefreshInterval"/> with only the documents modified since the last refresh (minus an
+/// overlap, so transactions that committed late are not missed), and this node's own answers and
+/// skips update it at once.
+///
+/// <para>Nothing here guards a rule: a stale copy can only offer an item that the submit then
+/// refuses (already answered by this person, or full). The reservation (<c>ItemLease</c>, optimistic
+/// concurrency in the store) keeps concurrent contributors on all nodes within an item's cap; it
+/// remembers the highest evidence any node saw, and reservations last far longer (2 minutes) than
+/// the copy may lag (about a second).</para>
+/// </summary>
+public sealed class CandidateCache(IDocumentStore store, TimeProvider clock)
+{
+    public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>Re-read changes this far before the last refresh: a document's timestamp is its transaction's start.</summary>
+    public static readonly TimeSpan Overlap = TimeSpan.FromSeconds(2);
+
+    private readonly ConcurrentDictionary<Guid, Pool> _pools = new();
+
+    /// <summary>One open item as the candidate choice needs it.</summary>
+    public sealed class OpenItem
+    {
+        public Guid Id { get; init; }
+        public bool IsGold { get; set; }
+        public int Priority { get; set; }
+        public double Uncertainty { get; set; }
+        public int EvidenceCount { get; set; }
+        public HashSet<string> ContributorIds { get; init; } = new(StringComparer.Ordinal);
+    }
+
+    private sealed class Pool
+    {
+        public readonly Lock Gate = new();
+        public readonly SemaphoreSlim Refreshing = new(1, 1);
+        public readonly Dictionary<Guid, OpenItem> Items = [];
+        public DateTimeOffset? RefreshedAt;
+        public DateTimeOffset LoadedSince;
+    }
+
+    private sealed class Row
+    {
+        public Guid Id { get; set; }
+        public bool IsGold { get; set; }
+        public int Priority { get; set; }
+        public double Uncertainty { get; set; }
+        public int EvidenceCount { get; set; }
+        public bool Retired { get; set; }
+        public List<string>? ContributorIds { get; set; }
+    }
+
+    /// <summary>
+    /// The best <paramref name="take"/> candidates of one pool (gold or not) for a contributor, in
+    /// the assignment order (docs/assignment.md): owner priority, model uncertainty, then the items
+    /// closest to retirement (gold: the least checked), ties at random. Copies, safe to keep.
+    /// </summary>
+    public async Task<IReadOnlyList<OpenItem>> CandidatesAsync(Guid projectId, string contributorId, bool gold, int take, CancellationToken ct)
+    {
+        var pool = await FreshAsync(projectId, ct);
+        var best = new List<(OpenItem Item, int Tie)>(take + 1);
+        lock (pool.Gate)
+        {
+            foreach (var item in pool.Items.Values)
+            {
+                if (item.IsGold != gold || item.ContributorIds.Contains(contributorId))
+                {
+                    continue;
+                }
+
+                var entry = (item, Random.Shared.Next());
+                if (best.Count < take)
+                {
+                    best.Add(entry);
+                    continue;
+                }
+
+                var worst = 0;
+                for (var i = 1; i < best.Count; i++)
+                {
+                    if (Before(best[worst], best[i]))
+                    {
+                        worst = i;
+                    }
+                }
+
+                if (Before(entry, best[worst]))
+                {
+                    best[worst] = entry;
+                }
+            }
+
+            best.Sort((a, b) => Before(a, b) ? -1 : Before(b, a) ? 1 : 0);
+            return [.. best.Select(b => new OpenItem
+            {
+                Id = b.Item.Id,
+                IsGold = b.Item.IsGold,
+                Priority = b.Item.Priority,
+                Uncertainty = b.Item.Uncertainty,
+                EvidenceCount = b.Item.EvidenceCount,
+                ContributorIds = [.. b.Item.ContributorIds],
+            })];
+        }
+    }
+
+    /// <summary>How many items of the project are open (not retired), from this node's copy.</summary>
+    public async Task<int> OpenCountAsync(Guid projectId, CancellationToken ct)
+    {
+        var pool = await FreshAsync(projectId, ct);
+        lock (pool.Gate)
+        {
+            return pool.Items.Count;
+        }
+    }
+
+    /// <summary>This node recorded an answer (or a skip: <paramref name="evidence"/> false) on an item.</summary>
+    public void Answered(Guid projectId, Guid itemId, string contributorId, bool evidence, bool retired)
+    {
+        if (!_pools.TryGetValue(projectId, out var pool))
+        {
+            return;
+        }
+
+        lock (pool.Gate)
+        {
+            if (!pool.Items.TryGetValue(itemId, out var item))
+            {
+                return;
+            }
+
+            if (retired)
+            {
+                pool.Items.Remove(itemId);
+                return;
+            }
+
+            item.ContributorIds.Add(contributorId);
+            item.EvidenceCount += evidence ? 1 : 0;
+        }
+    }
+
+    /// <summary>Assignment order: true when <paramref name="a"/> comes before <paramref name="b"/>.</summary>
+    private static bool Before((OpenItem Item, int Tie) a, (OpenItem Item, int Tie) b)
+    {
+        if (a.Item.Priority != b.Item.Priority)
+        {
+            return a.Item.Priority > b.Item.Priority;
+        }
+
+        if (a.Item.Uncertainty != b.Item.Uncertainty)
+        {
+            return a.Item.Uncertainty > b.Item.Uncertainty;
+        }
+
+        if (a.Item.EvidenceCount != b.Item.EvidenceCount)
+        {
+            // Gold items never retire: the least-checked first; open items closest to retirement first.
+            return a.Item.IsGold ? a.Item.EvidenceCount < b.Item.EvidenceCount : a.Item.EvidenceCount > b.Item.EvidenceCount;
+        }
+
+        return a.Tie < b.Tie;
+    }
+
+    private async Task<Pool> FreshAsync(Guid projectId, CancellationToken ct)
+    {
+        var pool = _pools.GetOrAdd(projectId, _ => new Pool());
+        var now = clock.GetUtcNow();
+        if (pool.RefreshedAt is { } at && now - at < RefreshInterval)
+        {
+            return pool;
+        }
+
+        // One refresh at a time; other callers keep using the current copy (once there is one).
+        if (pool.RefreshedAt is not null && !await pool.Refreshing.WaitAsync(0, ct))
+        {
+            return pool;
+        }
+
+        if (pool.RefreshedAt is null)
+        {
+            await pool.Refreshing.WaitAsync(ct);
+        }
+
+        try
+        {
+            if (pool.RefreshedAt is { } again && clock.GetUtcNow() - again < RefreshInterval)
+            {
+                return pool;
+            }
+
+            var started = clock.GetUtcNow();
+            await using var session = store.QuerySession();
+            var query = session.Query<ItemProgress>().Where(p => p.ProjectId == projectId);
+            var first = pool.RefreshedAt is null;
+            query = first ? query.Where(p => !p.Retired) : query.Where(p => p.ModifiedSince(pool.LoadedSince));
+            var rows = await query
+                .Select(p => new Row
+                {
+                    Id = p.Id,
+                    IsGold = p.IsGold,
+                    Priority = p.Priority,
+                    Uncertainty = p.Uncertainty,
+                    EvidenceCount = p.EvidenceCount,
+                    Retired = p.Retired,
+                    ContributorIds = p.ContributorIds,
+                })
+                .ToListAsync(ct);
+            lock (pool.Gate)
+            {
+                foreach (var row in rows)
+                {
+                    if (row.Retired)
+                    {
+                        pool.Items.Remove(row.Id);
+                        continue;
+                    }
+
+                    var item = pool.Items.TryGetValue(row.Id, out var known) ? known : pool.Items[row.Id] = new OpenItem { Id = row.Id };
+                    item.IsGold = row.IsGold;
+                    item.Priority = row.Priority;
+                    item.Uncertainty = row.Uncertainty;
+                    // This node's own updates may be ahead of a row read in a transaction that started earlier.
+                    item.EvidenceCount = Math.Max(item.EvidenceCount, row.EvidenceCount);
+                    item.ContributorIds.UnionWith(row.ContributorIds ?? []);
+                }
+
+                pool.LoadedSince = started - Overlap;
+                pool.RefreshedAt = started;
+            }
+
+            return pool;
+        }
+        finally
+        {
+            pool.Refreshing.Release();
+        }
+    }
+}
