@@ -80,5 +80,17 @@ public sealed class CampaignJourneyTests(GatewayFixture f)
         Assert.Equal(Grpc.Core.StatusCode.InvalidArgument, bad.StatusCode);
         Assert.Contains("plafond hebdomadaire", bad.Status.Detail, StringComparison.Ordinal);
         Assert.Contains("Mars/Olympus", bad.Status.Detail, StringComparison.Ordinal);
+
+        // Two owners editing the same version: the second save is refused, nothing overwritten.
+        var first = await campaigns.GetCampaignAsync(new GetCampaignRequest { ProjectId = f.ProjectId, Channel = "slack" }, f.Owner);
+        var second = first.Clone();
+        first.MaxPerWeek = 4;
+        await campaigns.UpdateCampaignAsync(new UpdateCampaignRequest { Campaign = first }, f.Owner);
+        second.MaxPerWeek = 5;
+        var stale = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() =>
+            campaigns.UpdateCampaignAsync(new UpdateCampaignRequest { Campaign = second }, f.Owner).ResponseAsync);
+        Assert.Equal(Grpc.Core.StatusCode.FailedPrecondition, stale.StatusCode);
+        Assert.Contains("rechargez", stale.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(4, (await campaigns.GetCampaignAsync(new GetCampaignRequest { ProjectId = f.ProjectId, Channel = "slack" }, f.Owner)).MaxPerWeek);
     }
 }

@@ -58,7 +58,7 @@ public sealed class CampaignGrpcService(IMediator mediator, CallerContext caller
         var c = request.Campaign ?? throw new FluentValidation.ValidationException([new FluentValidation.Results.ValidationFailure("campaign", Application.Common.Texts.T("La campagne est requise.", "The campaign is required."))]);
         var (rules, messages) = ToDomain(c);
         return ToContract(await mediator.Send(
-            new UpdateCampaign(Ids.Parse(c.ProjectId, "campaign.project_id"), owner, c.Channel, rules, messages), context.CancellationToken));
+            new UpdateCampaign(Ids.Parse(c.ProjectId, "campaign.project_id"), owner, c.Channel, rules, messages, c.Version), context.CancellationToken));
     }
 
     private static Engagement ToContract(EngagementView view) => new()

@@ -14,8 +14,13 @@ public sealed record CampaignView(Campaign Campaign, long NudgesSent, long Contr
 /// <summary>The project's campaign on one channel (its defaults until the owner changes them).</summary>
 public sealed record GetCampaign(Guid ProjectId, Guid OwnerId, string Channel) : IQuery<CampaignView>;
 
-/// <summary>The owner changes a campaign's rhythm or words; the change applies from the next nudge round.</summary>
-public sealed record UpdateCampaign(Guid ProjectId, Guid OwnerId, string Channel, CampaignRules Rules, IReadOnlyDictionary<Tone, ToneMessages> Messages)
+/// <summary>
+/// The owner changes a campaign's rhythm or words; the change applies from the next nudge round.
+/// <paramref name="ExpectedVersion"/> is the version the owner edited: if another owner saved in
+/// between, nothing changes and they are asked to reload.
+/// </summary>
+public sealed record UpdateCampaign(
+    Guid ProjectId, Guid OwnerId, string Channel, CampaignRules Rules, IReadOnlyDictionary<Tone, ToneMessages> Messages, int? ExpectedVersion = null)
     : ICommand<CampaignView>;
 
 /// <summary>The channels a campaign can run on (those with a gateway).</summary>
@@ -92,6 +97,13 @@ public sealed class UpdateCampaignHandler(IDocumentSession session, TimeProvider
         var owner = await session.LoadAsync<Owner>(command.OwnerId, cancellationToken);
         var channel = CampaignChannels.Normalize(command.Channel);
         var campaign = await session.LoadAsync<Campaign>(Campaign.IdFor(project.Id, channel), cancellationToken) ?? Campaign.Default(project.Id, channel);
+        if (command.ExpectedVersion is { } expected && expected != campaign.Version)
+        {
+            throw new Common.Exceptions.RuleViolationException(Texts.T(
+                $"La campagne a été modifiée entre-temps (version {campaign.Version}, vous éditiez la version {expected}) : rechargez la page.",
+                $"The campaign was changed meanwhile (version {campaign.Version}, you were editing version {expected}): reload the page."));
+        }
+
         campaign.Rules = command.Rules;
         foreach (var (tone, messages) in command.Messages)
         {
