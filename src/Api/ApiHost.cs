@@ -22,9 +22,15 @@ public static partial class ApiHost
         services.AddGrpc(o =>
         {
             o.Interceptors.Add<ExceptionMappingInterceptor>();
-            o.MaxReceiveMessageSize = 8 * 1024 * 1024;
+            // A tile import's GeoJSON travels in one message (Imports:MaxGeoJsonBytes, checked by its validator).
+            o.MaxReceiveMessageSize = (int)Math.Min(int.MaxValue, Math.Max(8L * 1024 * 1024, builder.Configuration.GetValue("Imports:MaxGeoJsonBytes", 16L * 1024 * 1024) + (64 * 1024)));
         });
         services.AddSingleton<CallerContext>();
+        if (builder.Configuration.GetValue("Imports:Worker", true))
+        {
+            services.AddHostedService<CoConstruisons.Infrastructure.Imports.TileImportWorker>();
+        }
+
         services.AddSingleton<PublicUrls>();
         services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(o =>
             o.MultipartBodyLengthLimit = builder.Configuration.GetValue("Uploads:MaxRequestBytes", 1024L * 1024 * 1024));
@@ -47,6 +53,7 @@ public static partial class ApiHost
         app.MapGrpcService<ContributorGrpcService>();
         app.MapGrpcService<CampaignGrpcService>();
         app.MapGrpcService<ExperimentGrpcService>();
+        app.MapGrpcService<ImportGrpcService>();
         app.MapUploads();
         app.MapImages();
         app.MapGet("/healthz", () => Results.Text("ok"));

@@ -26,6 +26,9 @@ public static class ApplicationServices
         services.AddSingleton<CoConstruisons.Application.Tasks.CandidateCache>();
         services.Configure<CoConstruisons.Application.Common.RateLimitOptions>(configuration.GetSection("RateLimits"));
         services.Configure<UploadLimits>(configuration.GetSection("Uploads"));
+        services.Configure<CoConstruisons.Application.Images.TileImportJobs.ImportOptions>(configuration.GetSection("Imports"));
+        services.AddSingleton<CoConstruisons.Application.Images.TileImportJobs.TileImportSignal>();
+        services.AddScoped<CoConstruisons.Application.Images.TileImportJobs.TileImportRunner>();
         services.AddSingleton(TimeProvider.System);
         return services;
     }

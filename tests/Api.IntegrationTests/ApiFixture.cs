@@ -21,7 +21,7 @@ namespace CoConstruisons.Api.IntegrationTests;
 /// The real Api on Kestrel (HTTP/1.1 port for uploads and images, HTTP/2 cleartext port for gRPC),
 /// on the PostgreSQL started by `make test`, in a schema of its own that is dropped at the end.
 /// </summary>
-public sealed class ApiFixture : IAsyncLifetime
+public class ApiFixture : IAsyncLifetime
 {
     public const string ConnectionString =
         "Host=127.0.0.1;Port=5432;Database=coconstruisons_test;Username=coconstruisons;Password=coconstruisons";
@@ -45,7 +45,7 @@ public sealed class ApiFixture : IAsyncLifetime
         var webPort = FreePort();
         var grpcPort = FreePort();
         WebUrl = new Uri($"http://127.0.0.1:{webPort}");
-        _app = ApiHost.Build(["--environment", "Development"], builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["Kestrel:Endpoints:Web:Url"] = WebUrl.ToString().TrimEnd('/'),
             ["Kestrel:Endpoints:Web:Protocols"] = "Http1",
@@ -63,13 +63,32 @@ public sealed class ApiFixture : IAsyncLifetime
             ["Uploads:MaxImageBytes"] = "200000",
             ["Uploads:MaxPixels"] = "1000000",
             ["Logging:LogLevel:Default"] = "Warning",
-        }));
+        };
+        foreach (var (key, value) in ExtraSettings)
+        {
+            settings[key] = value;
+        }
+
+        _app = ApiHost.Build(["--environment", "Development"], builder => builder.Configuration.AddInMemoryCollection(settings));
         await _app.InitializeAsync();
         await _app.StartAsync();
         Channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
         var projects = await new ProjectService.ProjectServiceClient(Channel)
             .ListProjectsAsync(new ListProjectsRequest(), await OwnerHeaders());
         DemoProjectId = Guid.Parse(projects.Projects.Single().Id);
+    }
+
+    /// <summary>Settings a derived fixture adds or overrides.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>();
+
+    /// <summary>A fresh project of the test owner without images.</summary>
+    public async Task<Guid> EmptyProject()
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var mediator = scope.ServiceProvider.GetRequiredService<IMediator>();
+        var owner = await mediator.Send(new RegisterOwner(OwnerEmail, "Owner", OwnerPassword));
+        var project = await mediator.Send(new CreateProject(owner.Id, SeedDemoHandler.DemoSettings with { Title = "Test " + Guid.NewGuid().ToString("N")[..8] }));
+        return project.Project.Id;
     }
 
     public async Task<Metadata> OwnerHeaders(string email = OwnerEmail, string password = OwnerPassword)
@@ -106,7 +125,7 @@ public sealed class ApiFixture : IAsyncLifetime
         return project.Project.Id;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Channel?.Dispose();
         if (_app is not null)

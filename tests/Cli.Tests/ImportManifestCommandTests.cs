@@ -2,6 +2,7 @@ using System.Text;
 using CoConstruisons.Cli.Commands;
 using CoConstruisons.Cli.Imports;
 using CoConstruisons.Domain.Items;
+using CoConstruisons.Tests.Shared;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;

@@ -5,6 +5,7 @@ using CoConstruisons.Application.Images.ImportTiles;
 using CoConstruisons.Cli.Commands;
 using CoConstruisons.Cli.Imports;
 using CoConstruisons.Domain.Items;
+using CoConstruisons.Tests.Shared;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -30,27 +31,8 @@ public sealed class ImportTilesCommandTests : IAsyncLifetime
 
     private static readonly ImportTarget Create = new(null, "Toits", "ns:Nord-sud,eo:Est-ouest", null, 5, "agent@ville.fr");
 
-    /// <summary>Each tile is one flat colour that tells its column and row apart.</summary>
-    private static SKColor TileColour(int x, int y) => new((byte)(x * 37 % 256), (byte)(y * 53 % 256), 200);
-
-    private static double Lon(double px) => (px / (256.0 * (1 << Zoom)) * 360.0) - 180.0;
-
-    private static double Lat(double py) => Math.Atan(Math.Sinh(Math.PI * (1 - (2 * py / (256.0 * (1 << Zoom)))))) * 180.0 / Math.PI;
-
-    /// <summary>A square footprint from global pixel (x0, y0) to (x1, y1) at the test zoom.</summary>
-    private static JsonObject Square(string id, double x0, double y0, double x1, double y1, string commune) => new()
-    {
-        ["type"] = "Feature",
-        ["id"] = id,
-        ["properties"] = new JsonObject { ["commune"] = commune, ["surface_m2"] = 42.5 },
-        ["geometry"] = new JsonObject
-        {
-            ["type"] = "Polygon",
-            ["coordinates"] = new JsonArray(new JsonArray(
-                new JsonArray(Lon(x0), Lat(y0)), new JsonArray(Lon(x1), Lat(y0)), new JsonArray(Lon(x1), Lat(y1)),
-                new JsonArray(Lon(x0), Lat(y1)), new JsonArray(Lon(x0), Lat(y0)))),
-        },
-    };
+    private static JsonObject Square(string id, double x0, double y0, double x1, double y1, string commune) =>
+        TileGeometry.Square(id, x0, y0, x1, y1, commune, Zoom);
 
     [Fact]
     public async Task Each_footprint_becomes_a_stitched_crop_and_failing_tiles_are_reported()
@@ -65,7 +47,7 @@ public sealed class ImportTilesCommandTests : IAsyncLifetime
             {
                 5 => new LocalResponse(404, []),
                 7 => new LocalResponse(200, Encoding.UTF8.GetBytes("<html>maintenance</html>"), "text/html"),
-                _ => new LocalResponse(200, LocalHttpServer.Png(256, 256, TileColour(x, y))),
+                _ => new LocalResponse(200, LocalHttpServer.Png(256, 256, TileGeometry.TileColour(x, y))),
             };
         });
         var collection = new JsonObject
@@ -114,8 +96,8 @@ public sealed class ImportTilesCommandTests : IAsyncLifetime
         await using var stream = provider.GetRequiredService<IImageStore>().OpenOriginal(two.ContentHash)!;
         using var bitmap = SKBitmap.Decode(stream);
         Assert.Equal(41 + 1 + (2 * Margin), bitmap.Width);
-        Assert.Equal(TileColour(tx + 2, ty), bitmap.GetPixel(0, bitmap.Height / 2));
-        Assert.Equal(TileColour(tx + 3, ty), bitmap.GetPixel(bitmap.Width - 1, bitmap.Height / 2));
+        Assert.Equal(TileGeometry.TileColour(tx + 2, ty), bitmap.GetPixel(0, bitmap.Height / 2));
+        Assert.Equal(TileGeometry.TileColour(tx + 3, ty), bitmap.GetPixel(bitmap.Width - 1, bitmap.Height / 2));
     }
 
     [Fact]

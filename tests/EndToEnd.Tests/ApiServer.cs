@@ -56,6 +56,9 @@ public sealed class ApiServer : IAsyncDisposable
             ["Demo:OwnerEmail"] = DemoEmail,
             ["Demo:OwnerPassword"] = DemoPassword,
             ["Logging:LogLevel:Default"] = "Warning",
+            // The tile import flow fetches from a local tile server (a server refuses its own network by default).
+            ["Downloads:AllowPrivateAddresses"] = "true",
+            ["Imports:PollSeconds"] = "0.5",
         };
         var app = ApiHost.Build(["--environment", "Development"], builder => builder.Configuration.AddInMemoryCollection(settings));
         var server = new ApiServer(app, schema, storage, baseUrl);

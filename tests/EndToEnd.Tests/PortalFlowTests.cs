@@ -1,5 +1,9 @@
 using System.IO.Compression;
+using System.Text;
+using System.Text.Json.Nodes;
+using CoConstruisons.Application.Images.ImportTiles;
 using CoConstruisons.Infrastructure.Images;
+using CoConstruisons.Tests.Shared;
 using Microsoft.Playwright;
 
 namespace CoConstruisons.EndToEnd.Tests;
@@ -266,6 +270,49 @@ public sealed class PortalFlowTests : IAsyncLifetime
         await Assertions.Expect(page.GetByTestId("campaign-status")).ToContainTextAsync("Campagne enregistrée.");
         await page.ReloadAsync();
         await Assertions.Expect(page.GetByTestId("campaign-max-day")).ToHaveValueAsync("2");
+        Assert.Empty(pageErrors);
+    }
+
+    [Fact]
+    public async Task An_owner_imports_footprints_from_a_tile_service_and_follows_the_job_to_its_report()
+    {
+        const int zoom = 18;
+        var tx = (int)(WebMercator.PixelX(4.85, zoom, 256) / 256);
+        var ty = (int)(WebMercator.PixelY(45.76, zoom, 256) / 256);
+        using var tiles = TileGeometry.Server((x, _) => x == tx + 2 ? new LocalResponse(404, []) : null);
+        JsonObject InTile(string id, int column) =>
+            TileGeometry.Square(id, ((tx + column) * 256) + 100.5, (ty * 256) + 100.5, ((tx + column) * 256) + 140.5, (ty * 256) + 130.5, "Lyon", zoom);
+        var geojson = new JsonObject { ["type"] = "FeatureCollection", ["features"] = new JsonArray(InTile("toit-1", 0), InTile("toit-2", 1), InTile("toit-404", 2)) };
+
+        await using var context = await browser!.NewContextAsync(new() { BaseURL = server!.BaseUrl });
+        var page = await context.NewPageAsync();
+        var pageErrors = new List<string>();
+        page.PageError += (_, e) => pageErrors.Add(e);
+        await page.GotoAsync("/");
+        await page.GetByTestId("signin-email").FillAsync(ApiServer.DemoEmail);
+        await page.GetByTestId("signin-password").FillAsync(ApiServer.DemoPassword);
+        await page.GetByTestId("signin-submit").ClickAsync();
+        await page.GetByTestId("project-card").First.GetByRole(AriaRole.Link).First.ClickAsync();
+        await Assertions.Expect(page.GetByTestId("tile-import-section")).ToBeVisibleAsync();
+
+        // A template without placeholders is refused next to its field, before anything is sent.
+        await page.GetByTestId("tile-file").SetInputFilesAsync(new FilePayload { Name = "toits.geojson", MimeType = "application/geo+json", Buffer = Encoding.UTF8.GetBytes(geojson.ToJsonString()) });
+        await page.GetByTestId("tile-template").FillAsync(tiles.BaseUrl + "/tiles.png");
+        await page.GetByTestId("tile-zoom").FillAsync("18");
+        await page.GetByTestId("tile-submit").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("tile-import-section").GetByTestId("field-error")).ToContainTextAsync("{z}, {x} et {y}");
+
+        await page.GetByTestId("tile-template").FillAsync(tiles.BaseUrl + "/{z}/{x}/{y}.png");
+        await page.GetByTestId("tile-submit").ClickAsync();
+        var job = page.GetByTestId("tile-import-job");
+        await Assertions.Expect(job).ToHaveAttributeAsync("data-state", "done", new() { Timeout = 60_000 });
+        await Assertions.Expect(job).ToHaveAttributeAsync("data-added", "2");
+        await Assertions.Expect(job).ToHaveAttributeAsync("data-rejected", "1");
+        await Assertions.Expect(page.GetByTestId("tile-import-status")).ToContainTextAsync("Import terminé : 2 image(s) ajoutée(s)");
+        await Assertions.Expect(page.GetByTestId("tile-report-rejected")).ToContainTextAsync("toit-404");
+        await Assertions.Expect(page.GetByTestId("tile-report-rejected")).ToContainTextAsync("404");
+        // When the job ends the page reloads its items: the new images are there.
+        await Assertions.Expect(page.Locator("[data-testid=item-card]", new() { HasText = "toit-1.png" })).ToHaveCountAsync(1);
         Assert.Empty(pageErrors);
     }
 }

@@ -14,4 +14,11 @@ public sealed record FetchedFile(byte[]? Bytes, string? Error, string? MediaType
 public interface IRemoteFileFetcher
 {
     Task<FetchedFile> FetchAsync(Uri uri, long maxBytes, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Why downloads from this address's host would be refused before any is tried (a private or
+    /// local address on a server), or null. A name that cannot be resolved now is not refused here:
+    /// each download then reports its own failure.
+    /// </summary>
+    Task<string?> RefusalAsync(Uri uri, CancellationToken cancellationToken);
 }

@@ -100,6 +100,31 @@ public sealed class HttpRemoteFileFetcher : IRemoteFileFetcher, IDisposable
         }
     }
 
+    public async Task<string?> RefusalAsync(Uri uri, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        if (_options.AllowPrivateAddresses)
+        {
+            return null;
+        }
+
+        IPAddress[] addresses;
+        try
+        {
+            addresses = IPAddress.TryParse(uri.DnsSafeHost, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(uri.DnsSafeHost, cancellationToken);
+        }
+        catch (SocketException)
+        {
+            return null;
+        }
+
+        return addresses.Length > 0 && addresses.All(IsPrivate) ? PrivateRefusal(uri.Host) : null;
+    }
+
+    private static string PrivateRefusal(string host) => Texts.T(
+        $"adresse privée ou locale refusée ({host})",
+        $"private or local address refused ({host})");
+
     private static string Reason(HttpRequestException ex) =>
         ex.InnerException is PrivateAddressException p ? p.Message : ex.InnerException?.Message ?? ex.Message;
 
@@ -117,9 +142,7 @@ public sealed class HttpRemoteFileFetcher : IRemoteFileFetcher, IDisposable
             addresses = [.. addresses.Where(a => !IsPrivate(a))];
             if (addresses.Length == 0)
             {
-                throw new PrivateAddressException(Texts.T(
-                    $"adresse privée ou locale refusée ({context.DnsEndPoint.Host})",
-                    $"private or local address refused ({context.DnsEndPoint.Host})"));
+                throw new PrivateAddressException(PrivateRefusal(context.DnsEndPoint.Host));
             }
         }
 

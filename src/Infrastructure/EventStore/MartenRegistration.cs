@@ -36,6 +36,8 @@ public static class MartenRegistration
             .Index([p => p.ProjectId, p => p.IsGold, p => p.Priority, p => p.Uncertainty, p => p.EvidenceCount], i => i.Name = "mt_doc_itemprogress_assignment");
         opts.Schema.For<ContributorProgress>().Identity(p => p.Id);
         opts.Schema.For<ItemLease>().UseOptimisticConcurrency(true);
+        opts.Schema.For<CoConstruisons.Application.Images.TileImportJobs.TileImportJob>().UseOptimisticConcurrency(true).Index(j => j.ProjectId);
+        opts.Schema.For<CoConstruisons.Application.Images.TileImportJobs.TileImportInput>();
 
         opts.Events.AddEventType<ItemAdded>();
         opts.Events.AddEventType<AnswerSubmitted>();

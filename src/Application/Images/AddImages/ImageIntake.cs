@@ -10,7 +10,8 @@ namespace CoConstruisons.Application.Images.AddImages;
 /// The one way files become items, shared by every import (uploads, manifests, tiles): size limit,
 /// decoding with <see cref="IImageInspector"/> (pixel limit, corrupt images), SHA-256 dedup within
 /// the batch and against the project, content-addressed storage, then <see cref="Item"/> +
-/// <see cref="ItemAdded"/> in one SaveChanges.
+/// <see cref="ItemAdded"/> in one SaveChanges. With <c>beforeSave</c>, the caller stores its own
+/// documents (a job's progress) in that same SaveChanges, which then always happens.
 /// </summary>
 public static class ImageIntake
 {
@@ -23,7 +24,8 @@ public static class ImageIntake
         Guid projectId,
         Guid ownerId,
         IReadOnlyList<UploadedFile> files,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Action<AddImagesReport>? beforeSave = null)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(inspector);
@@ -104,12 +106,19 @@ public static class ImageIntake
             added.Add(new AddedImage(item.Id, item.FileName));
         }
 
-        if (added.Count > 0)
+        var result = new AddImagesReport(added, duplicates.OrderBy(d => d.Index).Select(d => d.File).ToList(), rejected);
+        if (beforeSave is not null)
+        {
+            // The caller records what became of these files (e.g. a job's progress) in the same transaction.
+            beforeSave(result);
+            await session.SaveChangesAsync(cancellationToken);
+        }
+        else if (added.Count > 0)
         {
             await session.SaveChangesAsync(cancellationToken);
         }
 
-        return new AddImagesReport(added, duplicates.OrderBy(d => d.Index).Select(d => d.File).ToList(), rejected);
+        return result;
     }
 
     private sealed record ExistingItem(string Hash, string FileName);

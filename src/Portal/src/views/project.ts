@@ -9,6 +9,7 @@ import { getOwner } from "../session";
 import { uploadFiles, type UploadReport } from "../upload";
 import { choiceLabel, percent, projectProgress, sameOriginImageUrl } from "../util";
 import { campaignSection } from "./campaign";
+import { tileImportSection } from "./tileImport";
 import { focusHeading, type Page } from "./page";
 
 const PAGE_SIZE = 48;
@@ -43,6 +44,8 @@ export async function projectPage(ctx: PageContext, id: string): Promise<Page> {
   const settings = () => project?.settings;
   // The Slack campaign settings keep their own state (and what the owner typed) across redraws.
   const campaign = campaignSection(ctx, id);
+  // The tile import card follows its background job across redraws; when a job ends, the items are reloaded.
+  const tileImport = tileImportSection(ctx, id, () => refresh());
 
   const drawSummary = () => {
     if (!project) {
@@ -430,7 +433,7 @@ export async function projectPage(ctx: PageContext, id: string): Promise<Page> {
           t("project.choicesList", { choices: (s?.choices ?? []).map((c) => c.label).join(" · ") }),
           s?.allowDontKnow ? ` — ${t("project.dontKnowAllowed")}` : "",
         ),
-        h("div", { class: "columns" }, h("div", { class: "stack" }, summaryBox, uploadBox), h("div", { class: "stack" }, exportSection(), coOwnerSection())),
+        h("div", { class: "columns" }, h("div", { class: "stack" }, summaryBox, uploadBox, tileImport.box), h("div", { class: "stack" }, exportSection(), coOwnerSection())),
         campaign.box,
         itemsBox,
       ),
@@ -439,6 +442,7 @@ export async function projectPage(ctx: PageContext, id: string): Promise<Page> {
     buildUpload();
     drawUpload();
     drawItems();
+    tileImport.draw();
     campaign.draw();
     if (focus) {
       focusHeading(ctx.main);
@@ -479,7 +483,7 @@ export async function projectPage(ctx: PageContext, id: string): Promise<Page> {
   draw(true);
   await refresh();
   if (project && ctx.isCurrent()) {
-    await campaign.load();
+    await Promise.all([campaign.load(), tileImport.load()]);
   }
   return { relocalize: () => draw(false) };
 }

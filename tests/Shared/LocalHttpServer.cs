@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using SkiaSharp;
 
-namespace CoConstruisons.Cli.Tests;
+namespace CoConstruisons.Tests.Shared;
 
 /// <summary>What the local server answers for a path: status, body, content type, and a delay before answering.</summary>
 public sealed record LocalResponse(int Status, byte[] Body, string ContentType = "image/png", TimeSpan Delay = default);

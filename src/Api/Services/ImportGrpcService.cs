@@ -1,0 +1,79 @@
+using CoConstruisons.Api.Infrastructure;
+using CoConstruisons.Application.Images.TileImportJobs;
+using CoConstruisons.Contracts.V1;
+using Grpc.Core;
+using Mediator;
+
+namespace CoConstruisons.Api.Services;
+
+/// <summary>Background imports: start a tile import, follow its progress (owners only).</summary>
+public sealed class ImportGrpcService(IMediator mediator, CallerContext caller) : ImportService.ImportServiceBase
+{
+    public override async Task<ImportJob> StartTileImport(StartTileImportRequest request, ServerCallContext context)
+    {
+        var owner = caller.RequireOwner(context);
+        var job = await mediator.Send(
+            new StartTileImport(
+                owner,
+                Ids.Parse(request.ProjectId, "project_id"),
+                request.GeojsonName,
+                request.Geojson.ToByteArray(),
+                request.TileUrlTemplate,
+                request.Zoom,
+                request.HasMarginPixels ? request.MarginPixels : 16),
+            context.CancellationToken);
+        return ToContract(job);
+    }
+
+    public override async Task<ImportJob> GetImportJob(GetImportJobRequest request, ServerCallContext context)
+    {
+        var owner = caller.RequireOwner(context);
+        return ToContract(await mediator.Send(new GetTileImportJob(owner, Ids.Parse(request.JobId, "job_id")), context.CancellationToken));
+    }
+
+    public override async Task<ListImportJobsResponse> ListImportJobs(ListImportJobsRequest request, ServerCallContext context)
+    {
+        var owner = caller.RequireOwner(context);
+        var jobs = await mediator.Send(new ListTileImportJobs(owner, Ids.Parse(request.ProjectId, "project_id"), request.Limit), context.CancellationToken);
+        var response = new ListImportJobsResponse();
+        response.Jobs.AddRange(jobs.Select(ToContract));
+        return response;
+    }
+
+    public static ImportJob ToContract(TileImportJob job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var contract = new ImportJob
+        {
+            Id = job.Id.ToString(),
+            ProjectId = job.ProjectId.ToString(),
+            State = job.State switch
+            {
+                TileImportState.Queued => ImportJobState.Queued,
+                TileImportState.Running => ImportJobState.Running,
+                TileImportState.Done => ImportJobState.Done,
+                TileImportState.Failed => ImportJobState.Failed,
+                _ => ImportJobState.Unspecified,
+            },
+            GeojsonName = job.GeoJsonName,
+            TileUrlTemplate = job.TileUrlTemplate,
+            Zoom = job.Zoom,
+            MarginPixels = job.MarginPixels,
+            Features = job.Features,
+            Processed = job.Processed,
+            ItemsAdded = job.Added,
+            Duplicates = job.Duplicates,
+            Rejected = job.Rejected,
+            BadFeatures = job.BadFeatures,
+            TilesDownloaded = job.TilesDownloaded,
+            Error = job.Error ?? "",
+            CreatedAtUnix = job.CreatedAt.ToUnixTimeSeconds(),
+            StartedAtUnix = job.StartedAt?.ToUnixTimeSeconds() ?? 0,
+            FinishedAtUnix = job.FinishedAt?.ToUnixTimeSeconds() ?? 0,
+        };
+        contract.DuplicateList.AddRange(job.DuplicateList.Select(p => new CoConstruisons.Contracts.V1.ImportProblem { Name = p.Name, Reason = p.Reason }));
+        contract.RejectedList.AddRange(job.RejectedList.Select(p => new CoConstruisons.Contracts.V1.ImportProblem { Name = p.Name, Reason = p.Reason }));
+        contract.BadFeatureList.AddRange(job.BadFeatureList.Select(p => new CoConstruisons.Contracts.V1.ImportProblem { Name = p.Name, Reason = p.Reason, Feature = p.Feature }));
+        return contract;
+    }
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { accountedFor, isActive, isGeoJsonName, jobPercent, jobPhase, parseWhole, pollDelay, templateProblem } from "../src/imports";
+
+describe("templateProblem", () => {
+  it("accepts http(s) templates with {z}, {x} and {y} or {-y}", () => {
+    expect(templateProblem("https://tiles.example.org/{z}/{x}/{y}.png")).toBeNull();
+    expect(templateProblem(" http://wxs.example.fr/ortho/{z}/{x}/{-y}.jpeg ")).toBeNull();
+    expect(templateProblem("HTTPS://a.b/{z}/{x}/{y}")).toBeNull();
+  });
+
+  it("names what is wrong", () => {
+    expect(templateProblem("  ")).toBe("empty");
+    expect(templateProblem("ftp://tiles.example.org/{z}/{x}/{y}.png")).toBe("scheme");
+    expect(templateProblem("tiles.example.org/{z}/{x}/{y}.png")).toBe("scheme");
+    expect(templateProblem("https://{z}.example.org/{x}/{y}.png")).toBe("scheme");
+    expect(templateProblem("https://tiles.example.org/{x}/{y}.png")).toBe("placeholders");
+    expect(templateProblem("https://tiles.example.org/{z}/{x}.png")).toBe("placeholders");
+  });
+});
+
+describe("parseWhole", () => {
+  it("reads whole numbers within bounds only", () => {
+    expect(parseWhole("19", 0, 24)).toBe(19);
+    expect(parseWhole(" 0 ", 0, 24)).toBe(0);
+    expect(parseWhole("25", 0, 24)).toBeNull();
+    expect(parseWhole("-1", 0, 24)).toBeNull();
+    expect(parseWhole("1.5", 0, 24)).toBeNull();
+    expect(parseWhole("", 0, 24)).toBeNull();
+    expect(parseWhole("1e1", 0, 24)).toBeNull();
+  });
+});
+
+describe("isGeoJsonName", () => {
+  it("accepts .geojson and .json", () => {
+    expect(isGeoJsonName("batiments.geojson")).toBe(true);
+    expect(isGeoJsonName("BATIMENTS.JSON")).toBe(true);
+    expect(isGeoJsonName("batiments.csv")).toBe(false);
+  });
+});
+
+describe("job state", () => {
+  it("reads the proto's states", () => {
+    expect([0, 1, 2, 3, 4, 9].map(jobPhase)).toEqual(["unknown", "queued", "running", "done", "failed", "unknown"]);
+    expect([1, 2, 3, 4].map(isActive)).toEqual([true, true, false, false]);
+  });
+
+  it("gives whole percents, never past 100", () => {
+    expect(jobPercent({ processed: 123, features: 4000 })).toBe(3);
+    expect(jobPercent({ processed: 4000, features: 4000 })).toBe(100);
+    expect(jobPercent({ processed: 5, features: 0 })).toBe(0);
+    expect(jobPercent({ processed: 9, features: 4 })).toBe(100);
+  });
+
+  it("checks that every feature is accounted for", () => {
+    expect(accountedFor({ features: 6, itemsAdded: 3, duplicates: 1, rejected: 1, badFeatures: 1 })).toBe(true);
+    expect(accountedFor({ features: 6, itemsAdded: 3, duplicates: 1, rejected: 1, badFeatures: 0 })).toBe(false);
+  });
+
+  it("polls every second, then every two seconds", () => {
+    expect(pollDelay(0)).toBe(1000);
+    expect(pollDelay(120_000)).toBe(2000);
+  });
+});
