@@ -47,8 +47,10 @@ public static partial class ApiHost
         app.MapGrpcService<ContributorGrpcService>();
         app.MapGrpcService<CampaignGrpcService>();
         app.MapGrpcService<ExperimentGrpcService>();
+        app.MapGrpcService<ModelGrpcService>();
         app.MapUploads();
         app.MapImages();
+        app.MapModels();
         app.MapGet("/healthz", () => Results.Text("ok"));
         return app;
     }

@@ -25,6 +25,7 @@ public static class ApplicationServices
         services.AddSingleton<CoConstruisons.Application.Tasks.TaskReadCache>();
         services.Configure<CoConstruisons.Application.Common.RateLimitOptions>(configuration.GetSection("RateLimits"));
         services.Configure<UploadLimits>(configuration.GetSection("Uploads"));
+        services.Configure<CoConstruisons.Application.Models.ModelOptions>(configuration.GetSection("Model"));
         services.AddSingleton(TimeProvider.System);
         return services;
     }
