@@ -63,6 +63,7 @@ public sealed class ApiFixture : IAsyncLifetime
             ["Uploads:MaxImageBytes"] = "200000",
             ["Uploads:MaxPixels"] = "1000000",
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Model:Iterations"] = "40",
         }));
         await _app.InitializeAsync();
         await _app.StartAsync();
