@@ -4,6 +4,7 @@ import { AuthService } from "./gen/coconstruisons/v1/auth_pb";
 import { CampaignService } from "./gen/coconstruisons/v1/campaigns_pb";
 import { ContributorService } from "./gen/coconstruisons/v1/contributors_pb";
 import { ExperimentService } from "./gen/coconstruisons/v1/experiments_pb";
+import { ModelService } from "./gen/coconstruisons/v1/models_pb";
 import { ProjectService } from "./gen/coconstruisons/v1/projects_pb";
 import { TaskService } from "./gen/coconstruisons/v1/tasks_pb";
 import { getLang } from "./i18n";
@@ -38,3 +39,5 @@ export const tasks = createClient(TaskService, publicTransport);
 export const campaigns = createClient(CampaignService, ownerTransport);
 // Researchers' experiments: owner accounts with the researcher role.
 export const experiments = createClient(ExperimentService, ownerTransport);
+// The model loop (train on demand, versions and metrics, auto-label target): owner calls.
+export const models = createClient(ModelService, ownerTransport);

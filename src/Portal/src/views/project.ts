@@ -9,6 +9,7 @@ import { getOwner } from "../session";
 import { uploadFiles, type UploadReport } from "../upload";
 import { choiceLabel, percent, projectProgress, sameOriginImageUrl } from "../util";
 import { campaignSection } from "./campaign";
+import { modelSection } from "./model";
 import { focusHeading, type Page } from "./page";
 
 const PAGE_SIZE = 48;
@@ -43,6 +44,8 @@ export async function projectPage(ctx: PageContext, id: string): Promise<Page> {
   const settings = () => project?.settings;
   // The Slack campaign settings keep their own state (and what the owner typed) across redraws.
   const campaign = campaignSection(ctx, id);
+  // The model card keeps its own state and polls while a training run is queued or running.
+  const model = modelSection(ctx, id);
 
   const drawSummary = () => {
     if (!project) {
@@ -431,6 +434,7 @@ export async function projectPage(ctx: PageContext, id: string): Promise<Page> {
           s?.allowDontKnow ? ` — ${t("project.dontKnowAllowed")}` : "",
         ),
         h("div", { class: "columns" }, h("div", { class: "stack" }, summaryBox, uploadBox), h("div", { class: "stack" }, exportSection(), coOwnerSection())),
+        model.box,
         campaign.box,
         itemsBox,
       ),
@@ -439,6 +443,7 @@ export async function projectPage(ctx: PageContext, id: string): Promise<Page> {
     buildUpload();
     drawUpload();
     drawItems();
+    model.draw();
     campaign.draw();
     if (focus) {
       focusHeading(ctx.main);
@@ -479,7 +484,7 @@ export async function projectPage(ctx: PageContext, id: string): Promise<Page> {
   draw(true);
   await refresh();
   if (project && ctx.isCurrent()) {
-    await campaign.load();
+    await Promise.all([model.load(), campaign.load()]);
   }
   return { relocalize: () => draw(false) };
 }
