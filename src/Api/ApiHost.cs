@@ -54,8 +54,10 @@ public static partial class ApiHost
         app.MapGrpcService<CampaignGrpcService>();
         app.MapGrpcService<ExperimentGrpcService>();
         app.MapGrpcService<ImportGrpcService>();
+        app.MapGrpcService<ModelGrpcService>();
         app.MapUploads();
         app.MapImages();
+        app.MapModels();
         app.MapGet("/healthz", () => Results.Text("ok"));
         return app;
     }

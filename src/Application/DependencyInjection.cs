@@ -29,6 +29,7 @@ public static class ApplicationServices
         services.Configure<CoConstruisons.Application.Images.TileImportJobs.ImportOptions>(configuration.GetSection("Imports"));
         services.AddSingleton<CoConstruisons.Application.Images.TileImportJobs.TileImportSignal>();
         services.AddScoped<CoConstruisons.Application.Images.TileImportJobs.TileImportRunner>();
+        services.Configure<CoConstruisons.Application.Models.ModelOptions>(configuration.GetSection("Model"));
         services.AddSingleton(TimeProvider.System);
         return services;
     }

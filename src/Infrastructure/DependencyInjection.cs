@@ -47,6 +47,8 @@ public static class InfrastructureServices
         services.AddSingleton(downloads);
         services.AddSingleton<IRemoteFileFetcher, CoConstruisons.Infrastructure.Downloads.HttpRemoteFileFetcher>();
         services.AddSingleton<ITileCompositor, SkiaTileCompositor>();
+        services.AddSingleton<IImageClassifierTrainer, CoConstruisons.Infrastructure.Learning.MlImageClassifierTrainer>();
+        services.AddSingleton<IModelFileStore>(new CoConstruisons.Infrastructure.Learning.FileSystemModelFileStore(Path.Combine(dataFolder, "models")));
         return services;
     }
 }

@@ -79,6 +79,9 @@ public sealed class ImageClassifier
 
     internal ImageClassifier WithMetadata(ModelMetadata metadata) => new(_ml, _model, metadata);
 
+    /// <summary>The same classifier under another version name (e.g. the platform's "v3").</summary>
+    public ImageClassifier WithVersion(string version) => WithMetadata(Metadata with { ModelVersion = version });
+
     /// <summary>Calibrated class probabilities (in <see cref="Classes"/> order) for each image.</summary>
     public IReadOnlyList<float[]> Predict(IReadOnlyList<ImageRaster> images) => Predict(images, Metadata.Temperature);
 
@@ -177,7 +180,12 @@ public sealed class ImageClassifier
         }
     }
 
-    public static ImageClassifier Load(string directory)
+    /// <summary>
+    /// Checks a model directory without loading ML.NET: both files present, metadata valid and of
+    /// this build's format and features, model.zip matching its recorded SHA-256.
+    /// </summary>
+    /// <exception cref="ModelLoadException">Any of these fails (the message says which).</exception>
+    public static ModelMetadata Verify(string directory)
     {
         ArgumentNullException.ThrowIfNull(directory);
         if (!Directory.Exists(directory))
@@ -225,6 +233,13 @@ public sealed class ImageClassifier
             throw new ModelLoadException($"'{modelPath}' does not match the checksum in {MetadataFile}: the file is corrupt or comes from another save.");
         }
 
+        return metadata;
+    }
+
+    public static ImageClassifier Load(string directory)
+    {
+        var metadata = Verify(directory);
+        var modelPath = Path.Combine(directory, ModelFile);
         var ml = new MLContext(seed: 0);
         try
         {

@@ -63,6 +63,7 @@ public class ApiFixture : IAsyncLifetime
             ["Uploads:MaxImageBytes"] = "200000",
             ["Uploads:MaxPixels"] = "1000000",
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Model:Iterations"] = "40",
         };
         foreach (var (key, value) in ExtraSettings)
         {

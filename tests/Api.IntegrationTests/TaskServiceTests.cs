@@ -194,7 +194,7 @@ public sealed class TaskServiceTests(ApiFixture api)
         var json = await _projects.ExportProjectAsync(new ExportProjectRequest { ProjectId = Demo, Format = ExportFormat.Json }, headers);
 
         var lines = Encoding.UTF8.GetString(csv.Content.Span).Split('\n');
-        Assert.Equal("item_id,file_name,label,confidence,answer_count,answer_id,contributor,choice,channel,time_taken_ms,submitted_at", lines[0]);
+        Assert.Equal("item_id,file_name,label,confidence,label_source,answer_count,answer_id,contributor,choice,channel,time_taken_ms,submitted_at", lines[0]);
         var row = Assert.Single(lines, l => l.Contains(answer.AnswerId, StringComparison.Ordinal));
         Assert.StartsWith(next.Task.ItemId + ",toit-", row, StringComparison.Ordinal);
         Assert.Contains(",east_west,web,1200,", row, StringComparison.Ordinal);

@@ -74,6 +74,8 @@ public sealed partial class ExceptionMappingInterceptor(ILogger<ExceptionMapping
                 return new RpcException(new Grpc.Core.Status(StatusCode.Unauthenticated, ex.Message));
             case ForbiddenException:
                 return new RpcException(new Grpc.Core.Status(StatusCode.PermissionDenied, ex.Message));
+            case CoConstruisons.Application.Abstractions.ModelFileException:
+                return new RpcException(new Grpc.Core.Status(StatusCode.DataLoss, ex.Message));
             case RuleViolationException:
                 return new RpcException(new Grpc.Core.Status(StatusCode.FailedPrecondition, ex.Message));
             case RateLimitedException limited:

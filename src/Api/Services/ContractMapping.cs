@@ -16,7 +16,8 @@ public static class ContractMapping
             s.Choices.Select((c, i) => new DomainChoice(string.IsNullOrWhiteSpace(c.Key) ? KeyFor(c.Label, i) : c.Key, c.Label)).ToList(),
             s.AllowDontKnow, s.Instructions, s.AnswersPerItem,
             s.MinAnswersPerItem == 0 ? Math.Min(2, Math.Max(1, s.AnswersPerItem)) : s.MinAnswersPerItem,
-            s.ConfidenceTarget == 0 ? 0.95 : s.ConfidenceTarget);
+            s.ConfidenceTarget == 0 ? 0.95 : s.ConfidenceTarget,
+            s.AutoLabelPrecision == 0 ? DomainSettings.DefaultAutoLabelPrecision : s.AutoLabelPrecision);
 
     /// <summary>A stable key from a label when the client sent none: "Nord–sud" → "nord_sud".</summary>
     public static string KeyFor(string label, int index)
@@ -43,6 +44,7 @@ public static class ContractMapping
             AnswersPerItem = s.AnswersPerItem,
             MinAnswersPerItem = s.MinAnswersPerItem,
             ConfidenceTarget = s.ConfidenceTarget,
+            AutoLabelPrecision = s.AutoLabelPrecision,
         };
         settings.Choices.AddRange(s.Choices.Select(ToContract));
         return settings;

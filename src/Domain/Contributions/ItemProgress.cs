@@ -1,5 +1,6 @@
 using CoConstruisons.Domain.Consensus;
 using CoConstruisons.Domain.Items;
+using CoConstruisons.Domain.Models;
 using CoConstruisons.Domain.Projects;
 
 namespace CoConstruisons.Domain.Contributions;
@@ -30,8 +31,20 @@ public sealed class ItemProgress
     /// <summary>Owner priority (higher first).</summary>
     public int Priority { get; set; }
 
-    /// <summary>Model uncertainty in [0, 1] once predictions exist (higher first); 0 before.</summary>
+    /// <summary>Model uncertainty in [0, 1] once predictions exist (higher first); 0 before, and 0 for items the model was trained on.</summary>
     public double Uncertainty { get; set; }
+
+    /// <summary>The latest model prediction (label, confidence, version), null before any.</summary>
+    public string? PredictedLabel { get; set; }
+    public double PredictedConfidence { get; set; }
+    public string? ModelVersion { get; set; }
+
+    /// <summary>The latest model was fitted on this item (its prediction is in-sample).</summary>
+    public bool InTrainingSet { get; set; }
+
+    /// <summary>The label a model gave this item above its auto-label threshold (null when none).</summary>
+    public string? MachineLabel { get; set; }
+    public double MachineConfidence { get; set; }
 
     public static ItemProgress Create(ItemAdded added) => new() { Id = added.ItemId, ProjectId = added.ProjectId };
 
@@ -68,6 +81,23 @@ public sealed class ItemProgress
     public void Apply(GoldAnswerSet gold) => IsGold = true;
 
     public void Apply(ItemRetired retired) => Retired = true;
+
+    public void Apply(ItemPredicted prediction)
+    {
+        PredictedLabel = prediction.Label;
+        PredictedConfidence = prediction.Confidence;
+        ModelVersion = prediction.Version;
+        InTrainingSet = prediction.InTrainingSet;
+        Uncertainty = prediction.Uncertainty;
+    }
+
+    /// <summary>A machine label retires the item: humans are no longer asked about it.</summary>
+    public void Apply(ItemMachineLabelled labelled)
+    {
+        MachineLabel = labelled.Label;
+        MachineConfidence = labelled.Confidence;
+        Retired = true;
+    }
 
     public void Apply(ItemBeliefUpdated belief)
     {

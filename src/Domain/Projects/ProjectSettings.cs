@@ -10,8 +10,15 @@ public sealed record ProjectSettings(
     string Instructions,
     int AnswersPerItem,
     int MinAnswersPerItem = 2,
-    double ConfidenceTarget = 0.95)
+    double ConfidenceTarget = 0.95,
+    double AutoLabelPrecision = ProjectSettings.DefaultAutoLabelPrecision)
 {
+    /// <summary>
+    /// The precision a model's predictions must reach on held-out items before they become machine
+    /// labels (the threshold is chosen on the model's calibration part).
+    /// </summary>
+    public const double DefaultAutoLabelPrecision = 0.97;
+
     public const int MinChoices = 2;
     public const int MaxChoices = 10;
     public const int MaxAnswersPerItem = 100;

@@ -47,6 +47,11 @@ public static class MartenRegistration
         opts.Events.AddEventType<ItemBeliefUpdated>();
         opts.Events.AddEventType<ConsensusRefitted>();
         opts.Schema.For<CoConstruisons.Application.Consensus.ProjectConsensus>();
+        opts.Events.AddEventType<CoConstruisons.Domain.Models.ModelTrained>();
+        opts.Events.AddEventType<CoConstruisons.Domain.Models.ItemPredicted>();
+        opts.Events.AddEventType<CoConstruisons.Domain.Models.ItemMachineLabelled>();
+        opts.Schema.For<CoConstruisons.Application.Models.ModelVersion>().UniqueIndex(v => v.ProjectId, v => v.Number);
+        opts.Schema.For<CoConstruisons.Application.Models.ModelTrainingRun>().Index(r => r.ProjectId);
         opts.Schema.For<CoConstruisons.Infrastructure.Experiments.StoredExperiment>().Identity(e => e.Id);
         opts.Events.AddEventType<CoConstruisons.Domain.Experiments.ExperimentDefined>();
         opts.Events.AddEventType<CoConstruisons.Domain.Experiments.ExperimentAllocationChanged>();

@@ -18,6 +18,7 @@ public static class QuartzRegistration
     {
         if (!configuration.GetValue("Quartz:Enabled", true))
         {
+            services.AddSingleton<CoConstruisons.Application.Abstractions.IModelTrainingQueue, InProcessModelTrainingQueue>();
             return;
         }
 
@@ -40,7 +41,17 @@ public static class QuartzRegistration
                 trigger => trigger.WithIdentity(RefitConsensusJob.Name).StartAt(DateTimeOffset.UtcNow + every)
                     .WithSimpleSchedule(s => s.WithInterval(every).RepeatForever()),
                 job => job.WithIdentity(RefitConsensusJob.Name));
+            var retrain = configuration.GetValue("Model:RetrainHours", 6.0);
+            if (retrain > 0)
+            {
+                var period = TimeSpan.FromHours(retrain);
+                q.ScheduleJob<RetrainModelsJob>(
+                    trigger => trigger.WithIdentity(RetrainModelsJob.Name).StartAt(DateTimeOffset.UtcNow + period)
+                        .WithSimpleSchedule(s => s.WithInterval(period).RepeatForever()),
+                    job => job.WithIdentity(RetrainModelsJob.Name));
+            }
         });
+        services.AddSingleton<CoConstruisons.Application.Abstractions.IModelTrainingQueue, QuartzModelTrainingQueue>();
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
     }
 }

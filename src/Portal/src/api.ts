@@ -5,6 +5,7 @@ import { CampaignService } from "./gen/coconstruisons/v1/campaigns_pb";
 import { ContributorService } from "./gen/coconstruisons/v1/contributors_pb";
 import { ExperimentService } from "./gen/coconstruisons/v1/experiments_pb";
 import { ImportService } from "./gen/coconstruisons/v1/imports_pb";
+import { ModelService } from "./gen/coconstruisons/v1/models_pb";
 import { ProjectService } from "./gen/coconstruisons/v1/projects_pb";
 import { TaskService } from "./gen/coconstruisons/v1/tasks_pb";
 import { getLang } from "./i18n";
@@ -41,3 +42,5 @@ export const campaigns = createClient(CampaignService, ownerTransport);
 export const experiments = createClient(ExperimentService, ownerTransport);
 // Background imports (tile imports from a GeoJSON): owner calls.
 export const imports = createClient(ImportService, ownerTransport);
+// The model loop (train on demand, versions and metrics, auto-label target): owner calls.
+export const models = createClient(ModelService, ownerTransport);

@@ -46,6 +46,10 @@ public sealed class ProjectSettingsValidator : AbstractValidator<ProjectSettings
                 "The minimum answers per image is between 1 and the answers wanted."));
         RuleFor(s => s.ConfidenceTarget).InclusiveBetween(0.5, 0.999)
             .WithMessage(_ => Texts.T("La confiance visée va de 0,5 à 0,999.", "The confidence target is between 0.5 and 0.999."));
+        RuleFor(s => s.AutoLabelPrecision).InclusiveBetween(0.5, 0.999)
+            .WithMessage(_ => Texts.T(
+                "La précision visée pour l'étiquetage automatique va de 0,5 à 0,999.",
+                "The auto-label target precision is between 0.5 and 0.999."));
     }
 }
 

@@ -46,7 +46,18 @@ public sealed class ExportProjectHandler(IQuerySession session) : IQueryHandler<
         };
     }
 
-    private sealed record ExportedItem(Item Item, ItemProgress? Progress, IReadOnlyList<AnswerSubmitted> Answers);
+    private sealed record ExportedItem(Item Item, ItemProgress? Progress, IReadOnlyList<AnswerSubmitted> Answers)
+    {
+        /// <summary>A machine label (auto-labelling, docs/model.md) is given only to items without a confident crowd label, so it wins.</summary>
+        public bool IsMachine => Progress?.MachineLabel is not null;
+
+        public string? Label => IsMachine ? Progress!.MachineLabel : Progress?.Label;
+
+        public double Confidence => IsMachine ? Progress!.MachineConfidence : Progress?.Confidence ?? 0;
+
+        /// <summary>"machine", "crowd", or empty when the item has no label.</summary>
+        public string LabelSource => IsMachine ? "machine" : Progress?.Label is null ? "" : "crowd";
+    }
 
     private static object ToJson(IEnumerable<ExportedItem> rows) => rows.Select(r => new
     {
@@ -54,9 +65,18 @@ public sealed class ExportProjectHandler(IQuerySession session) : IQueryHandler<
         r.Item.FileName,
         r.Item.ContentHash,
         r.Item.Metadata,
-        Label = r.Progress?.Label,
-        Confidence = r.Progress?.Confidence ?? 0,
-        LabelSource = r.Progress?.Label is null ? null : "crowd",
+        r.Label,
+        r.Confidence,
+        LabelSource = r.LabelSource.Length == 0 ? null : r.LabelSource,
+        CrowdLabel = r.Progress?.Label,
+        CrowdConfidence = r.Progress?.Confidence ?? 0,
+        Prediction = r.Progress?.PredictedLabel is null ? null : new
+        {
+            Label = r.Progress.PredictedLabel,
+            Confidence = r.Progress.PredictedConfidence,
+            r.Progress.ModelVersion,
+            r.Progress.InTrainingSet,
+        },
         AnswerCount = r.Answers.Count,
         Answers = r.Answers.Select(a => new
         {
@@ -103,8 +123,9 @@ public sealed class ExportProjectHandler(IQuerySession session) : IQueryHandler<
             {
                 ["item_id"] = r.Item.Id.ToString(),
                 ["file_name"] = r.Item.FileName,
-                ["label"] = r.Progress?.Label,
-                ["confidence"] = Math.Round(r.Progress?.Confidence ?? 0, 4),
+                ["label"] = r.Label,
+                ["confidence"] = Math.Round(r.Confidence, 4),
+                ["label_source"] = r.LabelSource,
                 ["answer_count"] = r.Answers.Count,
                 ["retired"] = r.Progress?.Retired ?? false,
             };
@@ -131,14 +152,15 @@ public sealed class ExportProjectHandler(IQuerySession session) : IQueryHandler<
     private static byte[] ToCsv(IEnumerable<ExportedItem> rows)
     {
         var sb = new StringBuilder();
-        sb.Append("item_id,file_name,label,confidence,answer_count,answer_id,contributor,choice,channel,time_taken_ms,submitted_at\n");
+        sb.Append("item_id,file_name,label,confidence,label_source,answer_count,answer_id,contributor,choice,channel,time_taken_ms,submitted_at\n");
         foreach (var r in rows)
         {
             var head = string.Join(',',
                 r.Item.Id.ToString(),
                 Csv.Field(r.Item.FileName),
-                Csv.Field(r.Progress?.Label ?? ""),
-                (r.Progress?.Confidence ?? 0).ToString("0.####", System.Globalization.CultureInfo.InvariantCulture),
+                Csv.Field(r.Label ?? ""),
+                r.Confidence.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture),
+                r.LabelSource,
                 r.Answers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
             if (r.Answers.Count == 0)
             {

@@ -1,5 +1,6 @@
 using CoConstruisons.Domain.Contributions;
 using CoConstruisons.Domain.Items;
+using CoConstruisons.Domain.Models;
 using Marten.Events.Aggregation;
 
 namespace CoConstruisons.Infrastructure.EventStore.Projections;
@@ -22,4 +23,8 @@ public sealed partial class ItemProgressProjection : SingleStreamProjection<Item
     public static void Apply(ItemProgress progress, ItemRetired retired) => progress.Apply(retired);
 
     public static void Apply(ItemProgress progress, ItemBeliefUpdated belief) => progress.Apply(belief);
+
+    public static void Apply(ItemProgress progress, ItemPredicted prediction) => progress.Apply(prediction);
+
+    public static void Apply(ItemProgress progress, ItemMachineLabelled labelled) => progress.Apply(labelled);
 }

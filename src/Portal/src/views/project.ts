@@ -10,6 +10,7 @@ import { uploadFiles, type UploadReport } from "../upload";
 import { choiceLabel, percent, projectProgress, sameOriginImageUrl } from "../util";
 import { campaignSection } from "./campaign";
 import { tileImportSection } from "./tileImport";
+import { modelSection } from "./model";
 import { focusHeading, type Page } from "./page";
 
 const PAGE_SIZE = 48;
@@ -46,6 +47,8 @@ export async function projectPage(ctx: PageContext, id: string): Promise<Page> {
   const campaign = campaignSection(ctx, id);
   // The tile import card follows its background job across redraws; when a job ends, the items are reloaded.
   const tileImport = tileImportSection(ctx, id, () => refresh());
+  // The model card keeps its own state and polls while a training run is queued or running.
+  const model = modelSection(ctx, id);
 
   const drawSummary = () => {
     if (!project) {
@@ -434,6 +437,7 @@ export async function projectPage(ctx: PageContext, id: string): Promise<Page> {
           s?.allowDontKnow ? ` — ${t("project.dontKnowAllowed")}` : "",
         ),
         h("div", { class: "columns" }, h("div", { class: "stack" }, summaryBox, uploadBox, tileImport.box), h("div", { class: "stack" }, exportSection(), coOwnerSection())),
+        model.box,
         campaign.box,
         itemsBox,
       ),
@@ -443,6 +447,7 @@ export async function projectPage(ctx: PageContext, id: string): Promise<Page> {
     drawUpload();
     drawItems();
     tileImport.draw();
+    model.draw();
     campaign.draw();
     if (focus) {
       focusHeading(ctx.main);
@@ -483,7 +488,7 @@ export async function projectPage(ctx: PageContext, id: string): Promise<Page> {
   draw(true);
   await refresh();
   if (project && ctx.isCurrent()) {
-    await Promise.all([campaign.load(), tileImport.load()]);
+    await Promise.all([model.load(), campaign.load(), tileImport.load()]);
   }
   return { relocalize: () => draw(false) };
 }

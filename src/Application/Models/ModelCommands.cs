@@ -1,0 +1,141 @@
+using CoConstruisons.Application.Abstractions;
+using CoConstruisons.Application.Common;
+using CoConstruisons.Application.Common.Exceptions;
+using CoConstruisons.Application.Projects;
+using CoConstruisons.Application.Projects.CreateProject;
+using FluentValidation;
+using Marten;
+using Mediator;
+using Microsoft.Extensions.Options;
+
+namespace CoConstruisons.Application.Models;
+
+/// <summary>
+/// An owner asks for a model now: refused at once (FAILED_PRECONDITION, with counts) when there are
+/// too few confident labels; otherwise a queued <see cref="ModelTrainingRun"/> is recorded and the
+/// scheduler runs <see cref="TrainProjectModel"/> on one node. A run already queued or running for
+/// the project is returned instead of a second one.
+/// </summary>
+public sealed record RequestModelTraining(Guid OwnerId, Guid ProjectId) : ICommand<ModelTrainingRun>;
+
+public sealed class RequestModelTrainingHandler(IDocumentSession session, IModelTrainingQueue queue, IOptions<ModelOptions> options, TimeProvider clock)
+    : ICommandHandler<RequestModelTraining, ModelTrainingRun>
+{
+    /// <summary>A run that has not moved for this long is considered lost (its node stopped) and no longer blocks a new one.</summary>
+    public static readonly TimeSpan StaleAfter = TimeSpan.FromHours(2);
+
+    public async ValueTask<ModelTrainingRun> Handle(RequestModelTraining command, CancellationToken cancellationToken)
+    {
+        var project = await session.LoadOwnedAsync(command.ProjectId, command.OwnerId, cancellationToken);
+        var now = clock.GetUtcNow();
+        var active = await ActiveRunAsync(session, project.Id, now, cancellationToken);
+        if (active is not null)
+        {
+            return active;
+        }
+
+        ModelLabels.EnsureEnough(await ModelLabels.LoadAsync(session, project, cancellationToken), options.Value);
+        var run = new ModelTrainingRun
+        {
+            Id = Guid.CreateVersion7(),
+            ProjectId = project.Id,
+            State = ModelTrainingState.Queued,
+            Stage = "queued",
+            RequestedAt = now,
+            UpdatedAt = now,
+        };
+        session.Store(run);
+        await session.SaveChangesAsync(cancellationToken);
+        await queue.EnqueueAsync(project.Id, run.Id, cancellationToken);
+        return run;
+    }
+
+    public static async Task<ModelTrainingRun?> ActiveRunAsync(IQuerySession session, Guid projectId, DateTimeOffset now, CancellationToken ct)
+    {
+        var latest = await LatestRunAsync(session, projectId, ct);
+        return latest is { IsActive: true } && now - latest.UpdatedAt < StaleAfter ? latest : null;
+    }
+
+    public static async Task<ModelTrainingRun?> LatestRunAsync(IQuerySession session, Guid projectId, CancellationToken ct) =>
+        await session.Query<ModelTrainingRun>().Where(r => r.ProjectId == projectId)
+            .OrderByDescending(r => r.RequestedAt).FirstOrDefaultAsync(ct);
+}
+
+/// <summary>What the portal's model section shows: the latest run, the versions (newest first), the confident labels and the target.</summary>
+public sealed record GetModelOverview(Guid OwnerId, Guid ProjectId) : IQuery<ModelOverview>;
+
+public sealed record ModelOverview(
+    ModelTrainingRun? LatestRun,
+    IReadOnlyList<ModelVersion> Versions,
+    int ConfidentLabels,
+    IReadOnlyDictionary<string, int> LabelsPerClass,
+    int MinLabels,
+    double AutoLabelPrecision);
+
+public sealed class GetModelOverviewHandler(IQuerySession session, IOptions<ModelOptions> options) : IQueryHandler<GetModelOverview, ModelOverview>
+{
+    public async ValueTask<ModelOverview> Handle(GetModelOverview query, CancellationToken cancellationToken)
+    {
+        var project = await session.LoadOwnedAsync(query.ProjectId, query.OwnerId, cancellationToken);
+        var run = await RequestModelTrainingHandler.LatestRunAsync(session, project.Id, cancellationToken);
+        var versions = await session.Query<ModelVersion>().Where(v => v.ProjectId == project.Id)
+            .OrderByDescending(v => v.Number).ToListAsync(cancellationToken);
+        var labels = await ModelLabels.LoadAsync(session, project, cancellationToken);
+        return new ModelOverview(run, versions, labels.Count, labels.PerClass, options.Value.MinLabels, project.Settings.AutoLabelPrecision);
+    }
+}
+
+/// <summary>
+/// The owner's target precision for machine labels (0.5–0.999). It applies from the next model
+/// version: the threshold is chosen on that version's calibration part.
+/// </summary>
+public sealed record SetAutoLabelPrecision(Guid OwnerId, Guid ProjectId, double Precision) : ICommand<ModelOverview>;
+
+public sealed class SetAutoLabelPrecisionValidator : AbstractValidator<SetAutoLabelPrecision>
+{
+    public SetAutoLabelPrecisionValidator()
+    {
+        RuleFor(c => c.Precision).InclusiveBetween(0.5, 0.999).WithMessage(_ => Texts.T(
+            "La précision visée pour l'étiquetage automatique va de 0,5 à 0,999.",
+            "The auto-label target precision is between 0.5 and 0.999."));
+    }
+}
+
+public sealed class SetAutoLabelPrecisionHandler(IDocumentSession session, IMediator mediator) : ICommandHandler<SetAutoLabelPrecision, ModelOverview>
+{
+    public async ValueTask<ModelOverview> Handle(SetAutoLabelPrecision command, CancellationToken cancellationToken)
+    {
+        var project = await session.LoadOwnedAsync(command.ProjectId, command.OwnerId, cancellationToken);
+        var settings = project.Settings with { AutoLabelPrecision = command.Precision };
+        var result = await new ProjectSettingsValidator().ValidateAsync(settings, cancellationToken);
+        if (!result.IsValid)
+        {
+            throw new ValidationException(result.Errors);
+        }
+
+        project.Settings = settings;
+        session.Store(project);
+        await session.SaveChangesAsync(cancellationToken);
+        return await mediator.Send(new GetModelOverview(command.OwnerId, command.ProjectId), cancellationToken);
+    }
+}
+
+/// <summary>The folder of a model version's files, checked (present, checksum) before it is served.</summary>
+public sealed record GetModelFiles(Guid OwnerId, Guid ProjectId, string Version) : IQuery<ModelFiles>;
+
+public sealed record ModelFiles(ModelVersion Model, string Directory, string DownloadName);
+
+public sealed class GetModelFilesHandler(IQuerySession session, IModelFileStore files, IImageClassifierTrainer trainer) : IQueryHandler<GetModelFiles, ModelFiles>
+{
+    public async ValueTask<ModelFiles> Handle(GetModelFiles query, CancellationToken cancellationToken)
+    {
+        var project = await session.LoadOwnedAsync(query.ProjectId, query.OwnerId, cancellationToken);
+        var model = await session.Query<ModelVersion>()
+            .Where(v => v.ProjectId == project.Id && v.Version == query.Version)
+            .FirstOrDefaultAsync(cancellationToken)
+            ?? throw new NotFoundException(Texts.T($"Version de modèle « {query.Version} » introuvable.", $"Model version '{query.Version}' was not found."));
+        var directory = files.DirectoryFor(project.Id, model.Version);
+        trainer.Verify(directory);
+        return new ModelFiles(model, directory, $"model-{project.Id:N}-{model.Version}.zip");
+    }
+}

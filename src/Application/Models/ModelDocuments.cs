@@ -1,0 +1,101 @@
+using CoConstruisons.Application.Abstractions;
+
+namespace CoConstruisons.Application.Models;
+
+/// <summary>Settings of the model loop (configuration section <c>Model</c>).</summary>
+public sealed class ModelOptions
+{
+    /// <summary>Fewest confident labels (consensus or gold) a project needs before a model is trained.</summary>
+    public int MinLabels { get; set; } = 40;
+
+    /// <summary>Fewest confident labels each of at least two classes needs.</summary>
+    public int MinPerClass { get; set; } = 5;
+
+    /// <summary>Boosting iterations (null = the trainer's default, 250).</summary>
+    public int? Iterations { get; set; }
+
+    /// <summary>Images predicted per batch (and per transaction of prediction events).</summary>
+    public int PredictionBatch { get; set; } = 256;
+
+    /// <summary>How often the scheduler looks for projects to retrain (hours; 0 turns scheduled retraining off).</summary>
+    public double RetrainHours { get; set; } = 6;
+
+    /// <summary>Scheduled retraining happens when the confident labels grew by this share since the latest version (or when there is none).</summary>
+    public double RetrainGrowth { get; set; } = 0.2;
+}
+
+/// <summary>One trained model version of a project (id = model id): where it came from and how it measured.</summary>
+public sealed class ModelVersion
+{
+    public Guid Id { get; set; }
+    public Guid ProjectId { get; set; }
+
+    /// <summary>1, 2, … per project; <see cref="Version"/> is "v" + number and names the files' folder.</summary>
+    public int Number { get; set; }
+    public string Version { get; set; } = "";
+    public DateTimeOffset TrainedAt { get; set; }
+    public string Method { get; set; } = "";
+    public string Split { get; set; } = "";
+    public List<string> Classes { get; set; } = [];
+
+    /// <summary>Confident labels available (consensus at the project's confidence target, or gold); <see cref="GoldItems"/> of them gold.</summary>
+    public int LabelledItems { get; set; }
+    public int GoldItems { get; set; }
+    public int TrainingItems { get; set; }
+    public int CalibrationItems { get; set; }
+    public int TestItems { get; set; }
+
+    /// <summary>Held-out (test part) accuracy, per-class precision/recall, confusion (rows true, columns predicted, in <see cref="Classes"/> order).</summary>
+    public double Accuracy { get; set; }
+    public Dictionary<string, ClassScore> PerClass { get; set; } = [];
+    public int[][] Confusion { get; set; } = [];
+
+    /// <summary>Expected calibration error (15 bins) and log-loss on the test part, after temperature scaling.</summary>
+    public double CalibrationError { get; set; }
+    public double LogLoss { get; set; }
+    public double Temperature { get; set; }
+
+    /// <summary>The owner's target precision when trained, the threshold chosen on the calibration part, and what it gave on the test part.</summary>
+    public double TargetPrecision { get; set; }
+    public double Threshold { get; set; }
+    public double AutoLabelCoverage { get; set; }
+    public double AutoLabelPrecision { get; set; }
+    public double TrainSeconds { get; set; }
+
+    /// <summary>After prediction: items predicted, machine-labelled, and images that could not be read.</summary>
+    public int Predicted { get; set; }
+    public int MachineLabelled { get; set; }
+    public int Unreadable { get; set; }
+}
+
+public enum ModelTrainingState
+{
+    Queued,
+    Running,
+    Done,
+    Failed,
+}
+
+/// <summary>One training run of a project (queued by an owner or the schedule): its state and progress, for the portal.</summary>
+public sealed class ModelTrainingRun
+{
+    public Guid Id { get; set; }
+    public Guid ProjectId { get; set; }
+    public ModelTrainingState State { get; set; }
+
+    /// <summary>The stage running now (labels, images, features, boosting, saving, predictions) and how far through it.</summary>
+    public string Stage { get; set; } = "";
+    public int Done { get; set; }
+    public int Total { get; set; }
+
+    /// <summary>Why it failed (or a note when it is done).</summary>
+    public string Message { get; set; } = "";
+    public DateTimeOffset RequestedAt { get; set; }
+    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public Guid? ModelId { get; set; }
+    public string? Version { get; set; }
+
+    public bool IsActive => State is ModelTrainingState.Queued or ModelTrainingState.Running;
+}
