@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using CoConstruisons.Domain.Assignment;
 using CoConstruisons.Domain.Contributions;
 using Marten;
 using Marten.Linq.LastModified;
@@ -19,7 +20,7 @@ namespace CoConstruisons.Application.Tasks;
 /// remembers the highest evidence any node saw, and reservations last far longer (2 minutes) than
 /// the copy may lag (about a second).</para>
 /// </summary>
-public sealed class CandidateCache(IDocumentStore store, TimeProvider clock)
+public sealed class CandidateCache(IDocumentStore store)
 {
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(1);
 
@@ -29,7 +30,7 @@ public sealed class CandidateCache(IDocumentStore store, TimeProvider clock)
     private readonly ConcurrentDictionary<Guid, Pool> _pools = new();
 
     /// <summary>One open item as the candidate choice needs it.</summary>
-    public sealed class OpenItem
+    public sealed class OpenItem : IAssignmentCandidate
     {
         public Guid Id { get; init; }
         public bool IsGold { get; set; }
@@ -44,7 +45,13 @@ public sealed class CandidateCache(IDocumentStore store, TimeProvider clock)
         public readonly Lock Gate = new();
         public readonly SemaphoreSlim Refreshing = new(1, 1);
         public readonly Dictionary<Guid, OpenItem> Items = [];
-        public DateTimeOffset? RefreshedAt;
+
+        /// <summary>Items seen retired: never added back by a refresh that read an older row.</summary>
+        public readonly HashSet<Guid> Retired = [];
+        /// <summary>When the copy was last refreshed (monotonic milliseconds; null before the first load).</summary>
+        public long? RefreshedAt;
+
+        /// <summary>The database's clock at the last refresh, minus the overlap.</summary>
         public DateTimeOffset LoadedSince;
     }
 
@@ -140,6 +147,7 @@ public sealed class CandidateCache(IDocumentStore store, TimeProvider clock)
             if (retired)
             {
                 pool.Items.Remove(itemId);
+                pool.Retired.Add(itemId);
                 return;
             }
 
@@ -148,33 +156,14 @@ public sealed class CandidateCache(IDocumentStore store, TimeProvider clock)
         }
     }
 
-    /// <summary>Assignment order: true when <paramref name="a"/> comes before <paramref name="b"/>.</summary>
-    private static bool Before((OpenItem Item, int Tie) a, (OpenItem Item, int Tie) b)
-    {
-        if (a.Item.Priority != b.Item.Priority)
-        {
-            return a.Item.Priority > b.Item.Priority;
-        }
-
-        if (a.Item.Uncertainty != b.Item.Uncertainty)
-        {
-            return a.Item.Uncertainty > b.Item.Uncertainty;
-        }
-
-        if (a.Item.EvidenceCount != b.Item.EvidenceCount)
-        {
-            // Gold items never retire: the least-checked first; open items closest to retirement first.
-            return a.Item.IsGold ? a.Item.EvidenceCount < b.Item.EvidenceCount : a.Item.EvidenceCount > b.Item.EvidenceCount;
-        }
-
-        return a.Tie < b.Tie;
-    }
+    /// <summary>Assignment order (<see cref="AssignmentPolicy.Compare"/>), ties at random: true when <paramref name="a"/> comes first.</summary>
+    private static bool Before((OpenItem Item, int Tie) a, (OpenItem Item, int Tie) b) =>
+        AssignmentPolicy.Compare(a.Item, b.Item) is var c and not 0 ? c < 0 : a.Tie < b.Tie;
 
     private async Task<Pool> FreshAsync(Guid projectId, CancellationToken ct)
     {
         var pool = _pools.GetOrAdd(projectId, _ => new Pool());
-        var now = clock.GetUtcNow();
-        if (pool.RefreshedAt is { } at && now - at < RefreshInterval)
+        if (pool.RefreshedAt is { } at && Environment.TickCount64 - at < RefreshInterval.TotalMilliseconds)
         {
             return pool;
         }
@@ -192,13 +181,16 @@ public sealed class CandidateCache(IDocumentStore store, TimeProvider clock)
 
         try
         {
-            if (pool.RefreshedAt is { } again && clock.GetUtcNow() - again < RefreshInterval)
+            if (pool.RefreshedAt is { } again && Environment.TickCount64 - again < RefreshInterval.TotalMilliseconds)
             {
                 return pool;
             }
 
-            var started = clock.GetUtcNow();
+            // Freshness is real time (not the application's clock, which tests may stop), and the
+            // "modified since" mark is the database's own clock, which stamped the documents.
+            var started = Environment.TickCount64;
             await using var session = store.QuerySession();
+            var databaseNow = (await session.QueryAsync<DateTimeOffset>("select now()", ct)).Single();
             var query = session.Query<ItemProgress>().Where(p => p.ProjectId == projectId);
             var first = pool.RefreshedAt is null;
             query = first ? query.Where(p => !p.Retired) : query.Where(p => p.ModifiedSince(pool.LoadedSince));
@@ -218,9 +210,10 @@ public sealed class CandidateCache(IDocumentStore store, TimeProvider clock)
             {
                 foreach (var row in rows)
                 {
-                    if (row.Retired)
+                    if (row.Retired || pool.Retired.Contains(row.Id))
                     {
                         pool.Items.Remove(row.Id);
+                        pool.Retired.Add(row.Id);
                         continue;
                     }
 
@@ -233,7 +226,7 @@ public sealed class CandidateCache(IDocumentStore store, TimeProvider clock)
                     item.ContributorIds.UnionWith(row.ContributorIds ?? []);
                 }
 
-                pool.LoadedSince = started - Overlap;
+                pool.LoadedSince = databaseNow - Overlap;
                 pool.RefreshedAt = started;
             }
 

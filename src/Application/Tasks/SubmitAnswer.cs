@@ -101,14 +101,8 @@ public sealed class SubmitAnswerHandler(
         var streamQuery = batch.Events.FetchForExclusiveWriting<ItemProgress>(reservation.ItemId);
         var progressQuery = batch.Load<ContributorProgress>(progressId);
         var contributorQuery = batch.Load<Contributor>(contributor.ContributorId);
-        var remaining = readCache.Remaining(project.Id);
-        var countQuery = remaining is null ? batch.Query<ItemProgress>().Count(p => p.ProjectId == project.Id && !p.Retired) : null;
         await batch.Execute(ct);
-        if (countQuery is not null)
-        {
-            remaining = (int)await countQuery;
-            readCache.RememberRemaining(project.Id, remaining.Value);
-        }
+        int? remaining = await candidates.OpenCountAsync(project.Id, ct);
 
         var known = await progressQuery;
         var receipt = await receiptQuery;

@@ -9,7 +9,7 @@ namespace CoConstruisons.Domain.Contributions;
 /// What pages and the assignment policy read about one item: its votes, who answered and its
 /// current label. Built from the item's events by a projection (id = item id).
 /// </summary>
-public sealed class ItemProgress
+public sealed class ItemProgress : Assignment.IAssignmentCandidate
 {
     public Guid Id { get; set; }
     public Guid ProjectId { get; set; }
