@@ -135,15 +135,21 @@ public sealed class ModelLoopTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.NotEmpty(roofsLabelled);
         Assert.True(roofsLabelled.Count(id => progress[id].MachineLabel == truth[id]) >= 0.9 * roofsLabelled.Count);
 
-        // The most uncertain open item is offered first. (How many open items keep distinct
-        // uncertainties depends on the random split of this generated data; with one left the check
-        // is only that it is offered. The order itself is tested in AssignmentPolicyTests, whose
-        // comparator the candidate choice uses.)
+        // The most uncertain open item is offered first. How many items stay open after
+        // auto-labelling depends on the random split of this generated data (in about one run in
+        // ten the model labels them all); the order itself is tested in AssignmentPolicyTests, whose
+        // comparator the candidate choice uses.
         var stillOpen = open.Except(machine).ToList();
-        Assert.NotEmpty(stillOpen);
         var token = (await Send(new StartWebSession(project, true, "1"))).Token;
         var next = await Send(new NextTask(project, new ContributorCredential(token, null, null, false)));
-        Assert.Equal(stillOpen.Max(id => progress[id].Uncertainty), progress[next.Task!.ItemId].Uncertainty, 9);
+        if (stillOpen.Count > 0)
+        {
+            Assert.Equal(stillOpen.Max(id => progress[id].Uncertainty), progress[next.Task!.ItemId].Uncertainty, 9);
+        }
+        else
+        {
+            Assert.Null(next.Task); // nothing open is left to ask
+        }
 
         // Exports say which labels are machine labels; the next model never learns from them.
         var csv = Encoding.UTF8.GetString((await Send(new ExportProject(_owner, project, ExportFormat.Csv))).Content);

@@ -56,6 +56,19 @@ public class AssignmentPolicyTests
     }
 
     [Fact]
+    public void Within_one_owner_priority_the_items_the_model_is_least_sure_of_come_first()
+    {
+        var sure = new ItemProgress { Id = Guid.NewGuid(), Uncertainty = 0.02, EvidenceCount = 3 };
+        var unsure = new ItemProgress { Id = Guid.NewGuid(), Uncertainty = 0.6 };
+        var halfSure = new ItemProgress { Id = Guid.NewGuid(), Uncertainty = 0.3, EvidenceCount = 1 };
+        var urgent = new ItemProgress { Id = Guid.NewGuid(), Priority = 1, Uncertainty = 0.01 };
+
+        var order = AssignmentPolicy.Order([sure, unsure, halfSure, urgent], "me", new Random(1));
+
+        Assert.Equal([urgent.Id, unsure.Id, halfSure.Id, sure.Id], order.Select(o => o.Id));
+    }
+
+    [Fact]
     public void Gold_items_never_retire_so_the_least_checked_come_first()
     {
         var checkedOften = new ItemProgress { Id = Guid.NewGuid(), IsGold = true, EvidenceCount = 40 };
