@@ -22,8 +22,11 @@ public static partial class ApiHost
         services.AddGrpc(o =>
         {
             o.Interceptors.Add<ExceptionMappingInterceptor>();
-            // A tile import's GeoJSON travels in one message (Imports:MaxGeoJsonBytes, checked by its validator).
-            o.MaxReceiveMessageSize = (int)Math.Min(int.MaxValue, Math.Max(8L * 1024 * 1024, builder.Configuration.GetValue("Imports:MaxGeoJsonBytes", 16L * 1024 * 1024) + (64 * 1024)));
+            // An import's files travel in one message (Imports:MaxGeoJsonBytes, Imports:MaxOpenSolarMapBytes, checked by the validators).
+            var largest = Math.Max(
+                builder.Configuration.GetValue("Imports:MaxGeoJsonBytes", 16L * 1024 * 1024),
+                builder.Configuration.GetValue("Imports:MaxOpenSolarMapBytes", 512L * 1024 * 1024));
+            o.MaxReceiveMessageSize = (int)Math.Min(int.MaxValue, Math.Max(8L * 1024 * 1024, largest + (64 * 1024)));
         });
         services.AddSingleton<CallerContext>();
         if (builder.Configuration.GetValue("Imports:Worker", true))

@@ -42,6 +42,7 @@ public static class InfrastructureServices
         services.AddSingleton<IImageInspector, SkiaImageInspector>();
         services.AddSingleton<IDemoImageGenerator, RoofImageGenerator>();
         services.AddSingleton<IImageStore>(new FileSystemImageStore(Path.Combine(dataFolder, "images")));
+        services.AddSingleton<IImportFileStore>(new FileSystemImportFileStore(Path.Combine(dataFolder, "imports")));
         var downloads = new CoConstruisons.Infrastructure.Downloads.DownloadOptions();
         configuration.GetSection("Downloads").Bind(downloads);
         services.AddSingleton(downloads);

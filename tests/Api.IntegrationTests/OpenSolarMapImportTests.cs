@@ -53,7 +53,7 @@ public sealed class OpenSolarMapImportTests : IAsyncLifetime
         ["Quartz:Enabled"] = "false",
     };
 
-    private Task<CoConstruisons.Cli.OpenSolarMap.ImportReport> Import() => ImportOpenSolarMapCommand.Import(
+    private Task<CoConstruisons.Application.Images.OpenSolarMapImport.ImportReport> Import() => ImportOpenSolarMapCommand.Import(
         Settings(), Path.Combine(_dir, "images"), Path.Combine(_dir, "contributions.csv"), Path.Combine(_dir, "buildings.csv"),
         "OpenSolarMap test", "osm-test@example.fr", CancellationToken.None);
 

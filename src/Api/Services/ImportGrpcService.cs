@@ -1,4 +1,5 @@
 using CoConstruisons.Api.Infrastructure;
+using CoConstruisons.Application.Images.OpenSolarMapImport;
 using CoConstruisons.Application.Images.TileImportJobs;
 using CoConstruisons.Contracts.V1;
 using Grpc.Core;
@@ -21,6 +22,21 @@ public sealed class ImportGrpcService(IMediator mediator, CallerContext caller) 
                 request.TileUrlTemplate,
                 request.Zoom,
                 request.HasMarginPixels ? request.MarginPixels : 16),
+            context.CancellationToken);
+        return ToContract(job);
+    }
+
+    public override async Task<ImportJob> StartOpenSolarMapImport(StartOpenSolarMapImportRequest request, ServerCallContext context)
+    {
+        var owner = caller.RequireOwner(context);
+        var job = await mediator.Send(
+            new StartOpenSolarMapImport(
+                owner,
+                request.ProjectTitle,
+                request.ImagesName,
+                request.ImagesZip.ToByteArray(),
+                request.ContributionsCsv.ToByteArray(),
+                request.BuildingsCsv.IsEmpty ? null : request.BuildingsCsv.ToByteArray()),
             context.CancellationToken);
         return ToContract(job);
     }
@@ -55,7 +71,9 @@ public sealed class ImportGrpcService(IMediator mediator, CallerContext caller) 
                 TileImportState.Failed => ImportJobState.Failed,
                 _ => ImportJobState.Unspecified,
             },
-            GeojsonName = job.GeoJsonName,
+            Kind = job.Kind == Application.Images.TileImportJobs.ImportKind.OpenSolarMap ? Contracts.V1.ImportKind.Opensolarmap : Contracts.V1.ImportKind.Tiles,
+            GeojsonName = job.Kind == Application.Images.TileImportJobs.ImportKind.OpenSolarMap ? "" : job.GeoJsonName,
+            ProjectTitle = job.Kind == Application.Images.TileImportJobs.ImportKind.OpenSolarMap ? job.GeoJsonName : "",
             TileUrlTemplate = job.TileUrlTemplate,
             Zoom = job.Zoom,
             MarginPixels = job.MarginPixels,
@@ -71,6 +89,29 @@ public sealed class ImportGrpcService(IMediator mediator, CallerContext caller) 
             StartedAtUnix = job.StartedAt?.ToUnixTimeSeconds() ?? 0,
             FinishedAtUnix = job.FinishedAt?.ToUnixTimeSeconds() ?? 0,
         };
+        if (job.OpenSolarMapReport is { } r)
+        {
+            contract.Opensolarmap = new OpenSolarMapReport
+            {
+                ProjectCreated = r.ProjectCreated,
+                ImagesFound = r.ImagesFound,
+                ItemsImported = r.ItemsImported,
+                ItemsAlreadyPresent = r.ItemsAlreadyPresent,
+                AnswersImported = r.AnswersImported,
+                AnswersAlreadyPresent = r.AnswersAlreadyPresent,
+                ItemsRetiredByRefit = r.ItemsRetired,
+                ContributorsCreated = r.ContributorsCreated,
+                ImagesWithoutAnswers = r.ImagesWithoutAnswers,
+                ImagesUnreadable = r.ImagesUnreadable,
+                ImagesWithoutFootprint = r.ImagesWithoutFootprint,
+                ImagesDuplicateContent = r.ImagesDuplicateContent,
+                AnswersOnMissingImages = r.AnswersOnMissingImages,
+                AnswersRepeatedSameContributor = r.AnswersRepeated,
+                RowsUnusable = r.BadRows.Count,
+            };
+            contract.Opensolarmap.Examples.AddRange(r.BadRows.Take(20).Select(b => $"{b.File}:{b.Line}: {b.Reason}").Concat(r.Examples.Take(20)));
+        }
+
         contract.DuplicateList.AddRange(job.DuplicateList.Select(p => new CoConstruisons.Contracts.V1.ImportProblem { Name = p.Name, Reason = p.Reason }));
         contract.RejectedList.AddRange(job.RejectedList.Select(p => new CoConstruisons.Contracts.V1.ImportProblem { Name = p.Name, Reason = p.Reason }));
         contract.BadFeatureList.AddRange(job.BadFeatureList.Select(p => new CoConstruisons.Contracts.V1.ImportProblem { Name = p.Name, Reason = p.Reason, Feature = p.Feature }));

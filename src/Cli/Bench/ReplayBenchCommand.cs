@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using CoConstruisons.Cli.OpenSolarMap;
+using CoConstruisons.Application.Images.OpenSolarMapImport;
 using CoConstruisons.Domain.Assignment;
 using CoConstruisons.Domain.Consensus;
 using SkiaSharp;

@@ -2,11 +2,10 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CoConstruisons.Application.Abstractions;
+using CoConstruisons.Application.Common.Exceptions;
+using CoConstruisons.Application.Images.OpenSolarMapImport;
 using CoConstruisons.Application.Owners;
-using CoConstruisons.Application.Projects.CreateProject;
-using CoConstruisons.Cli.OpenSolarMap;
 using CoConstruisons.Domain.Owners;
-using CoConstruisons.Domain.Projects;
 using Marten;
 using Mediator;
 using Microsoft.Extensions.Configuration;
@@ -59,7 +58,7 @@ public sealed class ImportOpenSolarMapCommand : ICliCommand
         return 0;
     }
 
-    /// <summary>The whole import, with configuration given as key/values (used by the tests too).</summary>
+    /// <summary>The whole import, with configuration given as key/values (used by the tests too): the application's <see cref="ImportOpenSolarMap"/> use case with a progress bar.</summary>
     public static async Task<ImportReport> Import(
         IReadOnlyDictionary<string, string?> settings,
         string imagesPath,
@@ -70,87 +69,48 @@ public sealed class ImportOpenSolarMapCommand : ICliCommand
         CancellationToken cancellationToken)
     {
         await using var provider = await PlatformServices.StartAsync(settings);
-        var store = provider.GetRequiredService<IDocumentStore>();
-
-        var (contributions, badContributions) = OpenSolarMapFiles.ReadContributions(contributionsPath);
-        var (buildings, badBuildings) = buildingsPath is null
-            ? ([], [])
-            : OpenSolarMapFiles.ReadBuildings(buildingsPath);
-        Console.Error.WriteLine($"read {contributions.Count:N0} answers ({badContributions.Count:N0} unusable rows), {buildings.Count:N0} buildings");
-
-        Guid ownerId;
-        Guid projectId;
-        var created = false;
-        await using (var scope = provider.CreateAsyncScope())
+        await using var scope = provider.CreateAsyncScope();
+        var mediator = scope.ServiceProvider.GetRequiredService<IMediator>();
+        var session = scope.ServiceProvider.GetRequiredService<IDocumentSession>();
+        var normalized = Owner.NormalizeEmail(ownerEmail);
+        var owner = await session.Query<Owner>().FirstOrDefaultAsync(o => o.Email == normalized, cancellationToken);
+        if (owner is null)
         {
-            var mediator = scope.ServiceProvider.GetRequiredService<IMediator>();
-            var session = scope.ServiceProvider.GetRequiredService<IDocumentSession>();
-            var normalized = Owner.NormalizeEmail(ownerEmail);
-            var owner = await session.Query<Owner>().FirstOrDefaultAsync(o => o.Email == normalized, cancellationToken);
-            if (owner is null)
-            {
-                var password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(18));
-                owner = await mediator.Send(new RegisterOwner(ownerEmail, "OpenSolarMap import", password), cancellationToken);
-                Console.Error.WriteLine($"created owner {normalized} with password {password} (shown once)");
-            }
-
-            ownerId = owner.Id;
-            var existing = (await session.Query<Project>().ToListAsync(cancellationToken))
-                .FirstOrDefault(p => p.IsOwnedBy(ownerId) && p.Settings.Title == title);
-            if (existing is not null)
-            {
-                projectId = existing.Id;
-                Console.Error.WriteLine($"resuming into project {projectId} ('{title}')");
-            }
-            else
-            {
-                projectId = (await mediator.Send(new CreateProject(ownerId, OpenSolarMapImporter.Settings(title)), cancellationToken)).Project.Id;
-                created = true;
-                Console.Error.WriteLine($"created project {projectId} ('{title}')");
-            }
+            var password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(18));
+            owner = await mediator.Send(new RegisterOwner(ownerEmail, "OpenSolarMap import", password), cancellationToken);
+            Console.Error.WriteLine($"created owner {normalized} with password {password} (shown once)");
         }
 
-        var importer = new OpenSolarMapImporter(
-            store,
-            provider.GetRequiredService<IImageInspector>(),
-            provider.GetRequiredService<IImageStore>(),
-            provider.GetRequiredService<IPseudonymizer>());
         ProgressBar? bar = null;
-        ImportReport report;
         try
         {
             var last = 0;
-            report = await importer.RunAsync(ownerId, projectId, imagesPath, contributions, buildings, (done, total) =>
-            {
-                bar ??= new ProgressBar("import", total);
-                bar.Advance(done - last);
-                last = done;
-            }, cancellationToken);
+            return await mediator.Send(
+                new ImportOpenSolarMap(owner.Id, title, imagesPath, contributionsPath, buildingsPath,
+                    Progress: (done, total) =>
+                    {
+                        bar ??= new ProgressBar("import", total);
+                        bar.Advance(done - last);
+                        last = done;
+                        if (done == total)
+                        {
+                            bar.Dispose();
+                            bar = null;
+                        }
+
+                        return Task.CompletedTask;
+                    },
+                    Log: Console.Error.WriteLine),
+                cancellationToken);
+        }
+        catch (Exception ex) when (ex is FluentValidation.ValidationException or RuleViolationException or NotFoundException)
+        {
+            throw new CliException(ex is FluentValidation.ValidationException v ? string.Join(" ", v.Errors.Select(e => e.ErrorMessage)) : ex.Message);
         }
         finally
         {
             bar?.Dispose();
         }
-
-        report.ProjectCreated = created;
-        if (report.ItemsImported > 0)
-        {
-            // The platform's own consensus (skills refitted on every answer of the project) labels the
-            // items and retires the confident ones, exactly as its scheduled refit job would.
-            var watch = System.Diagnostics.Stopwatch.StartNew();
-            await using var scope = provider.CreateAsyncScope();
-            var refit = await scope.ServiceProvider.GetRequiredService<IMediator>()
-                .Send(new CoConstruisons.Application.Consensus.RefitConsensus(projectId, ownerId), cancellationToken);
-            report.ItemsRetired = refit.RetiredItems;
-            report.RefitAnswers = refit.Answers;
-            report.RefitContributors = refit.Contributors;
-            report.Seconds += watch.Elapsed.TotalSeconds;
-            Console.Error.WriteLine($"consensus refit: {refit.Answers:N0} answers, {refit.Contributors:N0} contributors, {refit.ChangedItems:N0} items updated, {refit.RetiredItems:N0} retired ({watch.Elapsed.TotalSeconds:0.0} s)");
-        }
-
-        report.BadRows.AddRange(badContributions);
-        report.BadRows.AddRange(badBuildings);
-        return report;
     }
 
     public static JsonObject ToJson(ImportReport report)

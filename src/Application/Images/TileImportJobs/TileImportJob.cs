@@ -2,6 +2,13 @@ using CoConstruisons.Application.Images.ImportTiles;
 
 namespace CoConstruisons.Application.Images.TileImportJobs;
 
+/// <summary>What a background import does: cut tiles from a GeoJSON, or bring in OpenSolarMap data.</summary>
+public enum ImportKind
+{
+    Tiles,
+    OpenSolarMap,
+}
+
 public enum TileImportState
 {
     Queued,
@@ -34,7 +41,22 @@ public sealed class TileImportJob
     /// <summary>The owner who started it (the items' <c>ItemAdded.AddedBy</c>).</summary>
     public Guid OwnerId { get; set; }
 
+    public ImportKind Kind { get; set; }
+
     public string GeoJsonName { get; set; } = "";
+
+    /// <summary>OpenSolarMap: the uploaded files' names (kept by <c>IImportFileStore</c> until the job ends; null: not given).</summary>
+    public string? ImagesName { get; set; }
+
+    public string? ContributionsName { get; set; }
+
+    public string? BuildingsName { get; set; }
+
+    /// <summary>OpenSolarMap: whether the job's start created the project (false: it resumes into the owner's project of that title).</summary>
+    public bool ProjectCreated { get; set; }
+
+    /// <summary>OpenSolarMap: the import's report once done (items, answers, every unusable input counted).</summary>
+    public OpenSolarMapImport.ImportReport? OpenSolarMapReport { get; set; }
 
     public string TileUrlTemplate { get; set; } = "";
 
@@ -123,6 +145,9 @@ public sealed class ImportOptions
 
     /// <summary>A job taken over this many times without finishing fails (it may be what kills the node).</summary>
     public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>Largest OpenSolarMap upload (images .zip and CSV files together) accepted from the portal (the gRPC message limit follows it).</summary>
+    public long MaxOpenSolarMapBytes { get; set; } = 512L * 1024 * 1024;
 
     /// <summary>Whether this node runs import jobs (an Api node may leave them to others).</summary>
     public bool Worker { get; set; } = true;

@@ -26,6 +26,8 @@ public sealed partial class TileImportRunner(
     ITileCompositor compositor,
     IOptions<UploadLimits> uploads,
     IOptions<ImportOptions> options,
+    IImportFileStore files,
+    global::Mediator.IMediator mediator,
     TimeProvider clock,
     ILogger<TileImportRunner> logger)
 {
@@ -49,7 +51,14 @@ public sealed partial class TileImportRunner(
         try
         {
             CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(string.IsNullOrEmpty(job.Language) ? "fr" : job.Language);
-            await RunAsync(job, worker, cancellationToken);
+            if (job.Kind == ImportKind.OpenSolarMap)
+            {
+                await RunOpenSolarMapAsync(job, worker, cancellationToken);
+            }
+            else
+            {
+                await RunAsync(job, worker, cancellationToken);
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -95,6 +104,7 @@ public sealed partial class TileImportRunner(
                 $"abandonné après {job.Attempts} reprises (les images déjà ajoutées restent dans le projet)",
                 $"given up after {job.Attempts} attempts (the images already added stay in the project)"));
             session.Delete<TileImportInput>(job.Id);
+            files.Delete(job.Id);
         }
         else
         {
@@ -201,6 +211,110 @@ public sealed partial class TileImportRunner(
         }
     }
 
+    /// <summary>
+    /// An OpenSolarMap job: the <see cref="OpenSolarMapImport.ImportOpenSolarMap"/> use case on the
+    /// stored files. It is idempotent (items and answers have stable ids; present items are skipped),
+    /// so a job resumed after a crash simply runs again. Progress (images done) is saved, with the
+    /// claim renewed, at most every <c>BatchSeconds</c>.
+    /// </summary>
+    private async Task RunOpenSolarMapAsync(TileImportJob job, string worker, CancellationToken cancellationToken)
+    {
+        var images = job.ImagesName is null ? null : files.PathOf(job.Id, job.ImagesName);
+        var contributions = job.ContributionsName is null ? null : files.PathOf(job.Id, job.ContributionsName);
+        var buildings = job.BuildingsName is null ? null : files.PathOf(job.Id, job.BuildingsName);
+        if (images is null || contributions is null || (job.BuildingsName is not null && buildings is null))
+        {
+            await UpdateIfOursAsync(job.Id, worker, j => Fail(j, Texts.T("les fichiers de l'import sont introuvables", "the import's files are missing")), cancellationToken);
+            return;
+        }
+
+        var limits = new UploadLimits
+        {
+            MaxImageBytes = uploads.Value.MaxImageBytes,
+            MaxPixels = uploads.Value.MaxPixels,
+            MaxFiles = Settings.MaxFeatures,
+            MaxTotalBytes = uploads.Value.MaxTotalBytes,
+            MaxCompressionRatio = uploads.Value.MaxCompressionRatio,
+        };
+        var lastSaved = Stopwatch.GetTimestamp();
+        var ours = true;
+        OpenSolarMapImport.ImportReport report;
+        try
+        {
+            report = await mediator.Send(
+                new OpenSolarMapImport.ImportOpenSolarMap(
+                    job.OwnerId, job.GeoJsonName, images, contributions, buildings, job.ProjectId, limits,
+                    Progress: async (done, total) =>
+                    {
+                        if (done < total && Stopwatch.GetElapsedTime(lastSaved).TotalSeconds < Settings.BatchSeconds)
+                        {
+                            return;
+                        }
+
+                        lastSaved = Stopwatch.GetTimestamp();
+                        ours = await RecordProgressAsync(job.Id, worker, done, total, cancellationToken);
+                        if (!ours)
+                        {
+                            throw new OperationCanceledException("taken over");
+                        }
+                    }),
+                cancellationToken);
+        }
+        catch (OperationCanceledException) when (!ours)
+        {
+            LogTakenOver(logger, job.Id);
+            return;
+        }
+        catch (Exception ex) when (ex is FluentValidation.ValidationException or Common.Exceptions.RuleViolationException or Common.Exceptions.NotFoundException)
+        {
+            var reason = ex is FluentValidation.ValidationException v ? string.Join(" ", v.Errors.Select(e => e.ErrorMessage)) : ex.Message;
+            await UpdateIfOursAsync(job.Id, worker, j => Fail(j, reason), cancellationToken);
+            return;
+        }
+
+        report.ProjectCreated = job.ProjectCreated;
+        await UpdateIfOursAsync(job.Id, worker, j =>
+        {
+            j.State = TileImportState.Done;
+            j.FinishedAt = clock.GetUtcNow();
+            j.Worker = null;
+            j.LeaseUntil = null;
+            j.Features = report.ImagesFound;
+            j.Processed = report.ImagesFound;
+            j.Added = report.ItemsImported;
+            j.Duplicates = report.ImagesDuplicateContent;
+            j.Rejected = report.ImagesUnreadable;
+            j.BadFeatures = report.BadRows.Count;
+            j.OpenSolarMapReport = report;
+        }, cancellationToken);
+        LogJobDone(logger, job.Id, report.ImagesFound, report.ItemsImported, report.ImagesDuplicateContent, report.ImagesUnreadable, report.BadRows.Count);
+    }
+
+    /// <summary>Saves an OpenSolarMap job's progress and renews its claim. False when the job is no longer this worker's.</summary>
+    private async Task<bool> RecordProgressAsync(Guid jobId, string worker, int done, int total, CancellationToken cancellationToken)
+    {
+        await using var session = documents.LightweightSession();
+        var job = await session.LoadAsync<TileImportJob>(jobId, cancellationToken);
+        if (job is null || job.Worker != worker || job.State != TileImportState.Running)
+        {
+            return false;
+        }
+
+        job.Features = total;
+        job.Processed = done;
+        job.LeaseUntil = clock.GetUtcNow() + TimeSpan.FromSeconds(Settings.LeaseSeconds);
+        session.Store(job);
+        try
+        {
+            await session.SaveChangesAsync(cancellationToken);
+            return true;
+        }
+        catch (Exception ex) when (ConcurrencyConflicts.IsConflict(ex))
+        {
+            return false;
+        }
+    }
+
     /// <summary>Adds one batch's images and records its outcome and the new progress in one transaction. False when the job is no longer this worker's.</summary>
     private async Task<bool> SaveBatchAsync(Guid jobId, string worker, int from, int to, List<UploadedFile> files, List<FeatureProblem> bad, int tiles, CancellationToken cancellationToken)
     {
@@ -280,6 +394,10 @@ public sealed partial class TileImportRunner(
             }
 
             await session.SaveChangesAsync(cancellationToken);
+            if (job.IsFinished)
+            {
+                files.Delete(jobId);
+            }
         }
         catch (Exception ex) when (ConcurrencyConflicts.IsConflict(ex))
         {

@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text;
+using CoConstruisons.Application.Common;
+using CoConstruisons.Application.Common.Exceptions;
 
-namespace CoConstruisons.Cli.OpenSolarMap;
+namespace CoConstruisons.Application.Images.OpenSolarMapImport;
 
 /// <summary>One answer of contributions.csv; <see cref="Line"/> is the 1-based line of the file (the header is line 1).</summary>
 public sealed record OsmContribution(int Line, string BuildingId, string Choice, string Contributor, DateTimeOffset CreatedAt);
@@ -121,7 +123,7 @@ public static class OpenSolarMapFiles
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new CliException($"{path}: cannot read the file ({ex.Message}).");
+            throw new RuleViolationException(Texts.T($"{Path.GetFileName(path)} : fichier illisible ({ex.Message}).", $"{Path.GetFileName(path)}: cannot read the file ({ex.Message})."));
         }
 
         var start = bytes.Length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0;
@@ -161,7 +163,7 @@ public static class OpenSolarMapFiles
                 var header = (text ?? "").Trim();
                 if (!string.Equals(header, expectedHeader, StringComparison.OrdinalIgnoreCase))
                 {
-                    throw new CliException($"{path}: line 1: header is '{header}', expected '{expectedHeader}'.");
+                    throw new RuleViolationException(Texts.T($"{Path.GetFileName(path)} : ligne 1 : l'en-tête est « {header} », attendu « {expectedHeader} ».", $"{Path.GetFileName(path)}: line 1: header is '{header}', expected '{expectedHeader}'."));
                 }
 
                 continue;

@@ -3,13 +3,16 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using CoConstruisons.Application.Abstractions;
+using CoConstruisons.Application.Common;
+using CoConstruisons.Application.Common.Exceptions;
+using CoConstruisons.Application.Images.AddImages;
 using CoConstruisons.Domain.Contributions;
 using CoConstruisons.Domain.Contributors;
 using CoConstruisons.Domain.Items;
 using CoConstruisons.Domain.Projects;
 using Marten;
 
-namespace CoConstruisons.Cli.OpenSolarMap;
+namespace CoConstruisons.Application.Images.OpenSolarMapImport;
 
 /// <summary>What an import did, and every input it could not use (counted, with examples).</summary>
 public sealed class ImportReport
@@ -33,8 +36,8 @@ public sealed class ImportReport
     public int AnswersOnDuplicateImages { get; set; }
     public int AnswersOnMissingImages { get; set; }
     public int AnswersRepeated { get; set; }
-    public List<BadRow> BadRows { get; } = [];
-    public List<string> Examples { get; } = [];
+    public List<BadRow> BadRows { get; set; } = [];
+    public List<string> Examples { get; set; } = [];
     public double Seconds { get; set; }
 }
 
@@ -82,12 +85,13 @@ public sealed class OpenSolarMapImporter(
         string imagesPath,
         IReadOnlyList<OsmContribution> contributions,
         IReadOnlyDictionary<string, OsmBuilding> buildings,
-        Action<int, int>? progress,
-        CancellationToken ct)
+        Func<int, int, Task>? progress,
+        CancellationToken ct,
+        UploadLimits? archiveLimits = null)
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var report = new ImportReport { ProjectId = projectId };
-        var sources = ImageSources(imagesPath);
+        var sources = ImageSources(imagesPath, archiveLimits);
         report.ImagesFound = sources.Count;
 
         // Answers grouped by building, in time order; repeats (same contributor twice) keep the first.
@@ -105,7 +109,7 @@ public sealed class OpenSolarMapImporter(
 
         await using (var query = store.QuerySession())
         {
-            var project = await query.LoadAsync<Project>(projectId, ct) ?? throw new CliException($"Project {projectId} not found.");
+            var project = await query.LoadAsync<Project>(projectId, ct) ?? throw NotFoundException.Project(projectId);
             _ = project;
         }
 
@@ -132,7 +136,15 @@ public sealed class OpenSolarMapImporter(
             {
                 report.ItemsAlreadyPresent++;
                 report.AnswersAlreadyPresent += answers.Select(a => a.Contributor).Distinct(StringComparer.Ordinal).Count();
-                progress?.Invoke(++done, ordered.Count);
+                if (progress is not null)
+                {
+                    await progress(++done, ordered.Count);
+                }
+                else
+                {
+                    done++;
+                }
+
                 continue;
             }
 
@@ -249,7 +261,10 @@ public sealed class OpenSolarMapImporter(
 
             await session.SaveChangesAsync(ct);
             done += buildingIds.Count;
-            progress?.Invoke(done, ordered.Count);
+            if (progress is not null)
+            {
+                await progress(done, ordered.Count);
+            }
         }
     }
 
@@ -266,9 +281,30 @@ public sealed class OpenSolarMapImporter(
     /// <summary>An image file (in a folder or a zip), by building id (its file name without extension).</summary>
     private sealed record ImageSource(string FileName, Func<byte[]?> Read);
 
-    private static Dictionary<string, ImageSource> ImageSources(string path)
+    /// <summary>
+    /// The images by building id. A .zip uploaded from the portal (<paramref name="archiveLimits"/> set)
+    /// goes through <see cref="ArchiveExpander"/>: traversal, nested archives and decompression bombs
+    /// refuse the whole archive, and an entry over the size limit is reported as unreadable.
+    /// </summary>
+    private static Dictionary<string, ImageSource> ImageSources(string path, UploadLimits? archiveLimits)
     {
         var sources = new Dictionary<string, ImageSource>(StringComparer.Ordinal);
+        if (archiveLimits is not null && File.Exists(path))
+        {
+            var budget = archiveLimits.MaxTotalBytes;
+            foreach (var file in ArchiveExpander.Expand(Path.GetFileName(path), File.ReadAllBytes(path), archiveLimits, ref budget))
+            {
+                var name = Path.GetFileName(file.Name);
+                if (IsImageName(name))
+                {
+                    var bytes = file.Error is null ? file.Bytes : null;
+                    sources[Path.GetFileNameWithoutExtension(name)] = new ImageSource(name, () => bytes);
+                }
+            }
+
+            return sources;
+        }
+
         if (Directory.Exists(path))
         {
             foreach (var file in Directory.EnumerateFiles(path).Where(IsImageName))
@@ -295,7 +331,9 @@ public sealed class OpenSolarMapImporter(
             return sources;
         }
 
-        throw new CliException($"Images not found at '{Path.GetFullPath(path)}' (expected a folder of ID.jpg files or a .zip of them).");
+        throw new RuleViolationException(Texts.T(
+            $"Images introuvables à « {Path.GetFullPath(path)} » (attendu : un dossier de fichiers ID.jpg ou un .zip de ceux-ci).",
+            $"Images not found at '{Path.GetFullPath(path)}' (expected a folder of ID.jpg files or a .zip of them)."));
     }
 
     private static bool IsImageName(string name) =>
