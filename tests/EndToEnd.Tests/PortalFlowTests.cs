@@ -315,4 +315,64 @@ public sealed class PortalFlowTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("[data-testid=item-card]", new() { HasText = "toit-1.png" })).ToHaveCountAsync(1);
         Assert.Empty(pageErrors);
     }
+
+    [Fact]
+    public async Task An_owner_imports_an_opensolarmap_project_from_the_projects_page_and_reads_the_report()
+    {
+        var dir = Directory.CreateTempSubdirectory("coco-e2e-osm-");
+        try
+        {
+            var random = new Random(5);
+            var images = Path.Combine(dir.FullName, "roof_images.zip");
+            using (var zip = ZipFile.Open(images, ZipArchiveMode.Create))
+            {
+                foreach (var (id, kind) in new[] { ("201", "north_south"), ("202", "east_west"), ("203", "flat") })
+                {
+                    using var stream = zip.CreateEntry(id + ".jpg").Open();
+                    stream.Write(RoofImageGenerator.Draw(kind, random));
+                }
+            }
+
+            var contributions = Path.Combine(dir.FullName, "contributions.csv");
+            await File.WriteAllTextAsync(contributions, string.Join("\n",
+                "building_id,choice,contributor,created_at",
+                "201,1,aaa,2015-11-08 09:43:10",
+                "202,2,aaa,2015-11-08 09:44:10",
+                "203,3,bbb,2015-11-08 09:45:10",
+                "999,1,bbb,2015-11-08 09:46:10",
+                "202,2,ccc") + "\n");
+
+            await using var context = await browser!.NewContextAsync(new() { BaseURL = server!.BaseUrl });
+            var page = await context.NewPageAsync();
+            await page.GotoAsync("/");
+            await page.GetByTestId("signin-email").FillAsync(ApiServer.DemoEmail);
+            await page.GetByTestId("signin-password").FillAsync(ApiServer.DemoPassword);
+            await page.GetByTestId("signin-submit").ClickAsync();
+            await Assertions.Expect(page.GetByTestId("osm-import-form")).ToBeVisibleAsync();
+
+            // Without files the form says what is missing, next to each field.
+            await page.GetByTestId("osm-submit").ClickAsync();
+            await Assertions.Expect(page.GetByTestId("osm-import-form")).ToContainTextAsync("Choisissez une archive .zip d'images.");
+
+            await page.GetByTestId("osm-title").FillAsync("OpenSolarMap (E2E)");
+            await page.GetByTestId("osm-images").SetInputFilesAsync(images);
+            await page.GetByTestId("osm-contributions").SetInputFilesAsync(contributions);
+            await page.GetByTestId("osm-submit").ClickAsync();
+
+            var job = page.GetByTestId("osm-import-job");
+            await Assertions.Expect(job).ToHaveAttributeAsync("data-state", "done", new() { Timeout = 60_000 });
+            var report = page.GetByTestId("osm-report");
+            await Assertions.Expect(report).ToContainTextAsync("Images importées : 3");
+            await Assertions.Expect(report).ToContainTextAsync("Réponses importées : 3");
+            await Assertions.Expect(report).ToContainTextAsync("Lignes CSV inutilisables : 1");
+            await Assertions.Expect(report).ToContainTextAsync("Réponses sur des images absentes : 1");
+            await Assertions.Expect(page.GetByTestId("project-card").Filter(new() { HasText = "OpenSolarMap (E2E)" })).ToHaveCountAsync(1);
+            await page.GetByTestId("osm-open-project").ClickAsync();
+            await Assertions.Expect(page.GetByTestId("project-title")).ToHaveTextAsync("OpenSolarMap (E2E)");
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
 }

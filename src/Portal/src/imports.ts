@@ -78,3 +78,51 @@ export function accountedFor(job: { features: number; itemsAdded: number; duplic
 export function pollDelay(elapsedMs: number): number {
   return elapsedMs < 60_000 ? 1000 : 2000;
 }
+
+/** An archive of images the OpenSolarMap import accepts (by name; the server checks the bytes). */
+export function isZipName(name: string): boolean {
+  return /\.zip$/i.test(name.trim());
+}
+
+/** A CSV file (by name). */
+export function isCsvName(name: string): boolean {
+  return /\.csv$/i.test(name.trim());
+}
+
+/** What an OpenSolarMap import report says, as (i18n key, count) lines: what was done, then every non-zero problem. */
+export function osmReportLines(report: {
+  itemsImported: number;
+  itemsAlreadyPresent: number;
+  answersImported: number;
+  answersAlreadyPresent: number;
+  itemsRetiredByRefit: number;
+  contributorsCreated: number;
+  imagesWithoutAnswers: number;
+  imagesUnreadable: number;
+  imagesWithoutFootprint: number;
+  imagesDuplicateContent: number;
+  answersOnMissingImages: number;
+  answersRepeatedSameContributor: number;
+  rowsUnusable: number;
+}): { key: string; count: number; problem: boolean }[] {
+  const done = [
+    { key: "osm.itemsImported", count: report.itemsImported },
+    { key: "osm.answersImported", count: report.answersImported },
+    { key: "osm.contributorsCreated", count: report.contributorsCreated },
+    { key: "osm.itemsRetiredByRefit", count: report.itemsRetiredByRefit },
+    { key: "osm.itemsAlreadyPresent", count: report.itemsAlreadyPresent },
+    { key: "osm.answersAlreadyPresent", count: report.answersAlreadyPresent },
+  ].map((l) => ({ ...l, problem: false }));
+  const problems = [
+    { key: "osm.rowsUnusable", count: report.rowsUnusable },
+    { key: "osm.answersOnMissingImages", count: report.answersOnMissingImages },
+    { key: "osm.answersRepeated", count: report.answersRepeatedSameContributor },
+    { key: "osm.imagesUnreadable", count: report.imagesUnreadable },
+    { key: "osm.imagesDuplicate", count: report.imagesDuplicateContent },
+    { key: "osm.imagesWithoutAnswers", count: report.imagesWithoutAnswers },
+    { key: "osm.imagesWithoutFootprint", count: report.imagesWithoutFootprint },
+  ]
+    .filter((l) => l.count > 0)
+    .map((l) => ({ ...l, problem: true }));
+  return [...done.filter((l, i) => i < 4 || l.count > 0), ...problems];
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { accountedFor, isActive, isGeoJsonName, jobPercent, jobPhase, parseWhole, pollDelay, templateProblem } from "../src/imports";
+import { accountedFor, isActive, isCsvName, isGeoJsonName, isZipName, jobPercent, jobPhase, osmReportLines, parseWhole, pollDelay, templateProblem } from "../src/imports";
 
 describe("templateProblem", () => {
   it("accepts http(s) templates with {z}, {x} and {y} or {-y}", () => {
@@ -59,5 +59,38 @@ describe("job state", () => {
   it("polls every second, then every two seconds", () => {
     expect(pollDelay(0)).toBe(1000);
     expect(pollDelay(120_000)).toBe(2000);
+  });
+});
+
+describe("OpenSolarMap import", () => {
+  it("accepts a zip of images and CSV files by name", () => {
+    expect(isZipName("roof_images.ZIP")).toBe(true);
+    expect(isZipName("roofs.tar.gz")).toBe(false);
+    expect(isCsvName(" contributions.csv ")).toBe(true);
+    expect(isCsvName("contributions.xlsx")).toBe(false);
+  });
+
+  it("reports what was done, then only the problems that happened", () => {
+    const lines = osmReportLines({
+      itemsImported: 4,
+      itemsAlreadyPresent: 0,
+      answersImported: 7,
+      answersAlreadyPresent: 0,
+      itemsRetiredByRefit: 1,
+      contributorsCreated: 3,
+      imagesWithoutAnswers: 0,
+      imagesUnreadable: 1,
+      imagesWithoutFootprint: 0,
+      imagesDuplicateContent: 0,
+      answersOnMissingImages: 2,
+      answersRepeatedSameContributor: 0,
+      rowsUnusable: 3,
+    });
+    expect(lines.filter((l) => !l.problem).map((l) => l.key)).toEqual(["osm.itemsImported", "osm.answersImported", "osm.contributorsCreated", "osm.itemsRetiredByRefit"]);
+    expect(lines.filter((l) => l.problem).map((l) => [l.key, l.count])).toEqual([
+      ["osm.rowsUnusable", 3],
+      ["osm.answersOnMissingImages", 2],
+      ["osm.imagesUnreadable", 1],
+    ]);
   });
 });

@@ -6,6 +6,7 @@ import type { Project } from "../gen/coconstruisons/v1/projects_pb";
 import { t } from "../i18n";
 import { paths } from "../router";
 import { projectProgress } from "../util";
+import { osmImportSection } from "./osmImport";
 import { focusHeading, type Page } from "./page";
 
 export function projectCard(p: Project): HTMLElement {
@@ -31,6 +32,17 @@ export function projectCard(p: Project): HTMLElement {
 export async function projectsPage(ctx: PageContext): Promise<Page> {
   let list: Project[] | undefined;
   let error = "";
+  // The OpenSolarMap import card keeps its own state (files chosen, job followed) across redraws.
+  const osmImport = osmImportSection(ctx, async () => {
+    try {
+      list = (await projects.listProjects({})).projects;
+    } catch {
+      return; // the list stays as it was; the report is still shown
+    }
+    if (ctx.isCurrent()) {
+      draw(false);
+    }
+  });
 
   const draw = (focus: boolean) => {
     const alert = liveRegion("alert", "page-error");
@@ -54,8 +66,10 @@ export async function projectsPage(ctx: PageContext): Promise<Page> {
         ),
         alert,
         body,
+        osmImport.box,
       ),
     );
+    osmImport.draw();
     if (error) {
       say(alert, error);
     }
