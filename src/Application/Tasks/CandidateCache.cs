@@ -75,8 +75,24 @@ public sealed class CandidateCache(IDocumentStore store)
     {
         var pool = await FreshAsync(projectId, ct);
         var best = new List<(OpenItem Item, int Tie)>(take + 1);
+        int Worst()
+        {
+            var w = 0;
+            for (var i = 1; i < best.Count; i++)
+            {
+                if (Before(best[w], best[i]))
+                {
+                    w = i;
+                }
+            }
+
+            return w;
+        }
+
         lock (pool.Gate)
         {
+            // One pass keeping the best `take` (one comparison per item with the current worst of them).
+            var worst = -1;
             foreach (var item in pool.Items.Values)
             {
                 if (item.IsGold != gold || item.ContributorIds.Contains(contributorId))
@@ -88,21 +104,18 @@ public sealed class CandidateCache(IDocumentStore store)
                 if (best.Count < take)
                 {
                     best.Add(entry);
-                    continue;
-                }
-
-                var worst = 0;
-                for (var i = 1; i < best.Count; i++)
-                {
-                    if (Before(best[worst], best[i]))
+                    if (best.Count == take)
                     {
-                        worst = i;
+                        worst = Worst();
                     }
+
+                    continue;
                 }
 
                 if (Before(entry, best[worst]))
                 {
                     best[worst] = entry;
+                    worst = Worst();
                 }
             }
 
