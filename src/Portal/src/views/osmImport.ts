@@ -5,7 +5,8 @@ import { errorMessage, fieldViolations, violationsByField } from "../errors";
 import { formatCount } from "../experiments";
 import type { ImportJob } from "../gen/coconstruisons/v1/imports_pb";
 import { getLang, t, type MessageKey } from "../i18n";
-import { isActive, isCsvName, isZipName, jobPercent, jobPhase, osmReportLines, pollDelay } from "../imports";
+import { isActive, isCsvName, isZipName, jobPercent, jobPhase, osmReportLines } from "../imports";
+import { jobFollower } from "../jobFollower";
 import { paths } from "../router";
 
 /**
@@ -24,7 +25,6 @@ export function osmImportSection(ctx: PageContext, onFinished: () => Promise<voi
   let errors = new Map<string, string[]>();
   let formError = "";
   let busy = false;
-  let polling = false;
   let jobBox: HTMLElement = h("div");
   let status: HTMLElement = liveRegion("status", "osm-import-status");
   let lastAnnounced = "";
@@ -85,37 +85,15 @@ export function osmImportSection(ctx: PageContext, onFinished: () => Promise<voi
     );
   };
 
-  const follow = async () => {
-    if (polling) {
-      return;
-    }
-    polling = true;
-    const started = Date.now();
-    try {
-      while (job && isActive(job.state) && ctx.isCurrent()) {
-        await new Promise((resolve) => setTimeout(resolve, pollDelay(Date.now() - started)));
-        if (!ctx.isCurrent()) {
-          return;
-        }
-        try {
-          job = await imports.getImportJob({ jobId: job.id });
-        } catch (err) {
-          if (ctx.handleOwnerError(err)) {
-            return;
-          }
-          continue; // a missed poll: keep the last news and try again
-        }
-        if (ctx.isCurrent()) {
-          drawJob();
-        }
-      }
-      if (job && ctx.isCurrent()) {
-        await onFinished();
-      }
-    } finally {
-      polling = false;
-    }
-  };
+  const follow = jobFollower(
+    ctx,
+    () => job,
+    (news) => {
+      job = news;
+      drawJob();
+    },
+    onFinished,
+  );
 
   const check = (): Map<string, string[]> => {
     const found = new Map<string, string[]>();

@@ -5,7 +5,8 @@ import { errorMessage, fieldViolations, violationsByField } from "../errors";
 import { formatCount } from "../experiments";
 import type { ImportJob } from "../gen/coconstruisons/v1/imports_pb";
 import { getLang, t } from "../i18n";
-import { isActive, isGeoJsonName, jobPercent, jobPhase, MARGIN_MAX, parseWhole, pollDelay, templateProblem, ZOOM_MAX, ZOOM_MIN } from "../imports";
+import { isActive, isGeoJsonName, jobPercent, jobPhase, MARGIN_MAX, parseWhole, templateProblem, ZOOM_MAX, ZOOM_MIN } from "../imports";
+import { jobFollower } from "../jobFollower";
 
 /**
  * The "import from a tile service" card of a project page: a form (GeoJSON file, tile address,
@@ -22,7 +23,6 @@ export function tileImportSection(ctx: PageContext, projectId: string, onFinishe
   let errors = new Map<string, string[]>();
   let formError = "";
   let busy = false;
-  let polling = false;
   let lastAnnounced = "";
 
   // Parts that change while a job runs: rebuilt by draw(), updated in place by drawJob().
@@ -90,39 +90,15 @@ export function tileImportSection(ctx: PageContext, projectId: string, onFinishe
     );
   };
 
-  const follow = async () => {
-    if (polling) {
-      return;
-    }
-    polling = true;
-    const started = Date.now();
-    try {
-      while (job && isActive(job.state) && ctx.isCurrent()) {
-        await new Promise((resolve) => setTimeout(resolve, pollDelay(Date.now() - started)));
-        if (!ctx.isCurrent()) {
-          return;
-        }
-        try {
-          job = await imports.getImportJob({ jobId: job.id });
-        } catch (err) {
-          if (ctx.handleOwnerError(err)) {
-            return;
-          }
-          // A missed poll (network hiccup): keep the last news and try again.
-          continue;
-        }
-        if (!ctx.isCurrent()) {
-          return;
-        }
-        drawJob();
-      }
-      if (job && ctx.isCurrent()) {
-        await onFinished();
-      }
-    } finally {
-      polling = false;
-    }
-  };
+  const follow = jobFollower(
+    ctx,
+    () => job,
+    (news) => {
+      job = news;
+      drawJob();
+    },
+    onFinished,
+  );
 
   const check = (): Map<string, string[]> => {
     const found = new Map<string, string[]>();
