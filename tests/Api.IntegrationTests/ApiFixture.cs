@@ -135,10 +135,7 @@ public class ApiFixture : IAsyncLifetime
             await _app.DisposeAsync();
         }
 
-        await using var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"drop schema if exists {_schema} cascade", connection);
-        await drop.ExecuteNonQueryAsync();
+        await CoConstruisons.Tests.Shared.TestDatabase.DropSchemaAsync(_schema);
         if (Directory.Exists(_storage))
         {
             Directory.Delete(_storage, recursive: true);

@@ -31,45 +31,25 @@ namespace CoConstruisons.Api.IntegrationTests;
 /// </summary>
 public sealed class ModelLoopTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private const string Connection = "Host=127.0.0.1;Port=5432;Database=coconstruisons_test;Username=coconstruisons;Password=coconstruisons";
-    private readonly string _schema = "model_" + Guid.NewGuid().ToString("N")[..10];
-    private readonly string _storage = Path.Combine(Path.GetTempPath(), "coco-model-" + Guid.NewGuid().ToString("N"));
-    private ServiceProvider _services = null!;
+    private PlatformHarness _platform = null!;
+
+    private ServiceProvider _services => _platform.Services;
+
+    private string _storage => _platform.StoragePath;
     private Guid _owner;
 
     public async Task InitializeAsync()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        _platform = await PlatformHarness.StartAsync("model", new Dictionary<string, string?>
         {
-            ["ConnectionStrings:Marten"] = Connection,
-            ["Marten:Schema"] = _schema,
-            ["Storage:Path"] = _storage,
-            ["Quartz:Enabled"] = "false",
             ["Model:Iterations"] = "40",
             ["Model:MinLabels"] = "40",
             ["Model:PredictionBatch"] = "50",
-        }).Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddApplication(configuration);
-        services.AddInfrastructure(configuration, isDevelopment: true);
-        _services = services.BuildServiceProvider();
-        await _services.GetRequiredService<IDocumentStore>().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        });
         _owner = (await Send(new RegisterOwner("porteuse@example.fr", "Porteuse", "correct-horse"))).Id;
     }
 
-    public async Task DisposeAsync()
-    {
-        await _services.DisposeAsync();
-        await using var connection = new NpgsqlConnection(Connection);
-        await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"drop schema if exists {_schema} cascade", connection);
-        await drop.ExecuteNonQueryAsync();
-        if (Directory.Exists(_storage))
-        {
-            Directory.Delete(_storage, recursive: true);
-        }
-    }
+    public async Task DisposeAsync() => await _platform.DisposeAsync();
 
     [Fact]
     public async Task A_project_with_confident_labels_trains_a_version_predicts_every_item_steers_assignment_and_auto_labels()
@@ -241,21 +221,9 @@ public sealed class ModelLoopTests(ITestOutputHelper output) : IAsyncLifetime
         await session.SaveChangesAsync();
     }
 
-    private async Task<T> Send<T>(IRequest<T> request)
-    {
-        await using var scope = _services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(request);
-    }
+    private Task<T> Send<T>(IRequest<T> request) => _platform.Send(request);
 
-    private async Task<T> Send<T>(ICommand<T> command)
-    {
-        await using var scope = _services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(command);
-    }
+    private Task<T> Send<T>(ICommand<T> command) => _platform.Send(command);
 
-    private async Task<T> Send<T>(IQuery<T> query)
-    {
-        await using var scope = _services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(query);
-    }
+    private Task<T> Send<T>(IQuery<T> query) => _platform.Send(query);
 }

@@ -21,68 +21,28 @@ namespace CoConstruisons.Api.IntegrationTests;
 /// </summary>
 public sealed class NudgeRoundTests : IAsyncLifetime
 {
-    private const string Connection = "Host=127.0.0.1;Port=5432;Database=coconstruisons_test;Username=coconstruisons;Password=coconstruisons";
-    private readonly string _schema = "nudge_" + Guid.NewGuid().ToString("N")[..10];
-    private readonly string _storage = Path.Combine(Path.GetTempPath(), "coco-nudge-" + Guid.NewGuid().ToString("N"));
-
     // Tuesday 13 January 2026, 10:00 in Paris.
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 1, 13, 9, 0, 0, TimeSpan.Zero));
-    private ServiceProvider _services = null!;
+    private PlatformHarness _platform = null!;
     private Guid _project;
     private Guid _researcher;
 
+    private ServiceProvider _services => _platform.Services;
+
     public async Task InitializeAsync()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Marten"] = Connection,
-            ["Marten:Schema"] = _schema,
-            ["Storage:Path"] = _storage,
-            ["Quartz:Enabled"] = "false",
-        }).Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddApplication(configuration);
-        services.AddInfrastructure(configuration, isDevelopment: true);
-        services.AddSingleton<TimeProvider>(_clock);
-        _services = services.BuildServiceProvider();
-        await _services.GetRequiredService<IDocumentStore>().Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        _platform = await PlatformHarness.StartAsync("nudge", clock: _clock);
         var owner = await Send(new RegisterOwner("chercheuse@example.fr", "Chercheuse", "correct-horse", Researcher: true));
         _researcher = owner.Id;
         _project = (await Send(new CreateProject(owner.Id, new ProjectSettings(
             "Toits", "", "Dans quel sens ?", RoofOrientation.Choices, true, "", 5)))).Project.Id;
     }
 
-    public async Task DisposeAsync()
-    {
-        await _services.DisposeAsync();
-        await using var connection = new NpgsqlConnection(Connection);
-        await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"drop schema if exists {_schema} cascade", connection);
-        await drop.ExecuteNonQueryAsync();
-        if (Directory.Exists(_storage))
-        {
-            Directory.Delete(_storage, recursive: true);
-        }
-    }
+    public async Task DisposeAsync() => await _platform.DisposeAsync();
 
-    private async Task<T> Send<T>(IRequest<T> request)
-    {
-        await using var scope = _services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(request);
-    }
+    private Task<T> Send<T>(ICommand<T> command) => _platform.Send(command);
 
-    private async Task<T> Send<T>(ICommand<T> command)
-    {
-        await using var scope = _services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(command);
-    }
-
-    private async Task<T> Query<T>(IQuery<T> query)
-    {
-        await using var scope = _services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(query);
-    }
+    private Task<T> Query<T>(IQuery<T> query) => _platform.Send(query);
 
     private static ContributorCredential Slack(string user) => new(null, "slack", "T1:" + user, CallerIsService: true);
 

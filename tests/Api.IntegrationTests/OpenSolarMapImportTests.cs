@@ -110,10 +110,7 @@ public sealed class OpenSolarMapImportTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await using var connection = new NpgsqlConnection(ApiFixture.ConnectionString);
-        await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"drop schema if exists {_schema} cascade", connection);
-        await drop.ExecuteNonQueryAsync();
+        await CoConstruisons.Tests.Shared.TestDatabase.DropSchemaAsync(_schema);
         try
         {
             Directory.Delete(_dir, recursive: true);

@@ -42,10 +42,7 @@ public sealed class AddOwnerCommandTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await using var connection = new NpgsqlConnection(Connection);
-        await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"drop schema if exists {_schema} cascade", connection);
-        await drop.ExecuteNonQueryAsync();
+        await CoConstruisons.Tests.Shared.TestDatabase.DropSchemaAsync(_schema);
         if (Directory.Exists(_storage))
         {
             Directory.Delete(_storage, recursive: true);

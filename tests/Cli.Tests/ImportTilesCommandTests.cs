@@ -117,10 +117,7 @@ public sealed class ImportTilesCommandTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await using var connection = new NpgsqlConnection(Connection);
-        await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"drop schema if exists {_schema} cascade", connection);
-        await drop.ExecuteNonQueryAsync();
+        await CoConstruisons.Tests.Shared.TestDatabase.DropSchemaAsync(_schema);
         if (Directory.Exists(_dir))
         {
             Directory.Delete(_dir, recursive: true);

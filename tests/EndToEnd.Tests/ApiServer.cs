@@ -85,12 +85,7 @@ public sealed class ApiServer : IAsyncDisposable
         finally
         {
             await app.DisposeAsync();
-            await using (var connection = new NpgsqlConnection(ConnectionString))
-            {
-                await connection.OpenAsync();
-                await using var drop = new NpgsqlCommand($"drop schema if exists \"{schema}\" cascade", connection);
-                await drop.ExecuteNonQueryAsync();
-            }
+            await CoConstruisons.Tests.Shared.TestDatabase.DropSchemaAsync(schema);
 
             if (Directory.Exists(storage))
             {

@@ -382,10 +382,7 @@ public sealed class QuartzClusterTests
         }
         finally
         {
-            await using var connection = new Npgsql.NpgsqlConnection(GatewayFixture.ConnectionString);
-            await connection.OpenAsync();
-            await using var drop = new Npgsql.NpgsqlCommand($"drop schema if exists {schema} cascade", connection);
-            await drop.ExecuteNonQueryAsync();
+            await CoConstruisons.Tests.Shared.TestDatabase.DropSchemaAsync(schema);
             if (Directory.Exists(root))
             {
                 Directory.Delete(root, recursive: true);
