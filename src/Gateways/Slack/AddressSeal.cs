@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -17,6 +18,8 @@ public sealed record SlackAddress([property: JsonPropertyName("u")] string Slack
 public sealed class AddressSeal
 {
     private const string Prefix = "s1.";
+    private const int NonceSize = 12;
+    private const int TagSize = 16;
     private readonly byte[] _key;
 
     public AddressSeal(SlackGatewaySettings settings)
@@ -29,15 +32,15 @@ public sealed class AddressSeal
     public string Seal(SlackAddress address)
     {
         var plain = JsonSerializer.SerializeToUtf8Bytes(address);
-        var nonce = RandomNumberGenerator.GetBytes(AesGcm.NonceByteSizes.MaxSize);
+        var nonce = RandomNumberGenerator.GetBytes(NonceSize);
         var cipher = new byte[plain.Length];
-        var tag = new byte[AesGcm.TagByteSizes.MaxSize];
-        using (var aes = new AesGcm(_key, tag.Length))
+        var tag = new byte[TagSize];
+        using (var aes = new AesGcm(_key, TagSize))
         {
             aes.Encrypt(nonce, plain, cipher, tag);
         }
 
-        return Prefix + Base64Url([.. nonce, .. cipher, .. tag]);
+        return Prefix + Base64Url.EncodeToString([.. nonce, .. cipher, .. tag]);
     }
 
     /// <summary>The address, or null when the text was not sealed by this app (wrong key, altered, malformed).</summary>
@@ -50,29 +53,20 @@ public sealed class AddressSeal
 
         try
         {
-            var bytes = Convert.FromBase64String(FromBase64Url(sealedText[Prefix.Length..]));
-            const int nonceSize = 12, tagSize = 16;
-            if (bytes.Length <= nonceSize + tagSize)
+            var bytes = Base64Url.DecodeFromChars(sealedText.AsSpan(Prefix.Length));
+            if (bytes.Length <= NonceSize + TagSize)
             {
                 return null;
             }
 
-            var plain = new byte[bytes.Length - nonceSize - tagSize];
-            using var aes = new AesGcm(_key, tagSize);
-            aes.Decrypt(bytes.AsSpan(0, nonceSize), bytes.AsSpan(nonceSize, plain.Length), bytes.AsSpan(bytes.Length - tagSize), plain);
+            var plain = new byte[bytes.Length - NonceSize - TagSize];
+            using var aes = new AesGcm(_key, TagSize);
+            aes.Decrypt(bytes.AsSpan(0, NonceSize), bytes.AsSpan(NonceSize, plain.Length), bytes.AsSpan(bytes.Length - TagSize), plain);
             return JsonSerializer.Deserialize<SlackAddress>(plain);
         }
         catch (Exception ex) when (ex is FormatException or CryptographicException or JsonException)
         {
             return null;
         }
-    }
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static string FromBase64Url(string text)
-    {
-        var s = text.Replace('-', '+').Replace('_', '/');
-        return s.PadRight(s.Length + ((4 - (s.Length % 4)) % 4), '=');
     }
 }

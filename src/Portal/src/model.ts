@@ -1,24 +1,15 @@
 // Pure helpers of the project page's "Model" section (tested in tests/model.test.ts).
 
 import type { Lang } from "./i18n";
+import { jobPhase } from "./imports";
 
 /** The training states the portal knows, named as in i18n keys (model.state.*). */
 export type TrainingState = "queued" | "running" | "done" | "failed" | "none";
 
-/** Proto enum values (ModelTrainingState) → the portal's state names. */
+/** Proto enum values (ModelTrainingState, numbered like the import jobs' states) → the portal's state names. */
 export function trainingState(state: number | undefined): TrainingState {
-  switch (state) {
-    case 1:
-      return "queued";
-    case 2:
-      return "running";
-    case 3:
-      return "done";
-    case 4:
-      return "failed";
-    default:
-      return "none";
-  }
+  const phase = jobPhase(state ?? 0);
+  return phase === "unknown" ? "none" : phase;
 }
 
 /** Whether the page should keep polling: a run is queued or running. */

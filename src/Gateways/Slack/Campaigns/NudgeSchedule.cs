@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace CoConstruisons.Gateways.Slack.Campaigns;
 
 /// <summary>
@@ -74,6 +72,4 @@ public sealed record NudgeSchedule
             return false;
         }
     }
-
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Cron} ({TimeZone.Id})");
 }
