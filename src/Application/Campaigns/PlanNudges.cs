@@ -52,10 +52,18 @@ public sealed partial class PlanNudgesHandler(
             .OrderBy(e => e.Id)
             .Take(MaxPerRound)
             .ToListAsync(cancellationToken);
+        // Every candidate's progress (activity today, new or returning) in one query.
+        var progress = (await query.LoadManyAsync<ContributorProgress>(cancellationToken,
+                candidates.Select(e => ContributorProgress.IdFor(e.ContributorId, e.ProjectId))))
+            .ToDictionary(p => p.Id, StringComparer.Ordinal);
+        var progressOf = candidates.Select(e => progress.GetValueOrDefault(ContributorProgress.IdFor(e.ContributorId, e.ProjectId))).ToList();
+        var variants = await experiments.ForEachAsync(
+            [.. candidates.Select((e, i) => new ExperimentSubject(e.ContributorId, e.ProjectId.ToString(), e.Channel, IsNew: (progressOf[i]?.Answers ?? 0) == 0))],
+            cancellationToken);
         var planned = new List<PlannedNudge>();
-        foreach (var engagement in candidates)
+        for (var i = 0; i < candidates.Count; i++)
         {
-            var nudge = await PlanOneAsync(campaign, engagement, cancellationToken);
+            var nudge = await PlanOneAsync(campaign, candidates[i], progressOf[i], variants[i], cancellationToken);
             if (nudge is not null)
             {
                 planned.Add(nudge);
@@ -65,15 +73,14 @@ public sealed partial class PlanNudgesHandler(
         return planned;
     }
 
-    private async Task<PlannedNudge?> PlanOneAsync(Campaign campaign, Engagement engagement, CancellationToken ct)
+    private async Task<PlannedNudge?> PlanOneAsync(
+        Campaign campaign, Engagement engagement, ContributorProgress? progress, IReadOnlyList<AssignedVariant> variants, CancellationToken ct)
     {
-        var progress = await query.LoadAsync<ContributorProgress>(ContributorProgress.IdFor(engagement.ContributorId, engagement.ProjectId), ct);
-        var subject = new ExperimentSubject(engagement.ContributorId, engagement.ProjectId.ToString(), engagement.Channel, IsNew: (progress?.Answers ?? 0) == 0);
         var rules = campaign.Rules;
         var tone = rules.Tone;
         var mode = rules.Mode;
         var applied = new List<(AssignedVariant Variant, string What)>();
-        foreach (var v in await experiments.ForAsync(subject, ct))
+        foreach (var v in variants)
         {
             switch (v.Lever)
             {

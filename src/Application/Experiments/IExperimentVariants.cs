@@ -12,4 +12,7 @@ public sealed record AssignedVariant(string Experiment, ExperimentLever Lever, s
 public interface IExperimentVariants
 {
     ValueTask<IReadOnlyList<AssignedVariant>> ForAsync(ExperimentSubject subject, CancellationToken cancellationToken);
+
+    /// <summary>The same for many contributors at once (a nudge round): the running experiments are read once.</summary>
+    ValueTask<IReadOnlyList<IReadOnlyList<AssignedVariant>>> ForEachAsync(IReadOnlyList<ExperimentSubject> subjects, CancellationToken cancellationToken);
 }

@@ -102,7 +102,7 @@ public sealed class SubmitAnswerHandler(
         var progressQuery = batch.Load<ContributorProgress>(progressId);
         var contributorQuery = batch.Load<Contributor>(contributor.ContributorId);
         await batch.Execute(ct);
-        int? remaining = await candidates.OpenCountAsync(project.Id, ct);
+        var remaining = await candidates.OpenCountAsync(project.Id, ct);
 
         var known = await progressQuery;
         var receipt = await receiptQuery;
@@ -115,7 +115,7 @@ public sealed class SubmitAnswerHandler(
                     "This idempotency key was already used for a different answer."))]);
             }
 
-            return new SubmitAnswerResult(receipt.AnswerId, true, receipt.Feedback, TaskReadCache.Stats(known, now, remaining ?? 0));
+            return new SubmitAnswerResult(receipt.AnswerId, true, receipt.Feedback, TaskReadCache.Stats(known, now, remaining));
         }
 
         limiter.Take("contributor:" + contributor.ContributorId, limits.Value.ContributorPerSecond, limits.Value.ContributorBurst);
@@ -196,7 +196,7 @@ public sealed class SubmitAnswerHandler(
 
         await session.SaveChangesAsync(ct);
         candidates.Answered(project.Id, item.Id, contributor.ContributorId, command.Choice != Choice.DontKnowKey, retired);
-        return new SubmitAnswerResult(answer.AnswerId, false, feedback, TaskReadCache.Stats(progress, now, remaining ?? 0));
+        return new SubmitAnswerResult(answer.AnswerId, false, feedback, TaskReadCache.Stats(progress, now, remaining));
     }
 
     private static string GoldFeedback(Project project, Item item, string choice)

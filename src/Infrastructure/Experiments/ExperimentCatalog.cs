@@ -68,29 +68,41 @@ public sealed class ExperimentCatalog(IExperimentDefinitionStore store, IVariant
     };
 
     /// <summary>Every variant this contributor gets from the running experiments, one per lever at most per experiment.</summary>
-    public async ValueTask<IReadOnlyList<AssignedVariant>> ForAsync(ExperimentSubject subject, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<AssignedVariant>> ForAsync(ExperimentSubject subject, CancellationToken cancellationToken) =>
+        (await ForEachAsync([subject], cancellationToken).ConfigureAwait(false))[0];
+
+    /// <summary>The variants of many contributors; the stored experiments are listed once for all of them.</summary>
+    public async ValueTask<IReadOnlyList<IReadOnlyList<AssignedVariant>>> ForEachAsync(IReadOnlyList<ExperimentSubject> subjects, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(subjects);
         var stored = await store.ListAsync(cancellationToken).ConfigureAwait(false);
-        var result = new List<AssignedVariant>();
-        foreach (var experiment in stored.Where(d => d.Status == ExperimentStatus.Running))
-        {
-            if (await VariantForAsync(experiment.Name, subject, cancellationToken).ConfigureAwait(false) is { } variant)
-            {
-                result.Add(new AssignedVariant(experiment.Name, experiment.Lever, variant));
-            }
-        }
-
+        var running = stored.Where(d => d.Status == ExperimentStatus.Running).ToList();
         var storedNames = stored.Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
-        foreach (var (name, lever) in ConfiguredLevers)
+        var results = new List<IReadOnlyList<AssignedVariant>>(subjects.Count);
+        foreach (var subject in subjects)
         {
-            if (!storedNames.Contains(name) && result.All(r => r.Lever != lever)
-                && await VariantForAsync(name, subject, cancellationToken).ConfigureAwait(false) is { } variant)
+            var result = new List<AssignedVariant>();
+            foreach (var experiment in running)
             {
-                result.Add(new AssignedVariant(name, lever, variant));
+                if (await VariantForAsync(experiment.Name, subject, cancellationToken).ConfigureAwait(false) is { } variant)
+                {
+                    result.Add(new AssignedVariant(experiment.Name, experiment.Lever, variant));
+                }
             }
+
+            foreach (var (name, lever) in ConfiguredLevers)
+            {
+                if (!storedNames.Contains(name) && result.All(r => r.Lever != lever)
+                    && await VariantForAsync(name, subject, cancellationToken).ConfigureAwait(false) is { } variant)
+                {
+                    result.Add(new AssignedVariant(name, lever, variant));
+                }
+            }
+
+            results.Add(result);
         }
 
-        return result;
+        return results;
     }
 
     /// <summary>The exposure event to append when the variant's treatment was actually delivered.</summary>

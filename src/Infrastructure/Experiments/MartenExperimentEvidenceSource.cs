@@ -39,15 +39,18 @@ public sealed class MartenExperimentEvidenceSource(IDocumentStore store) : IExpe
 
         var firstExposure = exposures.GroupBy(e => e.ContributorId, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Min(e => e.At), StringComparer.Ordinal);
+        var consentsOf = consents.ToLookup(c => c.ContributorId, StringComparer.Ordinal);
+        var stopsOf = stops.ToLookup(c => c.ContributorId, StringComparer.Ordinal);
+        var answersOf = answers.ToLookup(a => a.ContributorId, StringComparer.Ordinal);
         var histories = new Dictionary<string, ContributorHistory>(StringComparer.Ordinal);
         foreach (var id in ids)
         {
             var t0 = firstExposure[id];
             // The consent that counts: the one in force at the first exposure, else the first one after it.
-            var theirs = consents.Where(c => c.ContributorId == id).OrderBy(c => c.At).ToList();
+            var theirs = consentsOf[id].OrderBy(c => c.At).ToList();
             var consentedAt = theirs.LastOrDefault(c => c.At <= t0)?.At ?? theirs.FirstOrDefault(c => c.At > t0)?.At;
-            var optedOutAt = stops.Where(s => s.ContributorId == id && s.At >= t0).OrderBy(s => s.At).FirstOrDefault()?.At;
-            var facts = answers.Where(a => a.ContributorId == id && a.Choice != Domain.Projects.Choice.DontKnowKey)
+            var optedOutAt = stopsOf[id].Where(s => s.At >= t0).OrderBy(s => s.At).FirstOrDefault()?.At;
+            var facts = answersOf[id].Where(a => a.Choice != Domain.Projects.Choice.DontKnowKey)
                 .Select(a => new AnswerFact(a.SubmittedAt, goldChoice.TryGetValue(a.ItemId, out var g) ? g == a.Choice : null))
                 .ToList();
             histories[id] = new ContributorHistory(id, consentedAt, optedOutAt, facts);
