@@ -112,9 +112,12 @@ public static class Evaluation
     /// at or above it) reaches <paramref name="targetPrecision"/>, counting at least
     /// <paramref name="minAccepted"/> predictions. When none does, the threshold is 1.0 with no
     /// coverage (nothing would be auto-labelled; a confidence of exactly 1.0 is not accepted).
+    /// With <paramref name="confidenceZ"/> &gt; 0 the precision must reach the target with its
+    /// Wilson lower bound (z = 1.645: one-sided 95 %) rather than its point estimate, so that a
+    /// threshold chosen on a few hundred images still holds on new ones.
     /// </summary>
     public static (double Threshold, double Coverage, double Precision) SelectThreshold(
-        IReadOnlyList<double> confidence, IReadOnlyList<bool> correct, double targetPrecision, int minAccepted = 20)
+        IReadOnlyList<double> confidence, IReadOnlyList<bool> correct, double targetPrecision, int minAccepted = 20, double confidenceZ = 0)
     {
         ArgumentNullException.ThrowIfNull(confidence);
         ArgumentNullException.ThrowIfNull(correct);
@@ -133,13 +136,33 @@ public static class Evaluation
             }
 
             var precision = (double)hits / accepted;
-            if (accepted >= minAccepted && precision >= targetPrecision)
+            if (accepted >= minAccepted && WilsonLowerBound(hits, accepted, confidenceZ) >= targetPrecision)
             {
                 best = (confidence[order[j]], (double)accepted / order.Length, precision);
             }
         }
 
         return best;
+    }
+
+    /// <summary>Wilson score lower bound of a proportion (the proportion itself when z is 0).</summary>
+    public static double WilsonLowerBound(int successes, int trials, double z)
+    {
+        if (trials == 0)
+        {
+            return 0;
+        }
+
+        var p = (double)successes / trials;
+        if (z <= 0)
+        {
+            return p;
+        }
+
+        var z2 = z * z;
+        var centre = p + (z2 / (2 * trials));
+        var margin = z * Math.Sqrt((p * (1 - p) / trials) + (z2 / (4.0 * trials * trials)));
+        return (centre - margin) / (1 + (z2 / trials));
     }
 
     /// <summary>Coverage and precision of a fixed threshold on other data.</summary>

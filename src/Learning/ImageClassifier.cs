@@ -43,16 +43,29 @@ public sealed record ModelMetadata
     [JsonPropertyName("training_images")] public int TrainingImages { get; init; }
 
     [JsonPropertyName("model_sha256")] public string ModelSha256 { get; init; } = "";
+
+    /// <summary>Share of the network in the averaged probabilities: 0 = features model only, 1 = network only.</summary>
+    [JsonPropertyName("network_weight")] public double NetworkWeight { get; init; }
+
+    /// <summary>SHA-256 of network.bin; empty when the model has no network.</summary>
+    [JsonPropertyName("network_sha256")] public string NetworkSha256 { get; init; } = "";
+
+    [JsonIgnore] internal bool HasFeatureModel => FeatureCount > 0;
+
+    [JsonIgnore] internal bool HasNetwork => NetworkSha256.Length > 0;
 }
 
 /// <summary>
 /// A trained image classifier: the ML.NET LightGBM transformer over <see cref="RoofFeatureExtractor"/>
-/// features, averaged over the symmetries it was trained with (test-time augmentation, classes
-/// permuted back), then temperature-calibrated. Thread-safe for prediction.
+/// features and/or the compact convolutional network (<see cref="Cnn.CnnModel"/>), each averaged
+/// over the symmetries it was trained with (test-time augmentation, classes permuted back), mixed
+/// with the weight chosen on the calibration part, then temperature-calibrated. Thread-safe for
+/// prediction.
 /// </summary>
 public sealed class ImageClassifier
 {
     public const string ModelFile = "model.zip";
+    public const string NetworkFile = "network.bin";
     public const string MetadataFile = "metadata.json";
 
     internal static readonly JsonSerializerOptions Json = new()
@@ -62,22 +75,29 @@ public sealed class ImageClassifier
     };
 
     private readonly MLContext _ml;
-    private readonly ITransformer _model;
+    private readonly ITransformer? _model;
+    private readonly Cnn.CnnModel? _network;
     private readonly LabelSymmetry _symmetry;
 
     public ModelMetadata Metadata { get; }
 
     public IReadOnlyList<string> Classes => Metadata.Classes;
 
-    internal ImageClassifier(MLContext ml, ITransformer model, ModelMetadata metadata)
+    internal ImageClassifier(MLContext ml, ITransformer? model, Cnn.CnnModel? network, ModelMetadata metadata)
     {
+        if (model is null && network is null)
+        {
+            throw new ArgumentException("A classifier needs a features model, a network or both.");
+        }
+
         _ml = ml;
         _model = model;
+        _network = network;
         Metadata = metadata;
         _symmetry = new LabelSymmetry(metadata.Classes, metadata.RotationSwaps.Select(p => (p[0], p[1])));
     }
 
-    internal ImageClassifier WithMetadata(ModelMetadata metadata) => new(_ml, _model, metadata);
+    internal ImageClassifier WithMetadata(ModelMetadata metadata) => new(_ml, _model, _network, metadata);
 
     /// <summary>The same classifier under another version name (e.g. the platform's "v3").</summary>
     public ImageClassifier WithVersion(string version) => WithMetadata(Metadata with { ModelVersion = version });
@@ -88,6 +108,41 @@ public sealed class ImageClassifier
     internal IReadOnlyList<float[]> Predict(IReadOnlyList<ImageRaster> images, double temperature)
     {
         ArgumentNullException.ThrowIfNull(images);
+        var weight = _model is null ? 1.0 : _network is null ? 0.0 : Metadata.NetworkWeight;
+        var features = weight < 1 ? PredictFeatures(images) : null;
+        var network = weight > 0 ? PredictNetwork(images) : null;
+        return Mix(features, network, weight).Select(p => Evaluation.ApplyTemperature(p, temperature)).ToList();
+    }
+
+    /// <summary>Weighted average of the two components' probabilities (either may be null when its weight is 0 or 1).</summary>
+    internal static IReadOnlyList<float[]> Mix(IReadOnlyList<float[]>? features, IReadOnlyList<float[]>? network, double networkWeight)
+    {
+        if (features is null || networkWeight >= 1)
+        {
+            return network ?? throw new ArgumentNullException(nameof(network));
+        }
+
+        if (network is null || networkWeight <= 0)
+        {
+            return features;
+        }
+
+        var w = (float)networkWeight;
+        return features.Select((f, i) => f.Select((v, c) => ((1 - w) * v) + (w * network[i][c])).ToArray()).ToList();
+    }
+
+    /// <summary>The network's probabilities averaged over the symmetries (null when there is no network).</summary>
+    internal IReadOnlyList<float[]>? PredictNetwork(IReadOnlyList<ImageRaster> images) =>
+        _network?.Predict(images, LabelSymmetry.Transforms(Metadata.Augmentation), _symmetry, Trainer.Parallelism.MaxDegreeOfParallelism);
+
+    /// <summary>The features model's probabilities averaged over the symmetries (null when there is none).</summary>
+    internal IReadOnlyList<float[]>? PredictFeatures(IReadOnlyList<ImageRaster> images)
+    {
+        if (_model is null)
+        {
+            return null;
+        }
+
         var transforms = LabelSymmetry.Transforms(Metadata.Augmentation);
         var rows = new FeatureRow[images.Count * transforms.Count];
         Parallel.For(0, images.Count, Trainer.Parallelism, i =>
@@ -116,7 +171,7 @@ public sealed class ImageClassifier
                 }
             }
 
-            result[i] = Evaluation.ApplyTemperature(average, temperature);
+            result[i] = average;
         }
 
         return result;
@@ -124,6 +179,7 @@ public sealed class ImageClassifier
 
     private float[][] Score(FeatureRow[] rows)
     {
+        ArgumentNullException.ThrowIfNull(_model);
         var schema = Trainer.FeatureSchema<FeatureRow>(Metadata.FeatureCount);
         var data = _ml.Data.LoadFromEnumerable(rows, schema);
         var scored = _model.Transform(data);
@@ -153,29 +209,56 @@ public sealed class ImageClassifier
         ArgumentNullException.ThrowIfNull(directory);
         Directory.CreateDirectory(directory);
         var modelTemp = Path.Combine(directory, $".{ModelFile}.{Guid.NewGuid():N}.tmp");
+        var networkTemp = Path.Combine(directory, $".{NetworkFile}.{Guid.NewGuid():N}.tmp");
         var metadataTemp = Path.Combine(directory, $".{MetadataFile}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var stream = new FileStream(modelTemp, FileMode.CreateNew, FileAccess.Write))
+            var metadata = Metadata;
+            if (_model is not null)
             {
-                var inputSchema = _ml.Data.LoadFromEnumerable(Array.Empty<FeatureRow>(), Trainer.FeatureSchema<FeatureRow>(Metadata.FeatureCount)).Schema;
-                _ml.Model.Save(_model, inputSchema, stream);
-                stream.Flush(flushToDisk: true);
+                using (var stream = new FileStream(modelTemp, FileMode.CreateNew, FileAccess.Write))
+                {
+                    var inputSchema = _ml.Data.LoadFromEnumerable(Array.Empty<FeatureRow>(), Trainer.FeatureSchema<FeatureRow>(Metadata.FeatureCount)).Schema;
+                    _ml.Model.Save(_model, inputSchema, stream);
+                    stream.Flush(flushToDisk: true);
+                }
+
+                metadata = metadata with { ModelSha256 = Sha256(modelTemp) };
             }
 
-            var metadata = Metadata with { ModelSha256 = Sha256(modelTemp) };
+            if (_network is not null)
+            {
+                using (var stream = new FileStream(networkTemp, FileMode.CreateNew, FileAccess.Write))
+                {
+                    _network.Write(stream);
+                    stream.Flush(flushToDisk: true);
+                }
+
+                metadata = metadata with { NetworkSha256 = Sha256(networkTemp) };
+            }
+
             using (var stream = new FileStream(metadataTemp, FileMode.CreateNew, FileAccess.Write))
             {
                 JsonSerializer.Serialize(stream, metadata, Json);
                 stream.Flush(flushToDisk: true);
             }
 
-            File.Move(modelTemp, Path.Combine(directory, ModelFile), overwrite: true);
+            if (_model is not null)
+            {
+                File.Move(modelTemp, Path.Combine(directory, ModelFile), overwrite: true);
+            }
+
+            if (_network is not null)
+            {
+                File.Move(networkTemp, Path.Combine(directory, NetworkFile), overwrite: true);
+            }
+
             File.Move(metadataTemp, Path.Combine(directory, MetadataFile), overwrite: true);
         }
         finally
         {
             File.Delete(modelTemp);
+            File.Delete(networkTemp);
             File.Delete(metadataTemp);
         }
     }
@@ -194,13 +277,11 @@ public sealed class ImageClassifier
         }
 
         var modelPath = Path.Combine(directory, ModelFile);
+        var networkPath = Path.Combine(directory, NetworkFile);
         var metadataPath = Path.Combine(directory, MetadataFile);
-        foreach (var path in new[] { metadataPath, modelPath })
+        if (!File.Exists(metadataPath))
         {
-            if (!File.Exists(path))
-            {
-                throw new ModelLoadException($"Model directory '{directory}' has no {Path.GetFileName(path)}: it is not a complete saved model.");
-            }
+            throw new ModelLoadException($"Model directory '{directory}' has no {MetadataFile}: it is not a complete saved model.");
         }
 
         ModelMetadata? metadata;
@@ -213,9 +294,17 @@ public sealed class ImageClassifier
             throw new ModelLoadException($"'{metadataPath}' is not valid model metadata JSON: {ex.Message}", ex);
         }
 
-        if (metadata is null || metadata.Classes.Count < 2 || metadata.FeatureCount <= 0)
+        if (metadata is null || metadata.Classes.Count < 2 || (!metadata.HasFeatureModel && !metadata.HasNetwork) || metadata.FeatureCount < 0 || !(metadata.NetworkWeight is >= 0 and <= 1))
         {
-            throw new ModelLoadException($"'{metadataPath}' is incomplete (classes or feature count missing).");
+            throw new ModelLoadException($"'{metadataPath}' is incomplete (classes, feature count or network missing, or network weight outside 0..1).");
+        }
+
+        foreach (var (needed, path) in new[] { (metadata.HasFeatureModel, modelPath), (metadata.HasNetwork, networkPath) })
+        {
+            if (needed && !File.Exists(path))
+            {
+                throw new ModelLoadException($"Model directory '{directory}' has no {Path.GetFileName(path)}: it is not a complete saved model.");
+            }
         }
 
         if (metadata.FormatVersion != ModelMetadata.CurrentFormat)
@@ -223,14 +312,17 @@ public sealed class ImageClassifier
             throw new ModelLoadException($"'{metadataPath}' has format version {metadata.FormatVersion}; this build reads version {ModelMetadata.CurrentFormat}.");
         }
 
-        if (metadata.FeatureVersion != RoofFeatureExtractor.Version || metadata.FeatureCount != RoofFeatureExtractor.Length)
+        if (metadata.HasFeatureModel && (metadata.FeatureVersion != RoofFeatureExtractor.Version || metadata.FeatureCount != RoofFeatureExtractor.Length))
         {
             throw new ModelLoadException($"The model was trained on features '{metadata.FeatureVersion}' ({metadata.FeatureCount} values); this build computes '{RoofFeatureExtractor.Version}' ({RoofFeatureExtractor.Length}). Retrain it.");
         }
 
-        if (!string.Equals(Sha256(modelPath), metadata.ModelSha256, StringComparison.OrdinalIgnoreCase))
+        foreach (var (needed, path, checksum) in new[] { (metadata.HasFeatureModel, modelPath, metadata.ModelSha256), (metadata.HasNetwork, networkPath, metadata.NetworkSha256) })
         {
-            throw new ModelLoadException($"'{modelPath}' does not match the checksum in {MetadataFile}: the file is corrupt or comes from another save.");
+            if (needed && !string.Equals(Sha256(path), checksum, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ModelLoadException($"'{path}' does not match the checksum in {MetadataFile}: the file is corrupt or comes from another save.");
+            }
         }
 
         return metadata;
@@ -240,17 +332,42 @@ public sealed class ImageClassifier
     {
         var metadata = Verify(directory);
         var modelPath = Path.Combine(directory, ModelFile);
+        var networkPath = Path.Combine(directory, NetworkFile);
         var ml = new MLContext(seed: 0);
-        try
+        ITransformer? model = null;
+        Cnn.CnnModel? network = null;
+        if (metadata.HasFeatureModel)
         {
-            using var stream = File.OpenRead(modelPath);
-            var model = ml.Model.Load(stream, out _);
-            return new ImageClassifier(ml, model, metadata);
+            try
+            {
+                using var stream = File.OpenRead(modelPath);
+                model = ml.Model.Load(stream, out _);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or FormatException or IOException or InvalidDataException or ArgumentException)
+            {
+                throw new ModelLoadException($"'{modelPath}' cannot be loaded by ML.NET: {ex.Message}", ex);
+            }
         }
-        catch (Exception ex) when (ex is InvalidOperationException or FormatException or IOException or InvalidDataException or ArgumentException)
+
+        if (metadata.HasNetwork)
         {
-            throw new ModelLoadException($"'{modelPath}' cannot be loaded by ML.NET: {ex.Message}", ex);
+            try
+            {
+                using var stream = File.OpenRead(networkPath);
+                network = Cnn.CnnModel.Read(stream);
+            }
+            catch (Exception ex) when (ex is IOException or InvalidDataException)
+            {
+                throw new ModelLoadException($"'{networkPath}' cannot be read: {ex.Message}", ex);
+            }
+
+            if (network.Net.Shape.Classes != metadata.Classes.Count)
+            {
+                throw new ModelLoadException($"'{networkPath}' predicts {network.Net.Shape.Classes} classes; {MetadataFile} names {metadata.Classes.Count}.");
+            }
         }
+
+        return new ImageClassifier(ml, model, network, metadata);
     }
 
     private static string Sha256(string path)

@@ -8,8 +8,26 @@ namespace CoConstruisons.Learning;
 /// <summary>One labelled image: its id (file name without extension), pixels and class label.</summary>
 public sealed record LabelledImage(string Id, ImageRaster Image, string Label);
 
+/// <summary>Which classifier is trained.</summary>
+public enum ModelKind
+{
+    /// <summary>Handcrafted features + ML.NET LightGBM.</summary>
+    Features,
+
+    /// <summary>The compact convolutional network only.</summary>
+    Network,
+
+    /// <summary>Both, their probabilities mixed with a weight chosen on the calibration part.</summary>
+    Ensemble,
+}
+
 public sealed record TrainerOptions
 {
+    /// <summary>The ensemble by default: the calibration part decides how much each component counts.</summary>
+    public ModelKind Model { get; init; } = ModelKind.Ensemble;
+
+    public Cnn.CnnOptions Network { get; init; } = new();
+
     /// <summary>Share of the items held out for the final metrics (see <see cref="DataSplit"/>).</summary>
     public double TestFraction { get; init; } = 0.25;
 
@@ -17,6 +35,9 @@ public sealed record TrainerOptions
     public double CalibrationFraction { get; init; } = 0.15;
 
     public double TargetPrecision { get; init; } = 0.95;
+
+    /// <summary>The auto-label threshold must reach the target precision with this Wilson lower bound on the calibration part (1.645: one-sided 95 %; 0: point estimate).</summary>
+    public double ThresholdConfidenceZ { get; init; } = 1.645;
 
     public Augmentation Augmentation { get; init; } = Augmentation.Dihedral;
 
@@ -55,6 +76,8 @@ public sealed record TrainingResult(ImageClassifier Classifier, EvaluationReport
 /// </summary>
 public static class Trainer
 {
+    public const string NetworkMethod = "compact convolutional network (3x3 convolutions 16-32-64 channels with ReLU and max-pooling, global average pooling + the image's aspect and size, one hidden layer), trained from scratch with AdamW on random symmetries of the square (quarter turns swap the north-south/east-west classes) and small shifts, test-time averaging over the 8 symmetries, temperature calibration";
+
     public const string Method = "handcrafted roof features (multi-scale gradients, HOG, row/column profiles, colour, 8x8 and 16x16 thumbnails) + ML.NET LightGBM multiclass, trained on identity, quarter turn and their mirrors (quarter turns swap the north-south/east-west classes), test-time averaging over the 8 square symmetries, temperature calibration";
 
     internal static ParallelOptions Parallelism { get; } = new() { MaxDegreeOfParallelism = Math.Clamp(Environment.ProcessorCount, 1, 2) };
@@ -65,9 +88,19 @@ public static class Trainer
         return $"test = items whose FNV-1a-64(\"{DataSplit.TestSalt}:\" + id) % 10000 < {options.TestFraction * 10_000:0} ({options.TestFraction:P0}); of the rest, calibration = FNV-1a-64(\"{DataSplit.CalibrationSalt}:\" + id) % 10000 < {options.CalibrationFraction * 10_000:0}; training = the remainder";
     }
 
-    public static TrainingResult Train(IReadOnlyList<LabelledImage> items, TrainerOptions options, IProgress<(string Stage, int Done, int Total)>? progress = null, CancellationToken cancellationToken = default)
+    public static TrainingResult Train(IReadOnlyList<LabelledImage> items, TrainerOptions options, IProgress<(string Stage, int Done, int Total)>? progress = null, CancellationToken cancellationToken = default) =>
+        Train(items, [], options, progress, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="Train(IReadOnlyList{LabelledImage}, TrainerOptions, IProgress{ValueTuple{string, int, int}}?, CancellationToken)"/>,
+    /// with <paramref name="trainingOnly"/> added to the training part whatever their hash (so the
+    /// calibration and test parts stay those of <paramref name="items"/>); their labels must be
+    /// among the classes of <paramref name="items"/> and their ids must not repeat those of <paramref name="items"/>.
+    /// </summary>
+    public static TrainingResult Train(IReadOnlyList<LabelledImage> items, IReadOnlyList<LabelledImage> trainingOnly, TrainerOptions options, IProgress<(string Stage, int Done, int Total)>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(trainingOnly);
         ArgumentNullException.ThrowIfNull(options);
         var watch = Stopwatch.StartNew();
         var classes = items.Select(i => i.Label).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
@@ -81,11 +114,82 @@ public static class Trainer
         var rest = items.Where(i => !DataSplit.IsHeldOut(i.Id, options.TestFraction)).ToList();
         var calibration = rest.Where(i => DataSplit.IsHeldOut(i.Id, options.CalibrationFraction, DataSplit.CalibrationSalt)).ToList();
         var train = rest.Where(i => !DataSplit.IsHeldOut(i.Id, options.CalibrationFraction, DataSplit.CalibrationSalt)).ToList();
+        if (trainingOnly.Count > 0)
+        {
+            var ids = items.Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
+            if (trainingOnly.FirstOrDefault(i => ids.Contains(i.Id)) is { } repeated)
+            {
+                throw new ArgumentException($"Image '{repeated.Id}' is both among the split items and the training-only items.", nameof(trainingOnly));
+            }
+
+            if (trainingOnly.FirstOrDefault(i => !classes.Contains(i.Label)) is { } unknown)
+            {
+                throw new ArgumentException($"Training-only image '{unknown.Id}' has label '{unknown.Label}', which is not among the classes ({string.Join(", ", classes)}).", nameof(trainingOnly));
+            }
+
+            train.AddRange(trainingOnly);
+        }
         if (test.Count == 0 || calibration.Count == 0 || train.Select(i => i.Label).Distinct().Count() < 2)
         {
             throw new ArgumentException($"Too few labelled images to split ({items.Count}: {train.Count} training, {calibration.Count} calibration, {test.Count} test); label more images.", nameof(items));
         }
 
+        var ml = new MLContext(seed: options.Seed);
+        var model = options.Model == ModelKind.Network ? null : TrainFeatures(ml, train, classes, symmetry, options, progress, cancellationToken);
+        var network = options.Model == ModelKind.Features ? null : Cnn.CnnTrainer.Train(
+            train.Select(i => (i.Image, classes.IndexOf(i.Label))).ToList(), classes.Count, symmetry, LabelSymmetry.Transforms(options.Augmentation), options.Network, progress, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var metadata = new ModelMetadata
+        {
+            ModelVersion = DateTimeOffset.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            FeatureCount = model is null ? 0 : RoofFeatureExtractor.Length,
+            CreatedUtc = DateTimeOffset.UtcNow,
+            Method = options.Model switch
+            {
+                ModelKind.Network => NetworkMethod,
+                ModelKind.Ensemble => $"{NetworkMethod}; mixed with: {Method}",
+                _ => Method,
+            },
+            Classes = classes,
+            RotationSwaps = symmetry.RotationSwaps.Select(p => new[] { p.A, p.B }).ToList(),
+            Augmentation = options.Augmentation,
+            Split = SplitDescription(options),
+            TrainingImages = train.Count,
+            NetworkWeight = options.Model == ModelKind.Network ? 1 : 0,
+        };
+        var classifier = new ImageClassifier(ml, model, network, metadata);
+
+        // Temperature and auto-label threshold on the calibration part.
+        var calibrationTruth = calibration.Select(i => classes.IndexOf(i.Label)).ToList();
+        var calibrationImages = calibration.Select(i => i.Image).ToList();
+        var calibrationFeatures = classifier.PredictFeatures(calibrationImages);
+        var calibrationNetwork = classifier.PredictNetwork(calibrationImages);
+        var networkWeight = options.Model == ModelKind.Ensemble
+            ? ChooseNetworkWeight(calibrationTruth, calibrationFeatures!, calibrationNetwork!)
+            : metadata.NetworkWeight;
+        metadata = metadata with { NetworkWeight = networkWeight };
+        var rawCalibration = ImageClassifier.Mix(calibrationFeatures, calibrationNetwork, networkWeight);
+        var temperature = Evaluation.FitTemperature(calibrationTruth, rawCalibration);
+        var calibrated = rawCalibration.Select(p => Evaluation.ApplyTemperature(p, temperature)).ToList();
+        var (conf, correct) = ConfidenceAndCorrect(calibrationTruth, calibrated);
+        var (threshold, _, _) = Evaluation.SelectThreshold(conf, correct, options.TargetPrecision, minAccepted: Math.Min(20, Math.Max(1, calibration.Count / 5)), confidenceZ: options.ThresholdConfidenceZ);
+        var trainSeconds = watch.Elapsed.TotalSeconds;
+
+        // Final metrics on the test part.
+        classifier = classifier.WithMetadata(metadata with { Temperature = temperature });
+        var testTruth = test.Select(i => classes.IndexOf(i.Label)).ToList();
+        var testProbabilities = classifier.Predict(test.Select(i => i.Image).ToList());
+        var report = Evaluation.Evaluate(classes, testTruth, testProbabilities);
+        var (testConf, testCorrect) = ConfidenceAndCorrect(testTruth, testProbabilities);
+        var (coverage, precision) = Evaluation.ApplyThreshold(testConf, testCorrect, threshold);
+        var policy = new AutoLabelPolicy(options.TargetPrecision, Math.Round(threshold, 6), Evaluation.Round(coverage), Evaluation.Round(precision), $"threshold chosen on the calibration part ({calibration.Count} images); coverage and precision measured on the test part ({test.Count} images)");
+        classifier = classifier.WithMetadata(classifier.Metadata with { AutoLabel = policy, Metrics = report });
+        return new TrainingResult(classifier, report, policy, trainSeconds, train.Count, calibration.Count, test.Count);
+    }
+
+    private static ITransformer TrainFeatures(MLContext ml, List<LabelledImage> train, List<string> classes, LabelSymmetry symmetry, TrainerOptions options, IProgress<(string Stage, int Done, int Total)>? progress, CancellationToken cancellationToken)
+    {
         // Features of every symmetry of every training image.
         var transforms = LabelSymmetry.Transforms(options.Augmentation);
         if (options.HalfSymmetriesForTraining && options.Augmentation == Augmentation.Dihedral)
@@ -114,7 +218,6 @@ public static class Trainer
         });
 
         cancellationToken.ThrowIfCancellationRequested();
-        var ml = new MLContext(seed: options.Seed);
         var data = ml.Data.LoadFromEnumerable(rows, FeatureSchema<LabelledRow>(RoofFeatureExtractor.Length));
         var classView = ml.Data.LoadFromEnumerable(classes.Select(c => new ClassRow { LabelText = c }));
         var keyed = ml.Transforms.Conversion.MapValueToKey("Label", "LabelText", keyData: classView).Fit(data).Transform(data);
@@ -135,41 +238,31 @@ public static class Trainer
         progress?.Report(("boosting", 0, 1));
         var model = trainer.Fit(keyed);
         progress?.Report(("boosting", 1, 1));
-        cancellationToken.ThrowIfCancellationRequested();
+        return model;
 
-        var metadata = new ModelMetadata
+    }
+
+    /// <summary>The network's share (0, 0.1, …, 1) that minimises the log-loss of the mixed probabilities on the calibration part.</summary>
+    internal static double ChooseNetworkWeight(IReadOnlyList<int> truth, IReadOnlyList<float[]> features, IReadOnlyList<float[]> network)
+    {
+        var best = (Weight: 1.0, Loss: double.PositiveInfinity);
+        for (var step = 0; step <= 10; step++)
         {
-            ModelVersion = DateTimeOffset.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture),
-            FeatureCount = RoofFeatureExtractor.Length,
-            CreatedUtc = DateTimeOffset.UtcNow,
-            Method = Method,
-            Classes = classes,
-            RotationSwaps = symmetry.RotationSwaps.Select(p => new[] { p.A, p.B }).ToList(),
-            Augmentation = options.Augmentation,
-            Split = SplitDescription(options),
-            TrainingImages = train.Count,
-        };
-        var classifier = new ImageClassifier(ml, model, metadata);
+            var weight = step / 10.0;
+            var mixed = ImageClassifier.Mix(features, network, weight);
+            var loss = 0.0;
+            for (var i = 0; i < truth.Count; i++)
+            {
+                loss -= Math.Log(Math.Max(1e-7, mixed[i][truth[i]]));
+            }
 
-        // Temperature and auto-label threshold on the calibration part.
-        var calibrationTruth = calibration.Select(i => classes.IndexOf(i.Label)).ToList();
-        var rawCalibration = classifier.Predict(calibration.Select(i => i.Image).ToList(), temperature: 1.0);
-        var temperature = Evaluation.FitTemperature(calibrationTruth, rawCalibration);
-        var calibrated = rawCalibration.Select(p => Evaluation.ApplyTemperature(p, temperature)).ToList();
-        var (conf, correct) = ConfidenceAndCorrect(calibrationTruth, calibrated);
-        var (threshold, _, _) = Evaluation.SelectThreshold(conf, correct, options.TargetPrecision, minAccepted: Math.Min(20, Math.Max(1, calibration.Count / 5)));
-        var trainSeconds = watch.Elapsed.TotalSeconds;
+            if (loss < best.Loss - 1e-9)
+            {
+                best = (weight, loss);
+            }
+        }
 
-        // Final metrics on the test part.
-        classifier = classifier.WithMetadata(metadata with { Temperature = temperature });
-        var testTruth = test.Select(i => classes.IndexOf(i.Label)).ToList();
-        var testProbabilities = classifier.Predict(test.Select(i => i.Image).ToList());
-        var report = Evaluation.Evaluate(classes, testTruth, testProbabilities);
-        var (testConf, testCorrect) = ConfidenceAndCorrect(testTruth, testProbabilities);
-        var (coverage, precision) = Evaluation.ApplyThreshold(testConf, testCorrect, threshold);
-        var policy = new AutoLabelPolicy(options.TargetPrecision, Math.Round(threshold, 6), Evaluation.Round(coverage), Evaluation.Round(precision), $"threshold chosen on the calibration part ({calibration.Count} images); coverage and precision measured on the test part ({test.Count} images)");
-        classifier = classifier.WithMetadata(classifier.Metadata with { AutoLabel = policy, Metrics = report });
-        return new TrainingResult(classifier, report, policy, trainSeconds, train.Count, calibration.Count, test.Count);
+        return best.Weight;
     }
 
     internal static (List<double> Confidence, List<bool> Correct) ConfidenceAndCorrect(IReadOnlyList<int> truth, IReadOnlyList<float[]> probabilities)

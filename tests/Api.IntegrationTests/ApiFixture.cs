@@ -64,6 +64,7 @@ public class ApiFixture : IAsyncLifetime
             ["Uploads:MaxPixels"] = "1000000",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Model:Iterations"] = "40",
+            ["Model:Epochs"] = "4",
         };
         foreach (var (key, value) in ExtraSettings)
         {

@@ -43,6 +43,7 @@ public sealed class ModelLoopTests(ITestOutputHelper output) : IAsyncLifetime
         _platform = await PlatformHarness.StartAsync("model", new Dictionary<string, string?>
         {
             ["Model:Iterations"] = "40",
+            ["Model:Epochs"] = "4",
             ["Model:MinLabels"] = "40",
             ["Model:PredictionBatch"] = "50",
         });

@@ -49,4 +49,19 @@ public sealed class EvaluationTests
         Assert.Equal(0.5, report.PerClass["b"].Precision);
         Assert.Equal(0.6667, report.Accuracy);
     }
+
+    [Fact]
+    public void A_lower_confidence_bound_makes_the_threshold_stricter_on_few_images()
+    {
+        // 100 predictions: the 60 most confident all right, then one error in every two.
+        var conf = Enumerable.Range(0, 100).Select(i => 1.0 - (i * 0.005)).ToList();
+        var correct = Enumerable.Range(0, 100).Select(i => i < 60 || i % 2 == 0).ToList();
+        var point = Evaluation.SelectThreshold(conf, correct, 0.9, minAccepted: 1);
+        var bounded = Evaluation.SelectThreshold(conf, correct, 0.9, minAccepted: 1, confidenceZ: 1.645);
+        Assert.True(point.Threshold < bounded.Threshold, $"point {point.Threshold}, bounded {bounded.Threshold}");
+        Assert.True(bounded.Precision > point.Precision && bounded.Precision >= 0.9 && point.Precision >= 0.9);
+        Assert.NotEqual(Evaluation.NoThreshold, bounded.Threshold);
+        Assert.Equal(0.5, Evaluation.WilsonLowerBound(5, 10, 0));
+        Assert.InRange(Evaluation.WilsonLowerBound(5, 10, 1.645), 0.25, 0.3);
+    }
 }

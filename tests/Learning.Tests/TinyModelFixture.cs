@@ -3,7 +3,7 @@ using CoConstruisons.Learning;
 
 namespace CoConstruisons.Learning.Tests;
 
-/// <summary>One small model trained on generated roofs, shared by the tests of a class (seconds).</summary>
+/// <summary>One small features model (LightGBM) trained on generated roofs, shared by the tests of a class (seconds).</summary>
 public sealed class TinyModelFixture
 {
     public IReadOnlyList<LabelledImage> Items { get; }
@@ -13,7 +13,7 @@ public sealed class TinyModelFixture
     public TinyModelFixture()
     {
         Items = Generate(120, seed: 11);
-        Result = Trainer.Train(Items, new TrainerOptions { Iterations = 40, MinExamplesPerLeaf = 5, TargetPrecision = 0.9 });
+        Result = Trainer.Train(Items, new TrainerOptions { Model = ModelKind.Features, Iterations = 40, MinExamplesPerLeaf = 5, TargetPrecision = 0.9 });
     }
 
     public static List<LabelledImage> Generate(int count, int seed)

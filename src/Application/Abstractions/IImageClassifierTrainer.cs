@@ -6,12 +6,16 @@ public sealed record TrainingExample(Guid ItemId, string ContentHash, string Lab
 /// <summary>What to train and where to write the model files.</summary>
 /// <param name="Directory">Folder that receives the model files (created; a half-written model never stays there).</param>
 /// <param name="Iterations">Boosting iterations (null = the trainer's default).</param>
+/// <param name="Kind">"network", "features" or "ensemble" (null = the trainer's default).</param>
+/// <param name="Epochs">Passes of the network over the training images (null = the trainer's default).</param>
 public sealed record ClassifierTrainingRequest(
     IReadOnlyList<TrainingExample> Examples,
     double TargetPrecision,
     string Directory,
     string Version,
-    int? Iterations = null);
+    int? Iterations = null,
+    string? Kind = null,
+    int? Epochs = null);
 
 /// <summary>Held-out precision, recall and support of one class.</summary>
 public sealed record ClassScore(double Precision, double Recall, int Support);

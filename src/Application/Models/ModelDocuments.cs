@@ -14,6 +14,12 @@ public sealed class ModelOptions
     /// <summary>Boosting iterations (null = the trainer's default, 250).</summary>
     public int? Iterations { get; set; }
 
+    /// <summary>Which classifier: "network", "features" or "ensemble" (null = the trainer's default; docs/model.md).</summary>
+    public string? Kind { get; set; }
+
+    /// <summary>Passes of the network over the training images (null = the trainer's default).</summary>
+    public int? Epochs { get; set; }
+
     /// <summary>Images predicted per batch (and per transaction of prediction events).</summary>
     public int PredictionBatch { get; set; } = 256;
 

@@ -14,7 +14,7 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
 {
     public string Name => "bench model";
 
-    public string Usage => "bench model [--data DIR] [--smoke] [--limit N] [--iterations N] [--threads N] [--augment dihedral|flips|none]";
+    public string Usage => "bench model [--data DIR] [--smoke] [--limit N] [--model features|network|ensemble] [--extra-labels votes] [--epochs N] [--width N] [--iterations N] [--threads N] [--augment dihedral|flips|none]";
 
     public string Summary => "Train and evaluate the roof image classifier on OpenSolarMap (../shared/data) and print one JSON object; --smoke: 80 generated images in seconds.";
 
@@ -29,6 +29,20 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
         var iterations = args.IntOption("iterations", smoke ? 60 : 250);
         var threads = args.IntOption("threads", 1);
         var augment = TrainImagesCommand.ParseAugmentation(args.Option("augment"));
+        var kind = TrainImagesCommand.ParseModelKind(args.Option("model"));
+        var extraLabels = args.Option("extra-labels");
+        if (extraLabels is not null and not "votes")
+        {
+            throw new UsageException($"--extra-labels must be 'votes' (the crowd's vote labels of buildings.csv), not '{extraLabels}'.");
+        }
+
+        var network = new Learning.Cnn.CnnOptions();
+        network = network with
+        {
+            Epochs = args.IntOption("epochs", smoke ? 3 : network.Epochs),
+            Width = args.IntOption("width", smoke ? 4 : network.Width),
+            LearningRate = args.Option("learning-rate") is { } lr ? double.Parse(lr, System.Globalization.CultureInfo.InvariantCulture) : network.LearningRate,
+        };
         args.EnsureAllRead();
 
         var options = new TrainerOptions
@@ -38,8 +52,11 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
             Augmentation = augment,
             TargetPrecision = 0.95,
             MinExamplesPerLeaf = smoke ? 5 : 20,
+            Model = kind,
+            Network = network,
         };
         List<LabelledImage> items;
+        List<LabelledImage> extra = [];
         string dataset;
         Func<LabelledImage, ImageRaster> reload = i => i.Image;
         var loadWatch = Stopwatch.StartNew();
@@ -76,10 +93,22 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
                 .Select(p => new LabelledImage(p.l.Id, rasters[p.i]!, p.l.Label)).ToList();
             reload = i => ImageRaster.Load(images[i.Id]);
             dataset = $"OpenSolarMap dsg2016_train_labels.csv ({items.Count} images{(limit > 0 ? $", subset of {limit}" : "")}) from {root}";
+            if (extraLabels is not null)
+            {
+                var dsg = ImageFolder.ReadLabels(Path.Combine(root, "dsg2016_train_labels.csv"), images).Select(l => l.Id).ToHashSet(StringComparer.Ordinal);
+                var votes = ReadVoteLabels(Path.Combine(root, "buildings.csv"))
+                    .Where(v => !dsg.Contains(v.Id) && images.ContainsKey(v.Id))
+                    .ToList();
+                var (voteRasters, voteUnreadable) = ImageLoading.LoadAll(votes.Select(v => images[v.Id]).ToList(), "decoding vote-labelled", cancellationToken);
+                ImageLoading.ReportUnreadable(voteUnreadable, votes.Count);
+                extra = votes.Select((v, i) => (v, i)).Where(p => voteRasters[p.i] is not null)
+                    .Select(p => new LabelledImage(p.v.Id, voteRasters[p.i]!, p.v.Label)).ToList();
+                dataset += $"; training part extended with {extra.Count} other buildings' crowd vote labels (buildings.csv vote_label, none of the 6,000 DSG buildings); calibration and test parts unchanged";
+            }
         }
 
         var decodeSeconds = loadWatch.Elapsed.TotalSeconds;
-        var result = Trainer.Train(items, options, ImageLoading.TrainingProgress(), cancellationToken);
+        var result = Trainer.Train(items, extra, options, ImageLoading.TrainingProgress(), cancellationToken);
 
         // Inference speed on the test images: decode from disk (2 threads) + features of every symmetry + model.
         var testItems = items.Where(i => DataSplit.IsHeldOut(i.Id, options.TestFraction)).ToList();
@@ -103,7 +132,9 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
             ["log_loss"] = test.LogLoss,
             ["temperature"] = Math.Round(result.Classifier.Metadata.Temperature, 3),
             ["auto_label"] = JsonSerializer.SerializeToNode(result.AutoLabel),
-            ["method"] = Trainer.Method + $"; {options.Iterations} iterations, learning rate {options.LearningRate}, {options.Leaves} leaves, augmentation {options.Augmentation}",
+            ["method"] = result.Classifier.Metadata.Method + (kind == ModelKind.Network ? "" : $"; {options.Iterations} iterations, learning rate {options.LearningRate}, {options.Leaves} leaves") + (kind == ModelKind.Features ? "" : $"; network: {network.Epochs} epochs, width {network.Width}, batch {network.BatchSize}, learning rate {network.LearningRate}") + $"; augmentation {options.Augmentation}",
+            ["model"] = kind.ToString().ToLowerInvariant(),
+            ["network_weight"] = result.Classifier.Metadata.NetworkWeight,
             ["split"] = Trainer.SplitDescription(options) + $" -> {result.TrainImages} training, {result.CalibrationImages} calibration, {result.TestImages} test images",
             ["dataset"] = dataset,
             ["decode_seconds"] = Math.Round(decodeSeconds, 1),
@@ -112,6 +143,15 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
         };
         Console.WriteLine(json.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
         return Task.FromResult(0);
+    }
+
+    /// <summary>Building ids and crowd vote labels (column vote_label; empty = the vote did not conclude) of buildings.csv.</summary>
+    private static List<(string Id, string Label)> ReadVoteLabels(string path)
+    {
+        var table = Csv.CsvReader.ReadFile(path);
+        var id = table.RequiredColumn("building_id");
+        var vote = table.RequiredColumn("vote_label");
+        return table.Rows.Where(r => r.Fields[vote].Trim().Length > 0).Select(r => (r.Fields[id].Trim(), r.Fields[vote].Trim())).ToList();
     }
 
     private static string? FindData(string? option)

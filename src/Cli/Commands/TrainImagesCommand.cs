@@ -8,9 +8,9 @@ public sealed class TrainImagesCommand : ICliCommand
 {
     public string Name => "train-images";
 
-    public string Usage => "train-images --images DIR --labels CSV --out MODEL_DIR [--target-precision 0.97] [--augment dihedral|flips|none] [--rotation-swap A:B[,C:D]] [--iterations N]";
+    public string Usage => "train-images --images DIR --labels CSV --out MODEL_DIR [--target-precision 0.97] [--augment dihedral|flips|none] [--rotation-swap A:B[,C:D]] [--model features|network|ensemble] [--epochs N] [--iterations N]";
 
-    public string Summary => "Train an image classifier (labels CSV with a header: image file name without extension, label) and save model.zip + metadata.json to MODEL_DIR. Unreadable images are skipped and counted.";
+    public string Summary => "Train an image classifier (labels CSV with a header: image file name without extension, label) and save it (metadata.json with model.zip and/or network.bin) to MODEL_DIR. Unreadable images are skipped and counted.";
 
     public Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
@@ -22,10 +22,18 @@ public sealed class TrainImagesCommand : ICliCommand
         var augment = ParseAugmentation(args.Option("augment"));
         var swaps = ParseSwaps(args.Option("rotation-swap"));
         var iterations = args.IntOption("iterations", 250);
+        var kind = ParseModelKind(args.Option("model"));
+        var network = new Learning.Cnn.CnnOptions();
+        var epochs = args.IntOption("epochs", network.Epochs);
         args.EnsureAllRead();
         if (iterations < 1)
         {
             throw new UsageException("--iterations must be at least 1.");
+        }
+
+        if (epochs < 1)
+        {
+            throw new UsageException("--epochs must be at least 1.");
         }
 
         try
@@ -41,7 +49,15 @@ public sealed class TrainImagesCommand : ICliCommand
                 throw new CliException("None of the labelled images could be read.");
             }
 
-            var options = new TrainerOptions { TargetPrecision = target, Augmentation = augment, RotationSwaps = swaps, Iterations = iterations };
+            var options = new TrainerOptions
+            {
+                TargetPrecision = target,
+                Augmentation = augment,
+                RotationSwaps = swaps,
+                Iterations = iterations,
+                Model = kind,
+                Network = network with { Epochs = epochs },
+            };
             var result = Trainer.Train(items, options, ImageLoading.TrainingProgress(), cancellationToken);
             result.Classifier.Save(outDir);
             var m = result.Test;
@@ -60,6 +76,14 @@ public sealed class TrainImagesCommand : ICliCommand
             throw new CliException(ex.Message);
         }
     }
+
+    internal static ModelKind ParseModelKind(string? value) => value?.ToUpperInvariant() switch
+    {
+        null or "ENSEMBLE" => ModelKind.Ensemble,
+        "FEATURES" => ModelKind.Features,
+        "NETWORK" => ModelKind.Network,
+        _ => throw new UsageException($"--model must be features, network or ensemble, not '{value}'."),
+    };
 
     internal static Augmentation ParseAugmentation(string? value) => value?.ToUpperInvariant() switch
     {

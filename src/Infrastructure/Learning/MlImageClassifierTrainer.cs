@@ -4,7 +4,8 @@ using CoConstruisons.Learning;
 namespace CoConstruisons.Infrastructure.Learning;
 
 /// <summary>
-/// The platform's trainer: src/Learning's roof features + ML.NET LightGBM (docs/model.md) on the
+/// The platform's trainer: src/Learning's classifier (compact network and/or roof features + ML.NET
+/// LightGBM, docs/model.md; configuration Model:Kind, Model:Epochs, Model:Iterations) on the
 /// stored images (<see cref="IImageStore"/>), with its fixed hashed split on the item ids
 /// (test 25 %, calibration 15 % of the rest, training the remainder).
 /// </summary>
@@ -17,6 +18,25 @@ public sealed class MlImageClassifierTrainer(IImageStore images) : IImageClassif
         if (request.Iterations is { } iterations)
         {
             options = options with { Iterations = iterations };
+        }
+
+        if (request.Kind is { } kind)
+        {
+            options = options with
+            {
+                Model = kind.ToUpperInvariant() switch
+                {
+                    "NETWORK" => ModelKind.Network,
+                    "FEATURES" => ModelKind.Features,
+                    "ENSEMBLE" => ModelKind.Ensemble,
+                    _ => throw new ArgumentException($"Model:Kind must be network, features or ensemble, not '{kind}'."),
+                },
+            };
+        }
+
+        if (request.Epochs is { } epochs)
+        {
+            options = options with { Network = options.Network with { Epochs = epochs } };
         }
 
         var labelled = new List<LabelledImage>(request.Examples.Count);
@@ -67,7 +87,7 @@ public sealed class MlImageClassifierTrainer(IImageStore images) : IImageClassif
             training,
             unreadable,
             result.TrainSeconds,
-            Trainer.Method,
+            result.Classifier.Metadata.Method,
             Trainer.SplitDescription(options));
     }
 

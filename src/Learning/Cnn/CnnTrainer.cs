@@ -1,0 +1,179 @@
+namespace CoConstruisons.Learning.Cnn;
+
+public sealed record CnnOptions
+{
+    public int Epochs { get; init; } = 20;
+
+    public int BatchSize { get; init; } = 32;
+
+    public double LearningRate { get; init; } = 0.002;
+
+    /// <summary>Decoupled weight decay (AdamW), per step, times the learning rate.</summary>
+    public double WeightDecay { get; init; } = 0.0005;
+
+    /// <summary>Base width: the three stages have 1×, 2× and 4× this many channels.</summary>
+    public int Width { get; init; } = 16;
+
+    /// <summary>Random translation of the training images, in pixels each way (edges clamped).</summary>
+    public int Shift { get; init; } = 2;
+
+    public double LabelSmoothing { get; init; } = 0.05;
+
+    public int Threads { get; init; } = Math.Clamp(Environment.ProcessorCount, 1, 2);
+
+    public int Seed { get; init; } = 42;
+
+    /// <summary>Group normalisation after each convolution.</summary>
+    public bool GroupNorm { get; init; } = true;
+}
+
+/// <summary>
+/// Trains the compact network with mini-batch AdamW, a one-epoch warm-up then cosine decay, on a
+/// random symmetry of the square (labels permuted by <see cref="LabelSymmetry"/>) and a small
+/// random shift of each image at each epoch. Deterministic for a given seed and thread count.
+/// </summary>
+internal static class CnnTrainer
+{
+    public static CnnModel Train(
+        IReadOnlyList<(ImageRaster Image, int Label)> train,
+        int classes,
+        LabelSymmetry symmetry,
+        IReadOnlyList<int> transforms,
+        CnnOptions options,
+        IProgress<(string Stage, int Done, int Total)>? progress,
+        CancellationToken cancellationToken)
+    {
+        var (mean, std) = Normalisation(train.Select(t => t.Image).ToList());
+        var shape = ConvNetShape.Roof(classes, options.Width, options.GroupNorm);
+        var net = new ConvNet(shape, seed: options.Seed);
+        var model = new CnnModel(net, mean, std);
+        var threads = Math.Max(1, options.Threads);
+        var workspaces = Enumerable.Range(0, threads).Select(_ => new ConvNet.Workspace(shape)).ToArray();
+        var parameters = net.Parameters;
+        var m = new float[parameters.Length];
+        var v = new float[parameters.Length];
+        var gradient = new float[parameters.Length];
+        var stepsPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
+        var totalSteps = stepsPerEpoch * options.Epochs;
+        var order = Enumerable.Range(0, train.Count).ToArray();
+        var shuffle = new Random(options.Seed);
+        var step = 0;
+        const float beta1 = 0.9f, beta2 = 0.999f, epsilon = 1e-8f;
+        for (var epoch = 0; epoch < options.Epochs; epoch++)
+        {
+            shuffle.Shuffle(order);
+            for (var start = 0; start < train.Count; start += options.BatchSize)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var batch = Math.Min(options.BatchSize, train.Count - start);
+                var scale = 1f / batch;
+                var e = epoch;
+                var s0 = start;
+                Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+                {
+                    var ws = workspaces[t];
+                    Array.Clear(ws.Gradients);
+                    Span<float> extras = stackalloc float[shape.Extras];
+                    Span<float> probabilities = stackalloc float[classes];
+                    for (var b = t; b < batch; b += threads)
+                    {
+                        var index = order[s0 + b];
+                        var random = new Random(HashCode.Combine(options.Seed, e, index));
+                        var transform = transforms[random.Next(transforms.Count)];
+                        var dx = options.Shift > 0 ? random.Next(-options.Shift, options.Shift + 1) : 0;
+                        var dy = options.Shift > 0 ? random.Next(-options.Shift, options.Shift + 1) : 0;
+                        var (image, label) = train[index];
+                        model.Prepare(image, transform, dx, dy, ws.Inputs[0], extras);
+                        net.Forward(ws, extras);
+                        CnnModel.Softmax(ws.Logits, probabilities);
+                        var target = symmetry.Map(label, transform);
+                        var smooth = (float)options.LabelSmoothing / classes;
+                        for (var c = 0; c < classes; c++)
+                        {
+                            probabilities[c] -= (c == target ? 1f - (float)options.LabelSmoothing : 0f) + smooth;
+                        }
+
+                        net.Backward(ws, probabilities, scale);
+                    }
+                });
+
+                Array.Copy(workspaces[0].Gradients, gradient, gradient.Length);
+                for (var t = 1; t < threads; t++)
+                {
+                    var g = workspaces[t].Gradients;
+                    for (var i = 0; i < gradient.Length; i++)
+                    {
+                        gradient[i] += g[i];
+                    }
+                }
+
+                step++;
+                var lr = (float)LearningRate(options, step, stepsPerEpoch, totalSteps);
+                var decay = 1f - (lr * (float)options.WeightDecay);
+                var correction1 = 1f - MathF.Pow(beta1, step);
+                var correction2 = 1f - MathF.Pow(beta2, step);
+                for (var i = 0; i < parameters.Length; i++)
+                {
+                    var g = gradient[i];
+                    m[i] = (beta1 * m[i]) + ((1 - beta1) * g);
+                    v[i] = (beta2 * v[i]) + ((1 - beta2) * g * g);
+                    var update = m[i] / correction1 / (MathF.Sqrt(v[i] / correction2) + epsilon);
+                    parameters[i] = (parameters[i] * decay) - (lr * update);
+                }
+
+                if (step % Math.Max(1, totalSteps / 200) == 0 || step == totalSteps)
+                {
+                    progress?.Report(("network", step, totalSteps));
+                }
+            }
+        }
+
+        return model;
+    }
+
+    internal static double LearningRate(CnnOptions options, int step, int stepsPerEpoch, int totalSteps)
+    {
+        if (step <= stepsPerEpoch)
+        {
+            return options.LearningRate * step / stepsPerEpoch;
+        }
+
+        var progress = (double)(step - stepsPerEpoch) / Math.Max(1, totalSteps - stepsPerEpoch);
+        return options.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * progress));
+    }
+
+    private static (float[] Mean, float[] Std) Normalisation(IReadOnlyList<ImageRaster> images)
+    {
+        var sum = new double[3];
+        var squares = new double[3];
+        long n = 0;
+        foreach (var image in images)
+        {
+            for (var y = 0; y < ImageRaster.Size; y++)
+            {
+                for (var x = 0; x < ImageRaster.Size; x++)
+                {
+                    for (var c = 0; c < 3; c++)
+                    {
+                        var value = image[y, x, c];
+                        sum[c] += value;
+                        squares[c] += value * value;
+                    }
+                }
+            }
+
+            n += ImageRaster.Size * ImageRaster.Size;
+        }
+
+        var mean = new float[3];
+        var std = new float[3];
+        for (var c = 0; c < 3; c++)
+        {
+            var mu = n > 0 ? sum[c] / n : 0;
+            mean[c] = (float)mu;
+            std[c] = (float)Math.Max(1e-3, Math.Sqrt(Math.Max(0, (n > 0 ? squares[c] / n : 0) - (mu * mu))));
+        }
+
+        return (mean, std);
+    }
+}

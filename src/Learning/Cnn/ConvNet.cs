@@ -1,0 +1,643 @@
+namespace CoConstruisons.Learning.Cnn;
+
+/// <summary>One 3×3 convolution (padding 1, stride 1) followed by a ReLU and, optionally, a 2×2 max-pool.</summary>
+internal sealed record ConvSpec(int In, int Out, int Size, bool PoolAfter)
+{
+    public int Pixels => Size * Size;
+
+    public int PatchLength => In * 9;
+
+    public int OutSize => PoolAfter ? Size / 2 : Size;
+}
+
+/// <summary>
+/// The shape of the compact roof network: 3×3 convolutions with ReLU (max-pool after some),
+/// global average pooling, concatenation of a few scalar inputs (the image's own aspect and size),
+/// one hidden fully connected layer with ReLU, and a linear layer to the class logits.
+/// </summary>
+internal sealed record ConvNetShape(IReadOnlyList<ConvSpec> Convs, int Extras, int Hidden, int Classes, bool GroupNorm = false)
+{
+    public const int Channels = 3;
+
+    /// <summary>Channels per group of the group normalisation (Wu &amp; He, 2018) after each convolution.</summary>
+    public const int ChannelsPerGroup = 4;
+
+    public static int Groups(int channels) => Math.Max(1, channels / ChannelsPerGroup);
+
+    public static ConvNetShape Roof(int classes, int width = 16, bool groupNorm = true) => new(
+        [
+            new ConvSpec(Channels, width, ImageRaster.Size, false),
+            new ConvSpec(width, width, ImageRaster.Size, true),
+            new ConvSpec(width, 2 * width, ImageRaster.Size / 2, false),
+            new ConvSpec(2 * width, 2 * width, ImageRaster.Size / 2, true),
+            new ConvSpec(2 * width, 4 * width, ImageRaster.Size / 4, false),
+            new ConvSpec(4 * width, 4 * width, ImageRaster.Size / 4, false),
+        ],
+        Extras: 2,
+        Hidden: 64,
+        Classes: classes,
+        GroupNorm: groupNorm);
+
+    public int Pooled => Convs[^1].Out;
+
+    public int FcInput => Pooled + Extras;
+
+    /// <summary>Offsets of each block of parameters in the flat parameter vector.</summary>
+    public (int[] ConvWeights, int[] ConvBiases, int[] Gains, int Fc1Weights, int Fc1Biases, int Fc2Weights, int Fc2Biases, int Total) Layout()
+    {
+        var w = new int[Convs.Count];
+        var b = new int[Convs.Count];
+        var gains = new int[Convs.Count];
+        var offset = 0;
+        for (var l = 0; l < Convs.Count; l++)
+        {
+            w[l] = offset;
+            offset += Convs[l].Out * Convs[l].PatchLength;
+            b[l] = offset;
+            offset += Convs[l].Out;
+            gains[l] = offset; // group normalisation: gains then shifts, one each per channel
+            offset += GroupNorm ? 2 * Convs[l].Out : 0;
+        }
+
+        var fc1W = offset;
+        offset += Hidden * FcInput;
+        var fc1B = offset;
+        offset += Hidden;
+        var fc2W = offset;
+        offset += Classes * Hidden;
+        var fc2B = offset;
+        offset += Classes;
+        return (w, b, gains, fc1W, fc1B, fc2W, fc2B, offset);
+    }
+
+    public void Validate()
+    {
+        for (var l = 0; l < Convs.Count; l++)
+        {
+            var c = Convs[l];
+            if (c.In <= 0 || c.Out <= 0 || c.Size <= 0 || (c.PoolAfter && c.Size % 2 != 0) || (GroupNorm && c.Out % Groups(c.Out) != 0))
+            {
+                throw new ArgumentException($"Convolution {l} has an invalid shape ({c}).");
+            }
+
+            if (l > 0 && (Convs[l - 1].Out != c.In || Convs[l - 1].OutSize != c.Size))
+            {
+                throw new ArgumentException($"Convolution {l} does not fit the output of convolution {l - 1}.");
+            }
+        }
+
+        if (Convs.Count == 0 || Convs[0].In != Channels || Hidden <= 0 || Classes < 2 || Extras < 0)
+        {
+            throw new ArgumentException("Invalid network shape.");
+        }
+    }
+}
+
+/// <summary>
+/// Forward and backward passes of <see cref="ConvNetShape"/> for one image at a time, on buffers
+/// owned by one thread (<see cref="Workspace"/>). Parameters live in one flat vector so that the
+/// optimiser, the gradient sums and the saved file see a single array.
+/// </summary>
+internal sealed class ConvNet
+{
+    private readonly int[] _convW;
+    private readonly int[] _convB;
+    private readonly int[] _gains;
+    private readonly int _fc1W;
+    private readonly int _fc1B;
+    private readonly int _fc2W;
+    private readonly int _fc2B;
+
+    public ConvNetShape Shape { get; }
+
+    public float[] Parameters { get; }
+
+    public ConvNet(ConvNetShape shape, float[]? parameters = null, int seed = 1)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        shape.Validate();
+        Shape = shape;
+        (_convW, _convB, _gains, _fc1W, _fc1B, _fc2W, _fc2B, var total) = shape.Layout();
+        if (parameters is not null)
+        {
+            if (parameters.Length != total)
+            {
+                throw new ArgumentException($"The network needs {total} parameters; {parameters.Length} were given.", nameof(parameters));
+            }
+
+            Parameters = parameters;
+            return;
+        }
+
+        // He initialisation (ReLU), biases at zero; the output layer starts small.
+        Parameters = new float[total];
+        var random = new Random(seed);
+        for (var l = 0; l < shape.Convs.Count; l++)
+        {
+            var c = shape.Convs[l];
+            Fill(random, Parameters.AsSpan(_convW[l], c.Out * c.PatchLength), MathF.Sqrt(2f / c.PatchLength));
+            if (shape.GroupNorm)
+            {
+                Parameters.AsSpan(_gains[l], c.Out).Fill(1f);
+            }
+        }
+
+        Fill(random, Parameters.AsSpan(_fc1W, shape.Hidden * shape.FcInput), MathF.Sqrt(2f / shape.FcInput));
+        Fill(random, Parameters.AsSpan(_fc2W, shape.Classes * shape.Hidden), 0.1f * MathF.Sqrt(1f / shape.Hidden));
+    }
+
+    private static void Fill(Random random, Span<float> target, float std)
+    {
+        for (var i = 0; i < target.Length; i++)
+        {
+            // Box–Muller.
+            var u1 = 1.0 - random.NextDouble();
+            var u2 = random.NextDouble();
+            target[i] = (float)(Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2)) * std;
+        }
+    }
+
+    /// <summary>Per-thread activations and gradient buffers.</summary>
+    internal sealed class Workspace
+    {
+        public float[][] Inputs { get; }      // input of each convolution (CHW)
+
+        public float[][] Columns { get; }     // im2col of each input
+
+        public float[][] Outputs { get; }     // post-ReLU output of each convolution
+
+        public int[][] PoolArgMax { get; }    // where each pooled value came from (index in Outputs)
+
+        public float[][] Normalised { get; }  // group-normalised pre-activations (before gain and shift)
+
+        public float[][] InverseStd { get; }  // 1/σ of each group
+
+        public float[] FcInput { get; }
+
+        public float[] Hidden { get; }
+
+        public float[] Logits { get; }
+
+        public float[] Gradients { get; }
+
+        public float[] DOutput { get; }
+
+        public float[] DColumn { get; }
+
+        public float[] WeightsTransposed { get; }
+
+        public float[] DInput { get; }
+
+        public float[] DFcInput { get; }
+
+        public float[] DHidden { get; }
+
+        public Workspace(ConvNetShape shape)
+        {
+            var n = shape.Convs.Count;
+            Inputs = new float[n][];
+            Columns = new float[n][];
+            Outputs = new float[n][];
+            PoolArgMax = new int[n][];
+            Normalised = new float[n][];
+            InverseStd = new float[n][];
+            var maxOut = 0;
+            var maxCol = 0;
+            var maxIn = 0;
+            for (var l = 0; l < n; l++)
+            {
+                var c = shape.Convs[l];
+                Inputs[l] = new float[c.In * c.Pixels];
+                Columns[l] = new float[c.PatchLength * c.Pixels];
+                Outputs[l] = new float[c.Out * c.Pixels];
+                PoolArgMax[l] = c.PoolAfter ? new int[c.Out * c.OutSize * c.OutSize] : [];
+                Normalised[l] = shape.GroupNorm ? new float[c.Out * c.Pixels] : [];
+                InverseStd[l] = shape.GroupNorm ? new float[ConvNetShape.Groups(c.Out)] : [];
+                maxOut = Math.Max(maxOut, c.Out * c.Pixels);
+                maxCol = Math.Max(maxCol, c.PatchLength * c.Pixels);
+                maxIn = Math.Max(maxIn, c.In * c.Pixels);
+            }
+
+            FcInput = new float[shape.FcInput];
+            Hidden = new float[shape.Hidden];
+            Logits = new float[shape.Classes];
+            Gradients = new float[shape.Layout().Total];
+            DOutput = new float[maxOut];
+            DColumn = new float[maxCol];
+            WeightsTransposed = new float[shape.Convs.Max(c => c.Out * c.PatchLength)];
+            DInput = new float[Math.Max(maxIn, maxOut)];
+            DFcInput = new float[shape.FcInput];
+            DHidden = new float[shape.Hidden];
+        }
+    }
+
+    /// <summary>Runs the network on <c>ws.Inputs[0]</c> (normalised CHW) and <paramref name="extras"/>; logits in <c>ws.Logits</c>.</summary>
+    public void Forward(Workspace ws, ReadOnlySpan<float> extras)
+    {
+        var p = Parameters;
+        for (var l = 0; l < Shape.Convs.Count; l++)
+        {
+            var c = Shape.Convs[l];
+            Im2Col(ws.Inputs[l], ws.Columns[l], c.In, c.Size);
+            var output = ws.Outputs[l];
+
+            // Bias first, then the product accumulates onto it.
+            for (var o = 0; o < c.Out; o++)
+            {
+                output.AsSpan(o * c.Pixels, c.Pixels).Fill(p[_convB[l] + o]);
+            }
+
+            Gemm.Multiply(p.AsSpan(_convW[l], c.Out * c.PatchLength), ws.Columns[l], output, c.Out, c.PatchLength, c.Pixels, accumulate: true);
+            if (Shape.GroupNorm)
+            {
+                NormaliseForward(output, ws.Normalised[l], ws.InverseStd[l], p.AsSpan(_gains[l], 2 * c.Out), c);
+            }
+
+            Relu(output.AsSpan(0, c.Out * c.Pixels));
+            var next = l + 1 < Shape.Convs.Count ? ws.Inputs[l + 1] : null;
+            if (next is not null)
+            {
+                if (c.PoolAfter)
+                {
+                    MaxPool(output, next, ws.PoolArgMax[l], c.Out, c.Size);
+                }
+                else
+                {
+                    output.AsSpan(0, c.Out * c.Pixels).CopyTo(next);
+                }
+            }
+        }
+
+        // Global average pooling of the last convolution, then the scalar inputs.
+        var last = Shape.Convs[^1];
+        var lastOutput = ws.Outputs[^1];
+        for (var o = 0; o < last.Out; o++)
+        {
+            var sum = 0f;
+            var row = lastOutput.AsSpan(o * last.Pixels, last.Pixels);
+            foreach (var v in row)
+            {
+                sum += v;
+            }
+
+            ws.FcInput[o] = sum / last.Pixels;
+        }
+
+        extras.CopyTo(ws.FcInput.AsSpan(last.Out));
+        Dense(p.AsSpan(_fc1W, Shape.Hidden * Shape.FcInput), p.AsSpan(_fc1B, Shape.Hidden), ws.FcInput, ws.Hidden);
+        Relu(ws.Hidden);
+        Dense(p.AsSpan(_fc2W, Shape.Classes * Shape.Hidden), p.AsSpan(_fc2B, Shape.Classes), ws.Hidden, ws.Logits);
+    }
+
+    /// <summary>
+    /// Adds to <c>ws.Gradients</c> the gradient of <paramref name="scale"/> × the loss whose
+    /// gradient with respect to the logits is <paramref name="dLogits"/>, after a <see cref="Forward"/>.
+    /// </summary>
+    public void Backward(Workspace ws, ReadOnlySpan<float> dLogits, float scale)
+    {
+        var p = Parameters;
+        var g = ws.Gradients;
+        var shape = Shape;
+
+        // Output layer.
+        Span<float> dz = stackalloc float[shape.Classes];
+        for (var k = 0; k < shape.Classes; k++)
+        {
+            dz[k] = dLogits[k] * scale;
+            g[_fc2B + k] += dz[k];
+            for (var h = 0; h < shape.Hidden; h++)
+            {
+                g[_fc2W + (k * shape.Hidden) + h] += dz[k] * ws.Hidden[h];
+            }
+        }
+
+        for (var h = 0; h < shape.Hidden; h++)
+        {
+            var sum = 0f;
+            for (var k = 0; k < shape.Classes; k++)
+            {
+                sum += p[_fc2W + (k * shape.Hidden) + h] * dz[k];
+            }
+
+            ws.DHidden[h] = ws.Hidden[h] > 0 ? sum : 0f;
+        }
+
+        // Hidden layer.
+        Array.Clear(ws.DFcInput);
+        for (var h = 0; h < shape.Hidden; h++)
+        {
+            var d = ws.DHidden[h];
+            if (d == 0)
+            {
+                continue;
+            }
+
+            g[_fc1B + h] += d;
+            var row = _fc1W + (h * shape.FcInput);
+            for (var i = 0; i < shape.FcInput; i++)
+            {
+                g[row + i] += d * ws.FcInput[i];
+                ws.DFcInput[i] += d * p[row + i];
+            }
+        }
+
+        // Global average pooling → gradient of the last convolution's output.
+        var last = shape.Convs[^1];
+        var dOut = ws.DOutput;
+        for (var o = 0; o < last.Out; o++)
+        {
+            dOut.AsSpan(o * last.Pixels, last.Pixels).Fill(ws.DFcInput[o] / last.Pixels);
+        }
+
+        for (var l = shape.Convs.Count - 1; l >= 0; l--)
+        {
+            var c = shape.Convs[l];
+            var output = ws.Outputs[l];
+            var n = c.Out * c.Pixels;
+
+            // ReLU.
+            for (var i = 0; i < n; i++)
+            {
+                if (output[i] <= 0)
+                {
+                    dOut[i] = 0;
+                }
+            }
+
+            if (shape.GroupNorm)
+            {
+                NormaliseBackward(dOut, ws.Normalised[l], ws.InverseStd[l], p.AsSpan(_gains[l], c.Out), g.AsSpan(_gains[l], 2 * c.Out), c);
+            }
+
+            // Bias and weight gradients.
+            for (var o = 0; o < c.Out; o++)
+            {
+                var sum = 0f;
+                foreach (var v in dOut.AsSpan(o * c.Pixels, c.Pixels))
+                {
+                    sum += v;
+                }
+
+                g[_convB[l] + o] += sum;
+            }
+
+            Gemm.MultiplyTransposedAdd(dOut, ws.Columns[l], g.AsSpan(_convW[l], c.Out * c.PatchLength), c.Out, c.Pixels, c.PatchLength);
+            if (l == 0)
+            {
+                break;
+            }
+
+            // Gradient of the input: Wᵀ · dOut, then col2im.
+            var weightsT = ws.WeightsTransposed.AsSpan(0, c.PatchLength * c.Out);
+            var dCol = ws.DColumn;
+            Gemm.Transpose(p.AsSpan(_convW[l], c.Out * c.PatchLength), weightsT, c.Out, c.PatchLength);
+            Gemm.Multiply(weightsT, dOut, dCol, c.PatchLength, c.Out, c.Pixels, accumulate: false);
+            var dIn = ws.DInput.AsSpan(0, c.In * c.Pixels);
+            Col2Im(dCol, dIn, c.In, c.Size);
+
+            // Through the previous layer's pooling (or copy) to its output gradient.
+            var previous = shape.Convs[l - 1];
+            var dPrev = dOut.AsSpan(0, previous.Out * previous.Pixels);
+            if (previous.PoolAfter)
+            {
+                dPrev.Clear();
+                var argMax = ws.PoolArgMax[l - 1];
+                for (var i = 0; i < dIn.Length; i++)
+                {
+                    dPrev[argMax[i]] += dIn[i];
+                }
+            }
+            else
+            {
+                dIn.CopyTo(dPrev);
+            }
+        }
+    }
+
+    private const float NormEpsilon = 1e-5f;
+
+    /// <summary>Group normalisation in place: z ← gain·(z − μ_g)/σ_g + shift; keeps (z − μ_g)/σ_g and 1/σ_g for the backward pass.</summary>
+    private static void NormaliseForward(Span<float> z, Span<float> normalised, Span<float> inverseStd, ReadOnlySpan<float> gainsAndShifts, ConvSpec c)
+    {
+        var groups = ConvNetShape.Groups(c.Out);
+        var perGroup = c.Out / groups;
+        var n = perGroup * c.Pixels;
+        for (var g = 0; g < groups; g++)
+        {
+            var block = z.Slice(g * n, n);
+            var sum = 0.0;
+            var squares = 0.0;
+            foreach (var v in block)
+            {
+                sum += v;
+                squares += v * v;
+            }
+
+            var mean = sum / n;
+            var variance = Math.Max(0, (squares / n) - (mean * mean));
+            var inv = (float)(1 / Math.Sqrt(variance + NormEpsilon));
+            inverseStd[g] = inv;
+            var m = (float)mean;
+            for (var ch = 0; ch < perGroup; ch++)
+            {
+                var channel = (g * perGroup) + ch;
+                var gain = gainsAndShifts[channel];
+                var shift = gainsAndShifts[c.Out + channel];
+                var offset = (g * n) + (ch * c.Pixels);
+                for (var i = 0; i < c.Pixels; i++)
+                {
+                    var x = (z[offset + i] - m) * inv;
+                    normalised[offset + i] = x;
+                    z[offset + i] = (gain * x) + shift;
+                }
+            }
+        }
+    }
+
+    /// <summary>Turns the gradient at the normalisation's output into the gradient at its input (in place) and adds the gain and shift gradients.</summary>
+    private static void NormaliseBackward(Span<float> d, ReadOnlySpan<float> normalised, ReadOnlySpan<float> inverseStd, ReadOnlySpan<float> gains, Span<float> gradients, ConvSpec c)
+    {
+        var groups = ConvNetShape.Groups(c.Out);
+        var perGroup = c.Out / groups;
+        var n = perGroup * c.Pixels;
+        for (var g = 0; g < groups; g++)
+        {
+            // dx̂ = gain·dy; dz = (dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)) / σ.
+            var sumD = 0.0;
+            var sumDx = 0.0;
+            for (var ch = 0; ch < perGroup; ch++)
+            {
+                var channel = (g * perGroup) + ch;
+                var offset = (g * n) + (ch * c.Pixels);
+                var gain = gains[channel];
+                var dGain = 0f;
+                var dShift = 0f;
+                for (var i = 0; i < c.Pixels; i++)
+                {
+                    var dy = d[offset + i];
+                    var x = normalised[offset + i];
+                    dGain += dy * x;
+                    dShift += dy;
+                    var dx = dy * gain;
+                    d[offset + i] = dx;
+                    sumD += dx;
+                    sumDx += dx * x;
+                }
+
+                gradients[channel] += dGain;
+                gradients[c.Out + channel] += dShift;
+            }
+
+            var meanD = (float)(sumD / n);
+            var meanDx = (float)(sumDx / n);
+            var inv = inverseStd[g];
+            var block = d.Slice(g * n, n);
+            var xs = normalised.Slice(g * n, n);
+            for (var i = 0; i < n; i++)
+            {
+                block[i] = (block[i] - meanD - (xs[i] * meanDx)) * inv;
+            }
+        }
+    }
+
+    private static void Dense(ReadOnlySpan<float> weights, ReadOnlySpan<float> biases, ReadOnlySpan<float> input, Span<float> output)
+    {
+        for (var o = 0; o < output.Length; o++)
+        {
+            var row = weights.Slice(o * input.Length, input.Length);
+            var sum = biases[o];
+            for (var i = 0; i < input.Length; i++)
+            {
+                sum += row[i] * input[i];
+            }
+
+            output[o] = sum;
+        }
+    }
+
+    private static void Relu(Span<float> values)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (values[i] < 0)
+            {
+                values[i] = 0;
+            }
+        }
+    }
+
+    /// <summary>3×3 patches, padding 1: column (c·9 + ky·3 + kx, y·size + x) = input(c, y + ky − 1, x + kx − 1).</summary>
+    internal static void Im2Col(ReadOnlySpan<float> input, Span<float> columns, int channels, int size)
+    {
+        var pixels = size * size;
+        for (var c = 0; c < channels; c++)
+        {
+            var plane = input.Slice(c * pixels, pixels);
+            for (var ky = 0; ky < 3; ky++)
+            {
+                for (var kx = 0; kx < 3; kx++)
+                {
+                    var row = columns.Slice(((c * 9) + (ky * 3) + kx) * pixels, pixels);
+                    var dx = kx - 1;
+                    for (var y = 0; y < size; y++)
+                    {
+                        var target = row.Slice(y * size, size);
+                        var sy = y + ky - 1;
+                        if (sy < 0 || sy >= size)
+                        {
+                            target.Clear();
+                            continue;
+                        }
+
+                        var source = plane.Slice(sy * size, size);
+                        if (dx == 0)
+                        {
+                            source.CopyTo(target);
+                        }
+                        else if (dx < 0)
+                        {
+                            target[0] = 0;
+                            source[..(size - 1)].CopyTo(target[1..]);
+                        }
+                        else
+                        {
+                            source[1..].CopyTo(target);
+                            target[size - 1] = 0;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The adjoint of <see cref="Im2Col"/>: sums each column entry back onto its input pixel.</summary>
+    internal static void Col2Im(ReadOnlySpan<float> columns, Span<float> input, int channels, int size)
+    {
+        var pixels = size * size;
+        input[..(channels * pixels)].Clear();
+        for (var c = 0; c < channels; c++)
+        {
+            var plane = input.Slice(c * pixels, pixels);
+            for (var ky = 0; ky < 3; ky++)
+            {
+                for (var kx = 0; kx < 3; kx++)
+                {
+                    var row = columns.Slice(((c * 9) + (ky * 3) + kx) * pixels, pixels);
+                    var dx = kx - 1;
+                    for (var y = 0; y < size; y++)
+                    {
+                        var sy = y + ky - 1;
+                        if (sy < 0 || sy >= size)
+                        {
+                            continue;
+                        }
+
+                        var source = row.Slice(y * size, size);
+                        var target = plane.Slice(sy * size, size);
+                        var from = Math.Max(0, -dx);
+                        var to = Math.Min(size, size - dx);
+                        for (var x = from; x < to; x++)
+                        {
+                            target[x + dx] += source[x];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void MaxPool(ReadOnlySpan<float> input, Span<float> output, Span<int> argMax, int channels, int size)
+    {
+        var half = size / 2;
+        for (var c = 0; c < channels; c++)
+        {
+            var plane = c * size * size;
+            for (var y = 0; y < half; y++)
+            {
+                for (var x = 0; x < half; x++)
+                {
+                    var corner = plane + (2 * y * size) + (2 * x);
+                    var best = corner;
+                    if (input[corner + 1] > input[best])
+                    {
+                        best = corner + 1;
+                    }
+
+                    if (input[corner + size] > input[best])
+                    {
+                        best = corner + size;
+                    }
+
+                    if (input[corner + size + 1] > input[best])
+                    {
+                        best = corner + size + 1;
+                    }
+
+                    var o = (c * half * half) + (y * half) + x;
+                    output[o] = input[best];
+                    argMax[o] = best;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,115 @@
+using CoConstruisons.Learning.Cnn;
+
+namespace CoConstruisons.Learning.Tests;
+
+public sealed class ConvNetTests
+{
+    private static readonly ConvNetShape Small = new(
+        [new ConvSpec(3, 3, 8, false), new ConvSpec(3, 4, 8, true), new ConvSpec(4, 8, 4, false)],
+        Extras: 2,
+        Hidden: 6,
+        Classes: 3);
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Backward_matches_finite_differences_of_the_loss(bool groupNorm)
+    {
+        var shape = Small with { GroupNorm = groupNorm };
+        var net = new ConvNet(shape, seed: 3);
+        var random = new Random(5);
+
+        // Biases away from zero so that ReLUs are not all at their kink.
+        for (var i = 0; i < net.Parameters.Length; i++)
+        {
+            net.Parameters[i] += (float)((random.NextDouble() - 0.5) * 0.2);
+        }
+
+        var ws = new ConvNet.Workspace(shape);
+        for (var i = 0; i < ws.Inputs[0].Length; i++)
+        {
+            ws.Inputs[0][i] = (float)((random.NextDouble() * 2) - 1);
+        }
+
+        var input = ws.Inputs[0].ToArray();
+        float[] extras = [0.3f, -0.7f];
+        const int label = 1;
+
+        double Loss()
+        {
+            input.CopyTo(ws.Inputs[0], 0);
+            net.Forward(ws, extras);
+            var p = new float[Small.Classes];
+            CnnModel.Softmax(ws.Logits, p);
+            return -Math.Log(p[label]);
+        }
+
+        _ = Loss();
+        var probabilities = new float[Small.Classes];
+        CnnModel.Softmax(ws.Logits, probabilities);
+        probabilities[label] -= 1;
+        Array.Clear(ws.Gradients);
+        net.Backward(ws, probabilities, 1f);
+        var analytic = ws.Gradients.ToArray();
+
+        var checkedCount = 0;
+        for (var i = 0; i < net.Parameters.Length; i += 7)
+        {
+            var original = net.Parameters[i];
+            double Central(float h)
+            {
+                net.Parameters[i] = original + h;
+                var plus = Loss();
+                net.Parameters[i] = original - h;
+                var minus = Loss();
+                net.Parameters[i] = original;
+                return (plus - minus) / (2 * h);
+            }
+
+            var numeric = Central(1e-2f);
+
+            // A ReLU kink or a max-pool switch inside the step makes the difference quotient meaningless: skip.
+            if (Math.Abs(numeric - Central(5e-3f)) > 1e-3 + (0.02 * Math.Abs(numeric)))
+            {
+                continue;
+            }
+
+            Assert.True(Math.Abs(numeric - analytic[i]) <= 2e-3 + (0.05 * Math.Abs(numeric)), $"parameter {i}: numeric {numeric}, analytic {analytic[i]}");
+            checkedCount++;
+        }
+
+        Assert.True(checkedCount > 20);
+        Assert.Contains(analytic, g => Math.Abs(g) > 1e-3);
+    }
+
+    [Fact]
+    public void Products_match_the_naive_definition_on_odd_sizes()
+    {
+        var random = new Random(9);
+        foreach (var (m, k, n) in new[] { (5, 7, 37), (4, 16, 16), (1, 3, 48), (9, 144, 24) })
+        {
+            var a = Enumerable.Range(0, m * k).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+            var b = Enumerable.Range(0, k * n).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+            var c = new float[m * n];
+            Gemm.Multiply(a, b, c, m, k, n, accumulate: false);
+            var bt = new float[n * k];
+            Gemm.Transpose(b, bt, k, n);
+            var c2 = new float[m * n];
+            Gemm.MultiplyTransposedAdd(a, bt, c2, m, k, n);
+            for (var i = 0; i < m; i++)
+            {
+                for (var j = 0; j < n; j++)
+                {
+                    var expected = 0.0;
+                    for (var p = 0; p < k; p++)
+                    {
+                        expected += a[(i * k) + p] * b[(p * n) + j];
+                    }
+
+                    Assert.Equal(expected, c[(i * n) + j], 3);
+                    Assert.Equal(expected, c2[(i * n) + j], 3);
+                }
+            }
+        }
+    }
+}
