@@ -4,7 +4,9 @@ namespace CoConstruisons.Domain.Consensus;
 /// Contributor-aware consensus of the Dawid–Skene family, fitted by MAP expectation–maximisation:
 /// start from majority vote, then alternate estimating each contributor's confusion matrix (with a
 /// prior, so few answers mean little trust) and each item's posterior over choices. Gold items keep
-/// their known label throughout and so anchor the skills. See docs/consensus.md.
+/// their known label throughout and so anchor the skills. EBCC and BWA compute the items' posteriors
+/// their own way; their contributors' skills then come from one M-step on those posteriors. See
+/// docs/consensus.md.
 /// </summary>
 public static class ConsensusModel
 {
@@ -27,9 +29,31 @@ public static class ConsensusModel
         }
 
         var index = CrowdIndex.Build(answers, options, gold);
+        return options.Method switch
+        {
+            ConsensusMethods.Ebcc => FromPosteriors(index, options, Ebcc.Posteriors(index, new Ebcc.Settings())),
+            ConsensusMethods.Bwa => FromPosteriors(index, options, Bwa.Posteriors(index, new Bwa.Settings())),
+            _ => Run(index, options),
+        };
+    }
+
+    private static ConsensusFit Run(CrowdIndex index, ConsensusOptions options)
+    {
         var em = new Em(index, options);
         var iterations = em.Run();
-        return em.Result(iterations);
+        return em.Result(iterations, options.Method);
+    }
+
+    /// <summary>
+    /// A fit whose item posteriors come from another inference (<paramref name="posteriors"/>, items × classes):
+    /// the contributors' skills, used by incremental updates, are one <see cref="ConsensusMethods.ShrunkDawidSkene"/>
+    /// M-step on those posteriors.
+    /// </summary>
+    private static ConsensusFit FromPosteriors(CrowdIndex index, ConsensusOptions options, double[] posteriors)
+    {
+        var em = new Em(index, options with { Method = ConsensusMethods.ShrunkDawidSkene });
+        em.SkillsFrom(posteriors);
+        return em.Result(0, options.Method);
     }
 
     private sealed class Em(CrowdIndex x, ConsensusOptions options)
@@ -42,6 +66,12 @@ public static class ConsensusModel
         private readonly double[] _confusion = new double[x.Workers.Length * x.Classes * x.Classes];
         private readonly double[] _logConfusion = new double[x.Workers.Length * x.Classes * x.Classes];
         private readonly double[] _pooled = new double[x.Classes * x.Classes];
+
+        public void SkillsFrom(double[] posteriors)
+        {
+            posteriors.CopyTo(_t, 0);
+            MStep();
+        }
 
         public int Run()
         {
@@ -132,12 +162,12 @@ public static class ConsensusModel
                 _classPrior[c] = (_classPrior[c] + options.ClassPriorStrength) / (counted + (_k * options.ClassPriorStrength));
             }
 
-            // Soft confusion counts. With corroborated-dawid-skene, an item answered by one contributor only
+            // Soft confusion counts. With the corroborated methods, an item answered by one contributor only
             // (not gold) is left out: its posterior rests on that contributor's own answer, so counting it
             // would only confirm whatever their matrix already says (self-reinforcement).
             var kk = _k * _k;
             Array.Clear(_confusion);
-            var corroboratedOnly = options.Method == ConsensusMethods.CorroboratedDawidSkene;
+            var corroboratedOnly = ConsensusMethods.IsCorroborated(options.Method);
             for (var i = 0; i < _n; i++)
             {
                 var start = x.ItemStart[i];
@@ -162,6 +192,10 @@ public static class ConsensusModel
             {
                 OneCoinSkills();
             }
+            else if (ConsensusMethods.IsHierarchical(options.Method))
+            {
+                HierarchicalSkills();
+            }
             else
             {
                 ConfusionSkills(
@@ -170,6 +204,251 @@ public static class ConsensusModel
             }
 
             Logs();
+        }
+
+        private const int StrengthSteps = 20;
+        private const double StrengthTolerance = 1e-4;
+        private const double MinStrength = 1e-3;
+        private double[]? _strength;
+        private int[]? _groupOf;
+        private SkillPrior[]? _groupPriors;
+        private double[]? _groupMeans;
+        private double[]? _typical;
+        private double _typicalShare = 0.5;
+        private double _priorShare = 0.5; // the share the last responsibilities used: what a contributor without answers gets
+
+        /// <summary>
+        /// Empirical-Bayes (hierarchical) Dawid–Skene. Every contributor's row for true class c is drawn from
+        /// a Dirichlet with mean m_c and concentration s_c: m_c is the pooled row of the contributors who
+        /// share their prior (one group per channel prior; the whole crowd when there is none), smoothed by
+        /// that prior's pseudo-answers; s_c, shared by the crowd, is re-estimated at every M-step by
+        /// maximising the Dirichlet-multinomial marginal likelihood of every contributor's soft counts
+        /// (Minka's fixed point for the precision, warm-started). How much a contributor borrows from the
+        /// crowd is learned from the data, not set. Each row is the posterior mean (n + s·m) / (N + s).
+        /// </summary>
+        private void HierarchicalSkills()
+        {
+            var kk = _k * _k;
+            if (_groupOf is null)
+            {
+                var groups = new List<SkillPrior>();
+                _groupOf = new int[_w];
+                for (var w = 0; w < _w; w++)
+                {
+                    var g = groups.IndexOf(x.WorkerPriors[w]);
+                    if (g < 0)
+                    {
+                        g = groups.Count;
+                        groups.Add(x.WorkerPriors[w]);
+                    }
+
+                    _groupOf[w] = g;
+                }
+
+                _groupPriors = [.. groups];
+                _groupMeans = new double[groups.Count * kk];
+                _strength = new double[_k];
+                Array.Fill(_strength, Math.Max(options.WorkerPrior.Strength, 1));
+            }
+
+            // Group means: pooled soft counts plus the group prior's pseudo-answers, row-normalised.
+            var means = _groupMeans!;
+            Span<double> shape = stackalloc double[kk];
+            for (var g = 0; g < _groupPriors!.Length; g++)
+            {
+                var mean = means.AsSpan(g * kk, kk);
+                SetShape(shape, _groupPriors[g].Accuracy);
+                for (var e = 0; e < kk; e++)
+                {
+                    mean[e] = _groupPriors[g].Strength * shape[e];
+                }
+            }
+
+            for (var w = 0; w < _w; w++)
+            {
+                var mean = means.AsSpan(_groupOf[w] * kk, kk);
+                for (var e = 0; e < kk; e++)
+                {
+                    mean[e] += _confusion[(w * kk) + e];
+                }
+            }
+
+            for (var g = 0; g < _groupPriors.Length; g++)
+            {
+                SetShape(shape, _groupPriors[g].Accuracy);
+                for (var c = 0; c < _k; c++)
+                {
+                    var row = means.AsSpan((g * kk) + (c * _k), _k);
+                    var sum = 0.0;
+                    foreach (var v in row)
+                    {
+                        sum += v;
+                    }
+
+                    for (var l = 0; l < _k; l++)
+                    {
+                        row[l] = sum > 0 ? Math.Max(row[l] / sum, 1e-9) : shape[(c * _k) + l];
+                    }
+                }
+            }
+
+            // Robust prior: a contributor is either typical (the learned Dirichlet above) or a spammer, whose
+            // answers do not depend on the true choice (every row the same, flat Dirichlet(1, …, 1) on it: the
+            // spammer model of Raykar & Yu 2012 and MACE), with responsibilities from the marginal likelihood
+            // of their counts under each; the share of typical contributors is learned too.
+            var typical = _typical ??= new double[_w];
+            var share = _priorShare = _typicalShare;
+            var typicalTotal = 0.0;
+            Span<double> answered = stackalloc double[_k];
+            var groupLogNorm = new double[_groupPriors.Length * _k]; // per group and true class: ln Γ(s) − Σ_l ln Γ(s·m_l)
+            for (var g = 0; g < _groupPriors.Length; g++)
+            {
+                for (var c = 0; c < _k; c++)
+                {
+                    var norm = Special.LogGamma(_strength![c]);
+                    for (var l = 0; l < _k; l++)
+                    {
+                        norm -= Special.LogGamma(_strength[c] * means[(g * kk) + (c * _k) + l]);
+                    }
+
+                    groupLogNorm[(g * _k) + c] = norm;
+                }
+            }
+
+            for (var w = 0; w < _w; w++)
+            {
+                double logTypical = 0, logSpam = 0, total = 0;
+                answered.Clear();
+                for (var c = 0; c < _k; c++)
+                {
+                    var counts = _confusion.AsSpan((w * kk) + (c * _k), _k);
+                    var mean = means.AsSpan((_groupOf[w] * kk) + (c * _k), _k);
+                    var strength = _strength![c];
+                    var n = 0.0;
+                    for (var l = 0; l < _k; l++)
+                    {
+                        n += counts[l];
+                        answered[l] += counts[l];
+                        logTypical += Special.LogGamma(counts[l] + (strength * mean[l]));
+                    }
+
+                    total += n;
+                    logTypical += groupLogNorm[(_groupOf[w] * _k) + c] - Special.LogGamma(n + strength);
+                }
+
+                for (var l = 0; l < _k; l++)
+                {
+                    logSpam += Special.LogGamma(answered[l] + 1);
+                }
+
+                logSpam += Special.LogGamma(_k) - Special.LogGamma(total + _k);
+                typical[w] = 1 / (1 + Math.Exp(Math.Clamp(Math.Log(1 - share) + logSpam - Math.Log(share) - logTypical, -700, 700)));
+                typicalTotal += typical[w];
+            }
+
+            _typicalShare = (typicalTotal + 1) / (_w + 2);
+
+            // The concentration of each true class's rows: Minka's fixed point with the means held fixed,
+            // over the typical contributors (weighted by their responsibility).
+            var groupCount = _groupPriors.Length;
+            var psiPrior = new double[groupCount * _k];
+            for (var c = 0; c < _k; c++)
+            {
+                var s = _strength![c];
+                for (var step = 0; step < StrengthSteps; step++)
+                {
+                    double num = 0, den = 0;
+                    var psiS = Special.Digamma(s);
+                    for (var g = 0; g < groupCount; g++)
+                    {
+                        for (var l = 0; l < _k; l++)
+                        {
+                            psiPrior[(g * _k) + l] = Special.Digamma(s * means[(g * kk) + (c * _k) + l]);
+                        }
+                    }
+
+                    for (var w = 0; w < _w; w++)
+                    {
+                        var counts = _confusion.AsSpan((w * kk) + (c * _k), _k);
+                        var mean = means.AsSpan((_groupOf[w] * kk) + (c * _k), _k);
+                        var psiMean = psiPrior.AsSpan(_groupOf[w] * _k, _k);
+                        var n = 0.0;
+                        for (var l = 0; l < _k; l++)
+                        {
+                            n += counts[l];
+                            num += counts[l] > 0 ? typical[w] * mean[l] * (Special.Digamma(counts[l] + (s * mean[l])) - psiMean[l]) : 0;
+                        }
+
+                        den += n > 0 ? typical[w] * (Special.Digamma(n + s) - psiS) : 0;
+                    }
+
+                    if (!(den > 0) || !(num > 0))
+                    {
+                        break;
+                    }
+
+                    var next = Math.Clamp(s * num / den, MinStrength, 1e6);
+                    var settled = Math.Abs(next - s) <= StrengthTolerance * s;
+                    s = next;
+                    if (settled)
+                    {
+                        break;
+                    }
+                }
+
+                _strength[c] = s;
+            }
+
+            // Each row: the posterior mean under the mixture, r·(n + s·m)/(N + s) + (1 − r)·(a + 1)/(A + K),
+            // a being the contributor's answers over all true choices (the spammer's one row).
+            for (var w = 0; w < _w; w++)
+            {
+                var m = _confusion.AsSpan(w * kk, kk);
+                var mean = means.AsSpan(_groupOf[w] * kk, kk);
+                answered.Clear();
+                var total = 0.0;
+                for (var e = 0; e < kk; e++)
+                {
+                    answered[e % _k] += m[e];
+                    total += m[e];
+                }
+
+                for (var c = 0; c < _k; c++)
+                {
+                    var n = 0.0;
+                    for (var l = 0; l < _k; l++)
+                    {
+                        n += m[(c * _k) + l];
+                    }
+
+                    var strength = _strength![c];
+                    for (var l = 0; l < _k; l++)
+                    {
+                        var count = m[(c * _k) + l];
+                        m[(c * _k) + l] = (typical[w] * (count + (strength * mean[(c * _k) + l])) / (n + strength)) +
+                                          ((1 - typical[w]) * (answered[l] + 1) / (total + _k));
+                    }
+                }
+            }
+        }
+
+        /// <summary>The learned prior mean of a contributor whose prior is <paramref name="prior"/> (null before any M-step or for an unseen group).</summary>
+        private double[]? HierarchicalMean(SkillPrior prior)
+        {
+            var g = _groupPriors is null ? -1 : Array.IndexOf(_groupPriors, prior);
+            if (g < 0)
+            {
+                return null;
+            }
+
+            // With no answer yet, the mixture's own mean: typical with the learned share, else flat.
+            var mean = _groupMeans!.AsSpan(g * _k * _k, _k * _k).ToArray();
+            for (var e = 0; e < mean.Length; e++)
+            {
+                mean[e] = (_priorShare * mean[e]) + ((1 - _priorShare) / _k);
+            }
+
+            return mean;
         }
 
         private void OneCoinSkills()
@@ -347,7 +626,7 @@ public static class ConsensusModel
             return delta;
         }
 
-        public ConsensusFit Result(int iterations)
+        public ConsensusFit Result(int iterations, string method)
         {
             var kk = _k * _k;
             var classPrior = (double[])_classPrior.Clone();
@@ -367,11 +646,17 @@ public static class ConsensusModel
 
             var pooled = (double[])_pooled.Clone();
             var pooledWeight = ConsensusMethods.UsesPooled(options.Method) ? options.PooledWeight : 0;
-            return new ConsensusFit(options.Method, x.Labels, classPrior, items, workers, PriorSkill, iterations, options.DontKnowLabel);
+            return new ConsensusFit(method, x.Labels, classPrior, items, workers, PriorSkill, iterations, options.DontKnowLabel);
 
             WorkerSkill PriorSkill(string? channel)
             {
                 var prior = options.PriorFor(channel);
+                if (ConsensusMethods.IsHierarchical(options.Method) && HierarchicalMean(prior) is { } learned)
+                {
+                    // A new contributor is expected to behave like the learned prior mean of their channel's group.
+                    return new WorkerSkill(string.Empty, 0, learned, _k, classPrior);
+                }
+
                 var m = new double[kk];
                 SetShape(m, prior.Accuracy);
                 if (pooledWeight > 0 && options.Method != ConsensusMethods.MajorityVote)

@@ -31,14 +31,41 @@ public static class ConsensusMethods
     /// </summary>
     public const string CorroboratedDawidSkene = "corroborated-dawid-skene";
 
+    /// <summary>
+    /// <see cref="HierarchicalDawidSkene"/> whose skills are learned only from corroborated evidence (the rule of
+    /// <see cref="CorroboratedDawidSkene"/>): a contributor seen only on items nobody else answered gets the learned prior.
+    /// </summary>
+    public const string CorroboratedHierarchicalDawidSkene = "corroborated-hierarchical-dawid-skene";
+
+    /// <summary>
+    /// Enhanced Bayesian Classifier Combination (Li, Rubinstein &amp; Cohn, ICML 2019): each class a mixture of
+    /// subtypes with its own confusion rows (correlated contributors), variational inference, published settings.
+    /// </summary>
+    public const string Ebcc = "ebcc";
+
+    /// <summary>Bayesian Weighted Average (Li, Rubinstein &amp; Cohn, WWW 2019): per choice, a precision-weighted average of the answers.</summary>
+    public const string Bwa = "bwa";
+
+    /// <summary>
+    /// Dawid–Skene whose contributors' rows share one Dirichlet prior per true class, learned from the crowd
+    /// by empirical Bayes (Dirichlet-multinomial marginal likelihood, Minka's fixed point) at every M-step.
+    /// </summary>
+    public const string HierarchicalDawidSkene = "hierarchical-dawid-skene";
+
     /// <summary>The method used when none is named.</summary>
     public const string Default = ShrunkDawidSkene;
 
     /// <summary>Every method name.</summary>
-    public static IReadOnlyList<string> All { get; } = [MajorityVote, OneCoin, DawidSkene, PooledDawidSkene, ShrunkDawidSkene, CorroboratedDawidSkene];
+    public static IReadOnlyList<string> All { get; } = [MajorityVote, OneCoin, DawidSkene, PooledDawidSkene, ShrunkDawidSkene, CorroboratedDawidSkene, HierarchicalDawidSkene, CorroboratedHierarchicalDawidSkene, Ebcc, Bwa];
 
     /// <summary>Whether the method's contributors' rows are shrunk towards their own accuracy mixed with the pooled matrix.</summary>
     internal static bool IsShrunk(string method) => method is ShrunkDawidSkene or CorroboratedDawidSkene;
+
+    /// <summary>Whether the method learns its contributors' prior from the crowd (empirical Bayes).</summary>
+    internal static bool IsHierarchical(string method) => method is HierarchicalDawidSkene or CorroboratedHierarchicalDawidSkene;
+
+    /// <summary>Whether an item answered by one contributor only (and not gold) is left out of that contributor's skill.</summary>
+    internal static bool IsCorroborated(string method) => method is CorroboratedDawidSkene or CorroboratedHierarchicalDawidSkene;
 
     /// <summary>Whether the method mixes the crowd's pooled matrix into contributors' priors.</summary>
     internal static bool UsesPooled(string method) => method is PooledDawidSkene || IsShrunk(method);

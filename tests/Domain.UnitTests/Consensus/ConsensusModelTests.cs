@@ -91,18 +91,22 @@ public class ConsensusModelTests
     public bool A_contributor_seen_only_on_items_nobody_else_answered_keeps_the_prior_skill(int seed)
     {
         // Their own answer is the only evidence of those items' labels, so it says nothing about their
-        // skill: corroborated-dawid-skene leaves them at the prior (what a new contributor gets), where
-        // shrunk-dawid-skene would let EM confirm whatever their matrix drifts to.
+        // skill: the corroborated methods leave them at the prior (what a new contributor gets; for
+        // corroborated-hierarchical-dawid-skene, the learned prior), where shrunk-dawid-skene would let
+        // EM confirm whatever their matrix drifts to.
         var crowd = Crowds.Generate(seed);
         var random = new Random(seed);
         var answers = crowd.Answers
             .Concat(Enumerable.Range(0, 1 + random.Next(40)).Select(i => new CrowdAnswer($"solo-item-{i}", "solo", $"c{random.Next(3)}")))
             .ToList();
 
-        var fit = ConsensusModel.Fit(answers, Corroborated);
-        var solo = fit.Workers["solo"].Confusion;
-        var prior = fit.SkillOf("never-seen").Confusion;
-        return solo.Zip(prior).All(p => Math.Abs(p.First - p.Second) < 1e-9);
+        return new[] { Corroborated, Corroborated with { Method = ConsensusMethods.CorroboratedHierarchicalDawidSkene } }.All(options =>
+        {
+            var fit = ConsensusModel.Fit(answers, options);
+            var solo = fit.Workers["solo"].Confusion;
+            var prior = fit.SkillOf("never-seen").Confusion;
+            return solo.Zip(prior).All(p => Math.Abs(p.First - p.Second) < 1e-9);
+        });
     }
 
     [Property(MaxTest = 15)]
