@@ -278,6 +278,7 @@ public sealed class LoopBenchCommand : ICliCommand, IHasFlags
                 ["confident_per_1000_spent"] = summary["confident_per_1000_spent"]!.DeepClone(),
                 ["accuracy_vs_reference"] = summary["accuracy_vs_reference"]!["value"]!.DeepClone(),
                 ["accuracy_vs_reference_count"] = summary["accuracy_vs_reference"]!["count"]!.DeepClone(),
+                ["accuracy_leave_out"] = summary["accuracy_leave_out"]!["value"]!.DeepClone(),
             };
         }
 
@@ -346,6 +347,11 @@ public sealed class LoopBenchCommand : ICliCommand, IHasFlags
         var confident = r.Retired.Values.Where(x => x.Confident).ToList();
         var onReference = confident.Where(x => data.Reference.ContainsKey(x.Item)).ToList();
         var spent = r.Spent;
+        var leaveOut = confident
+            .Select(x => (x, Left: ReplayBenchCommand.LeaveOutMajority(r.LeftOver.GetValueOrDefault(x.Item))))
+            .Where(p => p.Left is not null)
+            .Select(p => p.x.Label == p.Left)
+            .ToList();
         var json = new JsonObject
         {
             ["answers_not_asked"] = streamAnswers - (r.Spent + r.Saved + r.Repeats + r.Refused),
@@ -356,6 +362,8 @@ public sealed class LoopBenchCommand : ICliCommand, IHasFlags
             ["items_retired_at_max_unconfident"] = r.Retired.Count - confident.Count,
             ["confident_per_1000_spent"] = spent == 0 ? 0 : Round(confident.Count * 1000.0 / spent, 1),
             ["accuracy_vs_reference"] = Accuracy(onReference.Count(x => x.Label == data.Reference[x.Item]), onReference.Count, data.ReferenceName, "confident crowd labels that have a reference label"),
+            ["accuracy_leave_out"] = Accuracy(leaveOut.Count(x => x), leaveOut.Count, "majority of the saved answers",
+                "confident crowd labels with ≥ 3 answers after retirement and a unique majority among them (as in bench replay; independent of the reference)"),
         };
         if (machineAnswered is not null)
         {
