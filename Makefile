@@ -52,6 +52,7 @@ bench-smoke:
 	$(COCO) bench experiments --smoke > artifacts/bench-experiments-smoke.json
 	$(COCO) bench model --smoke > artifacts/bench-model-smoke.json
 	$(COCO) bench replay --smoke --chart artifacts/replay-smoke.png > artifacts/bench-replay-smoke.json
+	$(COCO) bench loop --smoke > artifacts/bench-loop-smoke.json
 	$(COCO) bench serve --smoke --api-config $(CONFIG) > artifacts/bench-serve-smoke.json
 	@for f in artifacts/bench-*-smoke.json; do echo "$$f: $$(cat $$f | tr -d '\n' | cut -c1-300)"; done
 

@@ -7,6 +7,7 @@ ICliCommand[] commands =
     new CoConstruisons.Cli.Bench.ServeBenchCommand(),
     new AddOwnerCommand(),
     new CoConstruisons.Cli.Bench.ReplayBenchCommand(),
+    new CoConstruisons.Cli.Bench.LoopBenchCommand(),
     new ImportOpenSolarMapCommand(),
     new ImportManifestCommand(),
     new ImportTilesCommand(),

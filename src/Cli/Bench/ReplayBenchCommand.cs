@@ -93,15 +93,7 @@ public sealed class ReplayBenchCommand : ICliCommand, IHasFlags
                     $"OpenSolarMap data not found ({(dir is null ? "../shared/data/opensolarmap is absent" : $"no contributions.csv in '{Path.GetFullPath(dir)}'")}). Pass --data DIR (the folder holding contributions.csv and dsg2016_train_labels.csv), or --smoke to run on a small generated stream.");
             }
 
-            var (rows, bad) = OpenSolarMapFiles.ReadContributions(contributions);
-            badRows = bad.Count;
-            foreach (var b in bad.Take(5))
-            {
-                Console.Error.WriteLine($"skipped {b.File}:{b.Line}: {b.Reason}");
-            }
-
-            // Time order; ties keep the file's order (a stable sort).
-            stream = [.. rows.OrderBy(r => r.CreatedAt).ThenBy(r => r.Line).Select(r => new ReplayAnswer(r.BuildingId, r.Contributor, r.Choice))];
+            (stream, badRows) = ReadStream(contributions);
             var labels = Path.Combine(dir!, "dsg2016_train_labels.csv");
             reference = File.Exists(labels) ? OpenSolarMapFiles.ReadLabels(labels) : [];
             source = Path.GetFullPath(contributions);
@@ -198,6 +190,19 @@ public sealed class ReplayBenchCommand : ICliCommand, IHasFlags
         return Task.FromResult(0);
     }
 
+    /// <summary>contributions.csv as a replay stream in time order (ties keep the file's order); unreadable rows are counted and the first five printed on stderr.</summary>
+    public static (List<ReplayAnswer> Stream, long BadRows) ReadStream(string contributions)
+    {
+        var (rows, bad) = OpenSolarMapFiles.ReadContributions(contributions);
+        foreach (var b in bad.Take(5))
+        {
+            Console.Error.WriteLine($"skipped {b.File}:{b.Line}: {b.Reason}");
+        }
+
+        // A stable sort: ties keep the file's order.
+        return ([.. rows.OrderBy(r => r.CreatedAt).ThenBy(r => r.Line).Select(r => new ReplayAnswer(r.BuildingId, r.Contributor, r.Choice))], bad.Count);
+    }
+
     private static JsonObject Accuracy(int right, int total, string reference, string on) => new()
     {
         ["value"] = total == 0 ? null : Math.Round((double)right / total, 4),
@@ -271,11 +276,11 @@ public sealed class ReplayBenchCommand : ICliCommand, IHasFlags
     }
 
     /// <summary>
-    /// A small stream for --smoke: 1,500 items with a known truth (class frequencies like
-    /// OpenSolarMap's), 80 contributors (accuracies 0.6–0.97, one malicious at 0.3), 1 to 8 answers
-    /// per item, shuffled in time.
+    /// A small stream for --smoke: 1,500 items (or <paramref name="items"/>) with a known truth
+    /// (class frequencies like OpenSolarMap's), 80 contributors (accuracies 0.6–0.97, one malicious
+    /// at 0.3), 1 to 8 answers per item, shuffled in time.
     /// </summary>
-    public static (List<ReplayAnswer> Stream, Dictionary<string, string> Truth) Generated(int seed)
+    public static (List<ReplayAnswer> Stream, Dictionary<string, string> Truth) Generated(int seed, int items = 1500)
     {
         var rng = new Random(seed);
         var classes = OpenSolarMapFiles.ChoiceCodes;
@@ -283,7 +288,7 @@ public sealed class ReplayBenchCommand : ICliCommand, IHasFlags
         var workers = Enumerable.Range(0, 80).Select(w => (Id: $"w{w:D2}", Accuracy: w == 0 ? 0.3 : 0.6 + (0.37 * rng.NextDouble()))).ToArray();
         var truth = new Dictionary<string, string>(StringComparer.Ordinal);
         var answers = new List<(double At, ReplayAnswer Answer)>();
-        for (var i = 0; i < 1500; i++)
+        for (var i = 0; i < items; i++)
         {
             var item = $"b{i}";
             var u = rng.NextDouble();

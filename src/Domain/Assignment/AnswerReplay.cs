@@ -52,6 +52,24 @@ public sealed record ReplayOptions
 
     /// <summary>Record a point of the curve every this many spent answers.</summary>
     public int CurveEvery { get; init; } = 500;
+
+    /// <summary>
+    /// Optional evidence about items from outside the crowd (e.g. an image classifier): per item, one
+    /// positive weight per choice (in <see cref="Choices"/> order) that multiplies into the item's
+    /// belief before its answers, i.e. a likelihood: the belief becomes class prior × weight^<see
+    /// cref="ItemPriorExponent"/> × answers. Only ratios matter (a vector may be unnormalised), so
+    /// a uniform vector changes nothing. Items without an entry start as before. The weights enter
+    /// an item's label and confidence only, never the learning of contributors' skills (which stays
+    /// on the answers alone).
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<double>>? ItemPriors { get; init; }
+
+    /// <summary>
+    /// Tempering exponent applied to every <see cref="ItemPriors"/> vector (1: as given, which is
+    /// Bayes' rule for a calibrated likelihood; 0: ignored; between: trusted less). Chosen by the
+    /// caller, not fitted here.
+    /// </summary>
+    public double ItemPriorExponent { get; init; } = 1.0;
 }
 
 /// <summary>An item the replay retired: its label, the confidence at retirement, the answers it took, and whether it reached the target.</summary>
@@ -116,7 +134,7 @@ public static class AnswerReplay
             throw new ArgumentException("Refit and curve intervals and the skill minimum must be at least 1.", nameof(options));
         }
 
-        var scorer = Scorer.For(options);
+        var scorer = Scorer.For(options, LogItemPriors(options));
         var result = new ReplayResult();
         var open = new Dictionary<string, List<(string Worker, int Choice)>>(StringComparer.Ordinal);
         var seen = new HashSet<(string, string)>();
@@ -162,7 +180,7 @@ public static class AnswerReplay
 
             answers.Add((answer.Worker, choice));
             scorer.Spent(answer.Item, answer.Worker, choice);
-            var (best, confidence) = scorer.Decide(answers);
+            var (best, confidence) = scorer.Decide(answer.Item, answers);
             if (options.Retirement.ShouldRetire(answers.Count, confidence))
             {
                 var isConfident = answers.Count >= options.Retirement.MinAnswers && confidence >= options.Retirement.ConfidenceTarget;
@@ -194,18 +212,45 @@ public static class AnswerReplay
     /// <summary>Turns an item's answers into (best choice, confidence), learning skills as items retire.</summary>
     private abstract class Scorer
     {
-        public static Scorer For(ReplayOptions o) => o.Method switch
+        /// <summary>Per item, exponent × log(weight) of its prior; empty when there is none.</summary>
+        protected Dictionary<string, double[]> LogPriors { get; private set; } = new(StringComparer.Ordinal);
+
+        public static Scorer For(ReplayOptions o, Dictionary<string, double[]> logPriors)
         {
-            ReplayMethods.EqualSkill => new EqualSkillScorer(o),
-            ReplayMethods.OnlineOneCoin => new OnlineOneCoinScorer(o),
-            _ => new EngineScorer(o),
-        };
+            Scorer scorer = o.Method switch
+            {
+                ReplayMethods.EqualSkill => new EqualSkillScorer(o),
+                ReplayMethods.OnlineOneCoin => new OnlineOneCoinScorer(o),
+                _ => new EngineScorer(o),
+            };
+            scorer.LogPriors = logPriors;
+            return scorer;
+        }
 
         public virtual void Spent(string item, string worker, int choice)
         {
         }
 
-        public abstract (int Best, double Confidence) Decide(List<(string Worker, int Choice)> answers);
+        public abstract (int Best, double Confidence) Decide(string item, List<(string Worker, int Choice)> answers);
+
+        /// <summary>Equal skills (everyone right with the prior accuracy) on top of an item's prior: counts × log-odds + log prior, normalised.</summary>
+        protected static (int Best, double Confidence) EqualSkillWithPrior(ReplayOptions o, List<(string Worker, int Choice)> answers, double[] logPrior)
+        {
+            var k = o.Choices.Count;
+            var logRatio = Math.Log(o.Prior.Accuracy / ((1 - o.Prior.Accuracy) / (k - 1)));
+            Span<double> scores = stackalloc double[k];
+            for (var c = 0; c < k; c++)
+            {
+                scores[c] = logPrior[c];
+            }
+
+            foreach (var (_, c) in answers)
+            {
+                scores[c] += logRatio;
+            }
+
+            return Normalise(scores);
+        }
 
         public virtual void Retired(List<(string Worker, int Choice)> answers)
         {
@@ -216,8 +261,13 @@ public static class AnswerReplay
 
     private sealed class EqualSkillScorer(ReplayOptions o) : Scorer
     {
-        public override (int Best, double Confidence) Decide(List<(string Worker, int Choice)> answers)
+        public override (int Best, double Confidence) Decide(string item, List<(string Worker, int Choice)> answers)
         {
+            if (LogPriors.TryGetValue(item, out var logPrior))
+            {
+                return EqualSkillWithPrior(o, answers, logPrior);
+            }
+
             var votes = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var (_, c) in answers)
             {
@@ -246,11 +296,21 @@ public static class AnswerReplay
             return Math.Clamp(mean, (1.0 / _k) + 0.01, 0.99);
         }
 
-        public override (int Best, double Confidence) Decide(List<(string Worker, int Choice)> answers) => Decide(answers, skip: -1);
+        public override (int Best, double Confidence) Decide(string item, List<(string Worker, int Choice)> answers) =>
+            Decide(answers, skip: -1, LogPriors.GetValueOrDefault(item));
 
-        private (int Best, double Confidence) Decide(List<(string Worker, int Choice)> answers, int skip)
+        /// <summary>The skills' checks (<paramref name="skip"/> ≥ 0) use the answers alone, never the item's prior.</summary>
+        private (int Best, double Confidence) Decide(List<(string Worker, int Choice)> answers, int skip, double[]? logPrior = null)
         {
             Span<double> scores = stackalloc double[_k];
+            if (logPrior is not null)
+            {
+                for (var c = 0; c < _k; c++)
+                {
+                    scores[c] = logPrior[c];
+                }
+            }
+
             for (var j = 0; j < answers.Count; j++)
             {
                 if (j == skip)
@@ -294,8 +354,14 @@ public static class AnswerReplay
 
         public override void Spent(string item, string worker, int choice) => _spent.Add(new CrowdAnswer(item, worker, o.Choices[choice]));
 
-        public override (int Best, double Confidence) Decide(List<(string Worker, int Choice)> answers)
+        public override (int Best, double Confidence) Decide(string item, List<(string Worker, int Choice)> answers)
         {
+            var hasPrior = LogPriors.TryGetValue(item, out var logPrior);
+            if (_fit is null && hasPrior)
+            {
+                return EqualSkillWithPrior(o, answers, logPrior!);
+            }
+
             if (_fit is null)
             {
                 // Before the first fit every contributor is the prior.
@@ -309,7 +375,9 @@ public static class AnswerReplay
                 return (IndexOf(o.Choices, decision.Label), RetirementPolicy.EqualSkillConfidence(votes, o.Choices.Count, o.Prior.Accuracy));
             }
 
-            var belief = _fit.NewBelief();
+            var belief = hasPrior
+                ? new ItemBelief(_fit.ClassPrior.Select((p, c) => Math.Log(p) + logPrior![c]))
+                : _fit.NewBelief();
             foreach (var (worker, c) in answers)
             {
                 _fit.Update(belief, worker, o.Choices[c]);
@@ -325,6 +393,42 @@ public static class AnswerReplay
             _fit = ConsensusModel.Fit(input, new ConsensusOptions { Method = o.Method, Labels = o.Choices, WorkerPrior = o.Prior });
             return true;
         }
+    }
+
+    /// <summary>
+    /// The options' item priors as exponent × log(weight), checked (one finite positive weight per
+    /// choice). Uniform vectors and a zero exponent carry no information and are left out.
+    /// </summary>
+    private static Dictionary<string, double[]> LogItemPriors(ReplayOptions options)
+    {
+        var result = new Dictionary<string, double[]>(StringComparer.Ordinal);
+        if (!(options.ItemPriorExponent >= 0 && double.IsFinite(options.ItemPriorExponent)))
+        {
+            throw new ArgumentException("The item prior exponent must be a finite number ≥ 0.", nameof(options));
+        }
+
+        if (options.ItemPriors is null || options.ItemPriorExponent == 0)
+        {
+            return result;
+        }
+
+        var k = options.Choices.Count;
+        foreach (var (item, weights) in options.ItemPriors)
+        {
+            if (weights.Count != k || weights.Any(w => !(w > 0 && double.IsFinite(w))))
+            {
+                throw new ArgumentException($"The prior of item '{item}' must hold {k} finite positive weights (one per choice).", nameof(options));
+            }
+
+            if (weights.All(w => w == weights[0]))
+            {
+                continue;
+            }
+
+            result[item] = [.. weights.Select(w => options.ItemPriorExponent * Math.Log(w))];
+        }
+
+        return result;
     }
 
     private static (int Best, double Confidence) Normalise(Span<double> scores)

@@ -178,6 +178,85 @@ public sealed class AnswerReplayTests
         }
     }
 
+    /// <summary>A crowd of 20 contributors right 80 % of the time on 200 items (truth = item index % 4), 5 answers each, interleaved.</summary>
+    private static (List<ReplayAnswer> Stream, Dictionary<string, string> Truth) Crowd(int seed)
+    {
+        var rng = new Random(seed);
+        var truth = new Dictionary<string, string>(StringComparer.Ordinal);
+        var answers = new List<(double At, ReplayAnswer Answer)>();
+        for (var i = 0; i < 200; i++)
+        {
+            var item = $"i{i}";
+            truth[item] = Choices[i % 4];
+            foreach (var w in Enumerable.Range(0, 20).OrderBy(_ => rng.Next()).Take(5))
+            {
+                var choice = rng.NextDouble() < 0.8 ? i % 4 : (i + 1 + rng.Next(3)) % 4;
+                answers.Add((i + (rng.NextDouble() * 40), A(item, $"w{w}", Choices[choice])));
+            }
+        }
+
+        return ([.. answers.OrderBy(a => a.At).Select(a => a.Answer)], truth);
+    }
+
+    [Theory]
+    [InlineData(ReplayMethods.EqualSkill)]
+    [InlineData(ReplayMethods.OnlineOneCoin)]
+    [InlineData(ConsensusMethods.ShrunkDawidSkene)]
+    public void A_uniform_item_prior_changes_nothing(string method)
+    {
+        var (stream, truth) = Crowd(seed: 5);
+        var options = Options(method, min: 1, max: 5) with { RefitEvery = 100 };
+        var uniform = truth.Keys.ToDictionary(k => k, IReadOnlyList<double> (_) => [0.25, 0.25, 0.25, 0.25], StringComparer.Ordinal);
+
+        var without = AnswerReplay.Run(stream, options);
+        var with = AnswerReplay.Run(stream, options with { ItemPriors = uniform, ItemPriorExponent = 1 });
+
+        Assert.Equal(without.Spent, with.Spent);
+        Assert.Equal(without.Saved, with.Saved);
+        Assert.Equal(without.Retired.OrderBy(r => r.Key, StringComparer.Ordinal), with.Retired.OrderBy(r => r.Key, StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(ReplayMethods.EqualSkill)]
+    [InlineData(ReplayMethods.OnlineOneCoin)]
+    [InlineData(ConsensusMethods.ShrunkDawidSkene)]
+    public void A_confident_correct_item_prior_retires_items_on_fewer_answers(string method)
+    {
+        var (stream, truth) = Crowd(seed: 9);
+        var options = Options(method, min: 1, max: 5) with { RefitEvery = 100 };
+
+        // A classifier 90 % sure of the right class, unnormalised on purpose (only ratios count).
+        var priors = truth.ToDictionary(
+            t => t.Key,
+            IReadOnlyList<double> (t) => [.. Choices.Select(c => c == t.Value ? 2.7 : 0.1)],
+            StringComparer.Ordinal);
+
+        var without = AnswerReplay.Run(stream, options);
+        var with = AnswerReplay.Run(stream, options with { ItemPriors = priors });
+        var tempered = AnswerReplay.Run(stream, options with { ItemPriors = priors, ItemPriorExponent = 0.5 });
+        var ignored = AnswerReplay.Run(stream, options with { ItemPriors = priors, ItemPriorExponent = 0 });
+
+        double Mean(ReplayResult r) => r.Retired.Values.Where(x => x.Confident).Average(x => x.Evidence);
+        double Accuracy(ReplayResult r) => r.Retired.Values.Where(x => x.Confident).Average(x => x.Label == truth[x.Item] ? 1.0 : 0.0);
+        Assert.True(with.Spent < without.Spent, $"{with.Spent} spent with the prior, {without.Spent} without");
+        Assert.True(Mean(with) < Mean(without), $"{Mean(with)} answers per confident item with the prior, {Mean(without)} without");
+        Assert.True(with.Confident >= without.Confident);
+        Assert.True(Accuracy(with) >= Accuracy(without));
+        Assert.InRange(tempered.Spent, with.Spent, without.Spent);
+        Assert.Equal(without.Spent, ignored.Spent);
+    }
+
+    [Fact]
+    public void An_item_prior_of_the_wrong_length_or_with_a_zero_is_refused_naming_the_item()
+    {
+        var options = Options(ReplayMethods.EqualSkill, 1, 3);
+        var shortPrior = new Dictionary<string, IReadOnlyList<double>> { ["roof-7"] = [0.5, 0.5] };
+        var zero = new Dictionary<string, IReadOnlyList<double>> { ["roof-8"] = [0.5, 0.5, 0, 0] };
+
+        Assert.Contains("roof-7", Assert.Throws<ArgumentException>(() => AnswerReplay.Run([], options with { ItemPriors = shortPrior })).Message, StringComparison.Ordinal);
+        Assert.Contains("roof-8", Assert.Throws<ArgumentException>(() => AnswerReplay.Run([], options with { ItemPriors = zero })).Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void An_unknown_method_is_refused_with_the_known_ones()
     {
