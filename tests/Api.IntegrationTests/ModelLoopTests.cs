@@ -85,6 +85,7 @@ public sealed class ModelLoopTests(ITestOutputHelper output) : IAsyncLifetime
         var directory = Path.Combine(_storage, "models", project.ToString("N"), "v1");
         Assert.True(File.Exists(Path.Combine(directory, "model.zip")));
         Assert.True(File.Exists(Path.Combine(directory, "metadata.json")));
+        Assert.True(File.Exists(Path.Combine(directory, "network.bin")));
 
         await using var scope = _services.CreateAsyncScope();
         var session = scope.ServiceProvider.GetRequiredService<IQuerySession>();

@@ -51,7 +51,7 @@ public sealed class ModelServiceTests(ApiFixture api)
         using var response = await http.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var zip = new ZipArchive(await response.Content.ReadAsStreamAsync());
-        Assert.Equal(["metadata.json", "model.zip"], zip.Entries.Select(e => e.Name).Order());
+        Assert.Equal(["metadata.json", "model.zip", "network.bin"], zip.Entries.Select(e => e.Name).Order());
     }
 
     [Fact]

@@ -10,7 +10,7 @@ using Mediator;
 namespace CoConstruisons.Api.Endpoints;
 
 /// <summary>
-/// A model version's files as one zip (model.zip + metadata.json), for the project's owners
+/// A model version's files as one zip (metadata.json with model.zip and/or network.bin), for the project's owners
 /// (bearer token). The files are checked first: missing or corrupt files answer 409 with the
 /// reason, never a broken download.
 /// </summary>
@@ -30,7 +30,8 @@ public static class ModelEndpoints
             var buffer = new MemoryStream();
             using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
             {
-                foreach (var name in new[] { "model.zip", "metadata.json" })
+                // The files were verified by GetModelFiles: the ones the metadata names exist and match their checksums.
+                foreach (var name in new[] { "model.zip", "network.bin", "metadata.json" }.Where(n => File.Exists(Path.Combine(files.Directory, n))))
                 {
                     await zip.CreateEntryFromFileAsync(Path.Combine(files.Directory, name), name, CompressionLevel.Fastest, ct);
                 }

@@ -10,7 +10,7 @@ namespace CoConstruisons.Learning.Cnn;
 /// </summary>
 internal sealed class CnnModel
 {
-    private const string Magic = "COCNN002";
+    internal const string Magic = "COCNN002";
 
     public ConvNet Net { get; }
 
