@@ -8,6 +8,7 @@ public sealed record TrainingExample(Guid ItemId, string ContentHash, string Lab
 /// <param name="Iterations">Boosting iterations (null = the trainer's default).</param>
 /// <param name="Kind">"network", "features" or "ensemble" (null = the trainer's default).</param>
 /// <param name="Epochs">Passes of the network over the training images (null = the trainer's default).</param>
+/// <param name="ThresholdConfidenceZ">z of the Wilson bound for the auto-label threshold (null = the trainer's default).</param>
 public sealed record ClassifierTrainingRequest(
     IReadOnlyList<TrainingExample> Examples,
     double TargetPrecision,
@@ -15,7 +16,8 @@ public sealed record ClassifierTrainingRequest(
     string Version,
     int? Iterations = null,
     string? Kind = null,
-    int? Epochs = null);
+    int? Epochs = null,
+    double? ThresholdConfidenceZ = null);
 
 /// <summary>Held-out precision, recall and support of one class.</summary>
 public sealed record ClassScore(double Precision, double Recall, int Support);

@@ -20,6 +20,13 @@ public sealed class ModelOptions
     /// <summary>Passes of the network over the training images (null = the trainer's default).</summary>
     public int? Epochs { get; set; }
 
+    /// <summary>
+    /// z of the Wilson lower bound the calibration precision must reach the target with (null = the
+    /// trainer's default, 1.645; 0 = the point estimate). With the bound, a project needs enough
+    /// calibration images before anything is machine-labelled (25 all right for a 0.9 target).
+    /// </summary>
+    public double? ThresholdConfidenceZ { get; set; }
+
     /// <summary>Images predicted per batch (and per transaction of prediction events).</summary>
     public int PredictionBatch { get; set; } = 256;
 

@@ -54,7 +54,7 @@ public sealed class TrainProjectModelHandler(
             ClassifierTrainingReport report;
             try
             {
-                var request = new ClassifierTrainingRequest(labels.Examples, project.Settings.AutoLabelPrecision, directory, version, settings.Iterations, settings.Kind, settings.Epochs);
+                var request = new ClassifierTrainingRequest(labels.Examples, project.Settings.AutoLabelPrecision, directory, version, settings.Iterations, settings.Kind, settings.Epochs, settings.ThresholdConfidenceZ);
                 report = await Task.Run(() => trainer.Train(request, tracker, cancellationToken), cancellationToken);
             }
             catch (ArgumentException ex)

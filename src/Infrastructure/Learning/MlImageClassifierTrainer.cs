@@ -34,6 +34,11 @@ public sealed class MlImageClassifierTrainer(IImageStore images) : IImageClassif
             };
         }
 
+        if (request.ThresholdConfidenceZ is { } z)
+        {
+            options = options with { ThresholdConfidenceZ = z };
+        }
+
         if (request.Epochs is { } epochs)
         {
             options = options with { Network = options.Network with { Epochs = epochs } };
