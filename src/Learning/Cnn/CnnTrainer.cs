@@ -78,7 +78,7 @@ internal static class CnnTrainer
                     for (var b = t; b < batch; b += threads)
                     {
                         var index = order[s0 + b];
-                        var random = new Random(HashCode.Combine(options.Seed, e, index));
+                        var random = new Random(DrawSeed(options.Seed, e, index));
                         var transform = transforms[random.Next(transforms.Count)];
                         var dx = options.Shift > 0 ? random.Next(-options.Shift, options.Shift + 1) : 0;
                         var dy = options.Shift > 0 ? random.Next(-options.Shift, options.Shift + 1) : 0;
@@ -129,6 +129,19 @@ internal static class CnnTrainer
         }
 
         return model;
+    }
+
+    /// <summary>
+    /// The seed of one image's draws at one epoch: a fixed mix (SplitMix64's finaliser) of the
+    /// training seed, the epoch and the image, so runs repeat exactly (HashCode is seeded per process).
+    /// </summary>
+    internal static int DrawSeed(int seed, int epoch, int index)
+    {
+        var x = ((ulong)(uint)seed * 0x9E3779B97F4A7C15UL) ^ (((ulong)(uint)epoch << 32) | (uint)index);
+        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
+        x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
+        x ^= x >> 31;
+        return (int)(x & int.MaxValue);
     }
 
     internal static double LearningRate(CnnOptions options, int step, int stepsPerEpoch, int totalSteps)
