@@ -73,6 +73,14 @@ public sealed class CliArgs
             : throw new UsageException($"Option --{name} must be a whole number, not '{value}'.");
     }
 
+    public double DoubleOption(string name, double fallback)
+    {
+        var value = Option(name);
+        return value is null ? fallback
+            : double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var x) ? x
+            : throw new UsageException($"Option --{name} must be a number, not '{value}'.");
+    }
+
     /// <summary>Call after reading every option: refuses options the command does not know.</summary>
     public void EnsureAllRead()
     {

@@ -184,6 +184,18 @@ public static class Evaluation
         return (confidence.Count == 0 ? 0 : (double)accepted / confidence.Count, accepted == 0 ? 0 : (double)hits / accepted);
     }
 
+    /// <summary>Summed negative log-probability of the true class (probabilities floored at 1e-12).</summary>
+    public static double LogLoss(IReadOnlyList<int> truth, IReadOnlyList<float[]> probabilities)
+    {
+        double loss = 0;
+        for (var i = 0; i < truth.Count; i++)
+        {
+            loss -= Math.Log(Math.Max(1e-12, probabilities[i][truth[i]]));
+        }
+
+        return loss;
+    }
+
     /// <summary>The temperature T (grid search, 0.25..4) minimising the log-loss of p^(1/T) renormalised.</summary>
     public static double FitTemperature(IReadOnlyList<int> truth, IReadOnlyList<float[]> probabilities)
     {
@@ -193,12 +205,8 @@ public static class Evaluation
         var bestLoss = double.MaxValue;
         for (var t = 0.25; t <= 4.0; t *= 1.05)
         {
-            double loss = 0;
-            for (var i = 0; i < truth.Count; i++)
-            {
-                loss -= Math.Log(Math.Max(1e-12, ApplyTemperature(probabilities[i], t)[truth[i]]));
-            }
-
+            var temperature = t;
+            var loss = LogLoss(truth, probabilities.Select(p => ApplyTemperature(p, temperature)).ToList());
             if (loss < bestLoss)
             {
                 bestLoss = loss;

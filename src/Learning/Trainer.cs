@@ -21,6 +21,18 @@ public enum ModelKind
     Ensemble,
 }
 
+public static class ModelKinds
+{
+    /// <summary>"features", "network" or "ensemble" (any case) → the kind; null for anything else.</summary>
+    public static ModelKind? Parse(string value) => value.ToUpperInvariant() switch
+    {
+        "FEATURES" => ModelKind.Features,
+        "NETWORK" => ModelKind.Network,
+        "ENSEMBLE" => ModelKind.Ensemble,
+        _ => null,
+    };
+}
+
 public sealed record TrainerOptions
 {
     /// <summary>The ensemble by default: the calibration part decides how much each component counts.</summary>
@@ -249,12 +261,7 @@ public static class Trainer
         for (var step = 0; step <= 10; step++)
         {
             var weight = step / 10.0;
-            var mixed = ImageClassifier.Mix(features, network, weight);
-            var loss = 0.0;
-            for (var i = 0; i < truth.Count; i++)
-            {
-                loss -= Math.Log(Math.Max(1e-7, mixed[i][truth[i]]));
-            }
+            var loss = Evaluation.LogLoss(truth, ImageClassifier.Mix(features, network, weight));
 
             if (loss < best.Loss - 1e-9)
             {

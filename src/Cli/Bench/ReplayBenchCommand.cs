@@ -42,12 +42,12 @@ public sealed class ReplayBenchCommand : ICliCommand, IHasFlags
         var chart = args.Option("chart") ?? Path.Combine(".bench", smoke ? "replay-smoke.png" : "replay.png");
         var min = args.IntOption("min", 1);
         var max = args.IntOption("max", 10);
-        var target = DoubleOption(args, "target", 0.95);
+        var target = args.DoubleOption("target", 0.95);
         var method = args.Option("method") ?? ConsensusMethods.Default;
         // The consensus engine's own default prior (ConsensusOptions.WorkerPrior), not a value tuned here.
         var enginePrior = new ConsensusOptions().WorkerPrior;
-        var priorAccuracy = DoubleOption(args, "prior-accuracy", enginePrior.Accuracy);
-        var priorStrength = DoubleOption(args, "prior-strength", enginePrior.Strength);
+        var priorAccuracy = args.DoubleOption("prior-accuracy", enginePrior.Accuracy);
+        var priorStrength = args.DoubleOption("prior-strength", enginePrior.Strength);
         var refitEvery = args.IntOption("refit-every", 2000);
         var skillMinAnswers = args.IntOption("skill-min-answers", new ReplayOptions { Choices = OpenSolarMapFiles.ChoiceCodes }.SkillMinAnswers);
         args.EnsureAllRead();
@@ -309,11 +309,4 @@ public sealed class ReplayBenchCommand : ICliCommand, IHasFlags
         return ([.. answers.OrderBy(a => a.At).Select(a => a.Answer)], truth);
     }
 
-    private static double DoubleOption(CliArgs args, string name, double fallback)
-    {
-        var value = args.Option(name);
-        return value is null ? fallback
-            : double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) ? x
-            : throw new UsageException($"Option --{name} must be a number, not '{value}'.");
-    }
 }

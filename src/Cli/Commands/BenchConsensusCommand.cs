@@ -50,10 +50,10 @@ public sealed class BenchConsensusCommand : ICliCommand, IHasFlags
         {
             Method = args.Option("method") ?? defaults.Method,
             WorkerPrior = new SkillPrior(
-                DoubleOption(args, "prior-accuracy", defaults.WorkerPrior.Accuracy),
-                DoubleOption(args, "prior-strength", defaults.WorkerPrior.Strength)),
-            PooledWeight = DoubleOption(args, "pooled-weight", defaults.PooledWeight),
-            ClassPriorStrength = DoubleOption(args, "class-prior", defaults.ClassPriorStrength),
+                args.DoubleOption("prior-accuracy", defaults.WorkerPrior.Accuracy),
+                args.DoubleOption("prior-strength", defaults.WorkerPrior.Strength)),
+            PooledWeight = args.DoubleOption("pooled-weight", defaults.PooledWeight),
+            ClassPriorStrength = args.DoubleOption("class-prior", defaults.ClassPriorStrength),
             Repeats = RepeatPolicy.KeepLast,
         };
         args.EnsureAllRead();
@@ -256,13 +256,6 @@ public sealed class BenchConsensusCommand : ICliCommand, IHasFlags
         }
     }
 
-    private static double DoubleOption(CliArgs args, string name, double fallback)
-    {
-        var value = args.Option(name);
-        return value is null ? fallback
-            : double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) ? x
-            : throw new UsageException($"Option --{name} must be a number, not '{value}'.");
-    }
 
     /// <summary>../shared/data/crowd relative to the current directory, or to the repository root above it or above the program.</summary>
     public static string? FindDataDirectory()

@@ -14,7 +14,7 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
 {
     public string Name => "bench model";
 
-    public string Usage => "bench model [--data DIR] [--smoke] [--limit N] [--model features|network|ensemble] [--extra-labels votes] [--epochs N] [--width N] [--iterations N] [--threads N] [--augment dihedral|flips|none]";
+    public string Usage => "bench model [--data DIR] [--smoke] [--limit N] [--model features|network|ensemble] [--extra-labels votes] [--epochs N] [--width N] [--learning-rate X] [--iterations N] [--threads N] [--augment dihedral|flips|none]";
 
     public string Summary => "Train and evaluate the roof image classifier on OpenSolarMap (../shared/data) and print one JSON object; --smoke: 80 generated images in seconds.";
 
@@ -41,7 +41,7 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
         {
             Epochs = args.IntOption("epochs", smoke ? 3 : network.Epochs),
             Width = args.IntOption("width", smoke ? 4 : network.Width),
-            LearningRate = args.Option("learning-rate") is { } lr ? double.Parse(lr, System.Globalization.CultureInfo.InvariantCulture) : network.LearningRate,
+            LearningRate = args.DoubleOption("learning-rate", network.LearningRate),
         };
         args.EnsureAllRead();
 

@@ -77,13 +77,8 @@ public sealed class TrainImagesCommand : ICliCommand
         }
     }
 
-    internal static ModelKind ParseModelKind(string? value) => value?.ToUpperInvariant() switch
-    {
-        null or "ENSEMBLE" => ModelKind.Ensemble,
-        "FEATURES" => ModelKind.Features,
-        "NETWORK" => ModelKind.Network,
-        _ => throw new UsageException($"--model must be features, network or ensemble, not '{value}'."),
-    };
+    internal static ModelKind ParseModelKind(string? value) => value is null ? ModelKind.Ensemble
+        : ModelKinds.Parse(value) ?? throw new UsageException($"--model must be features, network or ensemble, not '{value}'.");
 
     internal static Augmentation ParseAugmentation(string? value) => value?.ToUpperInvariant() switch
     {

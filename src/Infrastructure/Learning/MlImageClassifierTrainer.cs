@@ -24,13 +24,7 @@ public sealed class MlImageClassifierTrainer(IImageStore images) : IImageClassif
         {
             options = options with
             {
-                Model = kind.ToUpperInvariant() switch
-                {
-                    "NETWORK" => ModelKind.Network,
-                    "FEATURES" => ModelKind.Features,
-                    "ENSEMBLE" => ModelKind.Ensemble,
-                    _ => throw new ArgumentException($"Model:Kind must be network, features or ensemble, not '{kind}'."),
-                },
+                Model = ModelKinds.Parse(kind) ?? throw new ArgumentException($"Model:Kind must be network, features or ensemble, not '{kind}'."),
             };
         }
 
