@@ -20,7 +20,7 @@ public static class InfrastructureServices
     /// </summary>
     public static IServiceCollection AddInfrastructure(this IServiceCollection services, IConfiguration configuration, bool isDevelopment)
     {
-        var connectionString = configuration.GetConnectionString("Marten") ?? DefaultConnectionString;
+        var connectionString = ConnectionTuning.Apply(configuration.GetConnectionString("Marten") ?? DefaultConnectionString);
         var schema = configuration["Marten:Schema"] ?? "coconstruisons";
         var dataFolder = Path.GetFullPath(configuration["Storage:Path"] ?? ".data");
 

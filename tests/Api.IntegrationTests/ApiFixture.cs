@@ -31,6 +31,7 @@ public class ApiFixture : IAsyncLifetime
     public const string ServiceKey = "test-service-key-0123456789";
 
     private WebApplication? _app;
+    private Dictionary<string, string?> _settings = [];
     private readonly string _schema = "it_" + Guid.NewGuid().ToString("N")[..12];
     private readonly string _storage = Path.Combine(Path.GetTempPath(), "coco-it-" + Guid.NewGuid().ToString("N"));
 
@@ -71,6 +72,7 @@ public class ApiFixture : IAsyncLifetime
             settings[key] = value;
         }
 
+        _settings = settings;
         _app = ApiHost.Build(["--environment", "Development"], builder => builder.Configuration.AddInMemoryCollection(settings));
         await _app.InitializeAsync();
         await _app.StartAsync();
@@ -141,6 +143,25 @@ public class ApiFixture : IAsyncLifetime
         {
             Directory.Delete(_storage, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// A second Api node on the same database schema, keys and images (its own ports, no demo
+    /// seeding), as a deployment with two nodes behind a load balancer would run.
+    /// </summary>
+    public async Task<(GrpcChannel Channel, IAsyncDisposable Node)> StartSecondNode()
+    {
+        var grpcPort = FreePort();
+        var settings = new Dictionary<string, string?>(_settings)
+        {
+            ["Kestrel:Endpoints:Web:Url"] = $"http://127.0.0.1:{FreePort()}",
+            ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{grpcPort}",
+            ["Demo:Seed"] = "false",
+        };
+        var app = ApiHost.Build(["--environment", "Development"], builder => builder.Configuration.AddInMemoryCollection(settings));
+        await app.InitializeAsync();
+        await app.StartAsync();
+        return (GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}"), app);
     }
 
     private static int FreePort()

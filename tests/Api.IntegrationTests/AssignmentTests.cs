@@ -18,20 +18,90 @@ public sealed class AssignmentTests(ApiFixture api)
         return await scope.ServiceProvider.GetRequiredService<IQuerySession>().Query<ItemProgress>().Where(p => p.ProjectId == project).ToListAsync();
     }
 
-    private async Task<bool> LabelOne(Guid project, ContributorIdentity who, Func<LabellingTask, string> choose)
+    private Task<bool> LabelOne(Guid project, ContributorIdentity who, Func<LabellingTask, string> choose) =>
+        LabelOne(_tasks, _tasks, project, who, choose);
+
+    private static async Task<bool> LabelOne(
+        TaskService.TaskServiceClient asking, TaskService.TaskServiceClient answering, Guid project, ContributorIdentity who, Func<LabellingTask, string> choose)
     {
-        var next = await _tasks.NextTaskAsync(new NextTaskRequest { ProjectId = project.ToString(), Contributor = who });
+        var tasks = asking;
+        var next = await tasks.NextTaskAsync(new NextTaskRequest { ProjectId = project.ToString(), Contributor = who });
         if (next.Task is null)
         {
             return false;
         }
 
-        await _tasks.SubmitAnswerAsync(new SubmitAnswerRequest
+        await answering.SubmitAnswerAsync(new SubmitAnswerRequest
         {
             ProjectId = project.ToString(), Contributor = who, ReservationToken = next.Task.ReservationToken,
             Choice = choose(next.Task), IdempotencyKey = Guid.NewGuid().ToString(),
         });
         return true;
+    }
+
+    [Fact]
+    public async Task Two_nodes_serving_one_project_at_once_never_collect_more_answers_than_an_item_may_take()
+    {
+        // Each node serves its waiting requests in groups (one read, one commit); a group whose
+        // commit loses a race with the other node is served again one by one on fresh state.
+        var (channel, node) = await api.StartSecondNode();
+        await using var _ = node;
+        using var __ = channel;
+        var nodes = new[] { _tasks, new TaskService.TaskServiceClient(channel) };
+        var project = await api.ProjectWithImages(images: 6, maxAnswers: 3, minAnswers: 3);
+        var contributors = await Task.WhenAll(Enumerable.Range(0, 24).Select(async _ =>
+            new ContributorIdentity { SessionToken = await api.NewWebSession(project) }));
+
+        // Twenty-four people on two nodes (each call to either node at random); 18 answers are needed.
+        var answered = await Task.WhenAll(contributors.Select(async who =>
+        {
+            var count = 0;
+            while (await LabelOne(nodes[Random.Shared.Next(2)], nodes[Random.Shared.Next(2)], project, who, t => t.Choices[Random.Shared.Next(4)].Key))
+            {
+                count++;
+            }
+
+            return count;
+        }));
+
+        var progress = await Progress(project);
+        Assert.All(progress, p => Assert.True(p.EvidenceCount <= 3, $"item {p.Id} got {p.EvidenceCount} answers"));
+        Assert.Equal(18, answered.Sum());
+        Assert.Equal(18, progress.Sum(p => p.EvidenceCount));
+        Assert.All(progress, p => Assert.True(p.Retired));
+    }
+
+    [Fact]
+    public async Task A_refused_answer_arriving_with_others_changes_nothing_for_them()
+    {
+        // Answers that arrive together are decided and committed together: one bad answer in the
+        // group (a choice the project does not have) is refused alone, the others are stored.
+        var project = await api.ProjectWithImages(images: 12, maxAnswers: 3, minAnswers: 3);
+        var contributors = await Task.WhenAll(Enumerable.Range(0, 12).Select(async _ =>
+            new ContributorIdentity { SessionToken = await api.NewWebSession(project) }));
+        var offers = await Task.WhenAll(contributors.Select(async who =>
+            (Who: who, Next: await _tasks.NextTaskAsync(new NextTaskRequest { ProjectId = project.ToString(), Contributor = who }))));
+
+        var outcomes = await Task.WhenAll(offers.Select(async (offer, i) =>
+        {
+            try
+            {
+                await _tasks.SubmitAnswerAsync(new SubmitAnswerRequest
+                {
+                    ProjectId = project.ToString(), Contributor = offer.Who, ReservationToken = offer.Next.Task.ReservationToken,
+                    Choice = i % 3 == 0 ? "not-a-choice" : offer.Next.Task.Choices[0].Key, IdempotencyKey = Guid.NewGuid().ToString(),
+                });
+                return StatusCode.OK;
+            }
+            catch (RpcException ex)
+            {
+                return ex.StatusCode;
+            }
+        }));
+
+        Assert.Equal(4, outcomes.Count(s => s == StatusCode.InvalidArgument));
+        Assert.Equal(8, outcomes.Count(s => s == StatusCode.OK));
+        Assert.Equal(8, (await Progress(project)).Sum(p => p.EvidenceCount));
     }
 
     [Fact]

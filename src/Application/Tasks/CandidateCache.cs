@@ -40,11 +40,34 @@ public sealed class CandidateCache(IDocumentStore store)
         public HashSet<string> ContributorIds { get; init; } = new(StringComparer.Ordinal);
     }
 
+    /// <summary>
+    /// Items that tie in the assignment order: same pool (gold or not), owner priority, model
+    /// uncertainty and evidence. Kept sorted so a contributor's candidates are read from the best
+    /// buckets down, instead of a scan over every open item.
+    /// </summary>
+    private readonly record struct BucketKey(int Priority, double Uncertainty, int Evidence) : IComparable<BucketKey>
+    {
+        /// <summary>The bucket of an item; gold items (which never retire) rank the least checked first.</summary>
+        public static BucketKey Of(OpenItem item) => new(item.Priority, item.Uncertainty, item.IsGold ? -item.EvidenceCount : item.EvidenceCount);
+
+        /// <summary>The same order as <see cref="AssignmentPolicy.Compare"/>: negative when this bucket comes first.</summary>
+        public int CompareTo(BucketKey other) =>
+            Priority != other.Priority ? other.Priority.CompareTo(Priority)
+            : Uncertainty != other.Uncertainty ? other.Uncertainty.CompareTo(Uncertainty)
+            : other.Evidence.CompareTo(Evidence);
+    }
+
     private sealed class Pool
     {
         public readonly Lock Gate = new();
         public readonly SemaphoreSlim Refreshing = new(1, 1);
         public readonly Dictionary<Guid, OpenItem> Items = [];
+
+        /// <summary>The open items by bucket, best bucket first: [0] regular items, [1] gold items.</summary>
+        public readonly SortedDictionary<BucketKey, List<OpenItem>>[] Buckets = [new(), new()];
+
+        /// <summary>Where each open item sits: its bucket and its index in the bucket's list.</summary>
+        public readonly Dictionary<Guid, (bool Gold, BucketKey Key, int Slot)> Place = [];
 
         /// <summary>Items seen retired: never added back by a refresh that read an older row.</summary>
         public readonly HashSet<Guid> Retired = [];
@@ -53,6 +76,55 @@ public sealed class CandidateCache(IDocumentStore store)
 
         /// <summary>The database's clock at the last refresh, minus the overlap.</summary>
         public DateTimeOffset LoadedSince;
+
+        /// <summary>Puts an item (new or changed) in its bucket. Call under <see cref="Gate"/>.</summary>
+        public void Put(OpenItem item)
+        {
+            Unplace(item);
+            Items[item.Id] = item;
+            var key = BucketKey.Of(item);
+            var buckets = Buckets[item.IsGold ? 1 : 0];
+            if (!buckets.TryGetValue(key, out var list))
+            {
+                buckets[key] = list = [];
+            }
+
+            Place[item.Id] = (item.IsGold, key, list.Count);
+            list.Add(item);
+        }
+
+        /// <summary>Takes an item out of the pool. Call under <see cref="Gate"/>.</summary>
+        public void Remove(Guid id)
+        {
+            if (Items.Remove(id, out var item))
+            {
+                Unplace(item);
+            }
+        }
+
+        private void Unplace(OpenItem item)
+        {
+            if (!Place.Remove(item.Id, out var at))
+            {
+                return;
+            }
+
+            var buckets = Buckets[at.Gold ? 1 : 0];
+            var list = buckets[at.Key];
+            // Swap-remove: the last item of the bucket takes the freed slot.
+            var last = list[^1];
+            list[at.Slot] = last;
+            list.RemoveAt(list.Count - 1);
+            if (last.Id != item.Id)
+            {
+                Place[last.Id] = at;
+            }
+
+            if (list.Count == 0)
+            {
+                buckets.Remove(at.Key);
+            }
+        }
     }
 
     private sealed class Row
@@ -74,62 +146,38 @@ public sealed class CandidateCache(IDocumentStore store)
     public async Task<IReadOnlyList<OpenItem>> CandidatesAsync(Guid projectId, string contributorId, bool gold, int take, CancellationToken ct)
     {
         var pool = await FreshAsync(projectId, ct);
-        var best = new List<(OpenItem Item, int Tie)>(take + 1);
-        int Worst()
-        {
-            var w = 0;
-            for (var i = 1; i < best.Count; i++)
-            {
-                if (Before(best[w], best[i]))
-                {
-                    w = i;
-                }
-            }
-
-            return w;
-        }
-
+        var best = new List<OpenItem>(take);
         lock (pool.Gate)
         {
-            // One pass keeping the best `take` (one comparison per item with the current worst of them).
-            var worst = -1;
-            foreach (var item in pool.Items.Values)
+            // Best bucket first; inside a bucket (a tie) from a random place, wrapping.
+            foreach (var list in pool.Buckets[gold ? 1 : 0].Values)
             {
-                if (item.IsGold != gold || item.ContributorIds.Contains(contributorId))
+                var start = Random.Shared.Next(list.Count);
+                for (var k = 0; k < list.Count && best.Count < take; k++)
                 {
-                    continue;
-                }
-
-                var entry = (item, Random.Shared.Next());
-                if (best.Count < take)
-                {
-                    best.Add(entry);
-                    if (best.Count == take)
+                    var item = list[(start + k) % list.Count];
+                    if (!item.ContributorIds.Contains(contributorId))
                     {
-                        worst = Worst();
+                        best.Add(new OpenItem
+                        {
+                            Id = item.Id,
+                            IsGold = item.IsGold,
+                            Priority = item.Priority,
+                            Uncertainty = item.Uncertainty,
+                            EvidenceCount = item.EvidenceCount,
+                            ContributorIds = [.. item.ContributorIds],
+                        });
                     }
-
-                    continue;
                 }
 
-                if (Before(entry, best[worst]))
+                if (best.Count == take)
                 {
-                    best[worst] = entry;
-                    worst = Worst();
+                    break;
                 }
             }
-
-            best.Sort((a, b) => Before(a, b) ? -1 : Before(b, a) ? 1 : 0);
-            return [.. best.Select(b => new OpenItem
-            {
-                Id = b.Item.Id,
-                IsGold = b.Item.IsGold,
-                Priority = b.Item.Priority,
-                Uncertainty = b.Item.Uncertainty,
-                EvidenceCount = b.Item.EvidenceCount,
-                ContributorIds = [.. b.Item.ContributorIds],
-            })];
         }
+
+        return best;
     }
 
     /// <summary>How many items of the project are open (not retired), from this node's copy.</summary>
@@ -159,19 +207,19 @@ public sealed class CandidateCache(IDocumentStore store)
 
             if (retired)
             {
-                pool.Items.Remove(itemId);
+                pool.Remove(itemId);
                 pool.Retired.Add(itemId);
                 return;
             }
 
             item.ContributorIds.Add(contributorId);
-            item.EvidenceCount += evidence ? 1 : 0;
+            if (evidence)
+            {
+                item.EvidenceCount++;
+                pool.Put(item);
+            }
         }
     }
-
-    /// <summary>Assignment order (<see cref="AssignmentPolicy.Compare"/>), ties at random: true when <paramref name="a"/> comes first.</summary>
-    private static bool Before((OpenItem Item, int Tie) a, (OpenItem Item, int Tie) b) =>
-        AssignmentPolicy.Compare(a.Item, b.Item) is var c and not 0 ? c < 0 : a.Tie < b.Tie;
 
     private async Task<Pool> FreshAsync(Guid projectId, CancellationToken ct)
     {
@@ -225,18 +273,19 @@ public sealed class CandidateCache(IDocumentStore store)
                 {
                     if (row.Retired || pool.Retired.Contains(row.Id))
                     {
-                        pool.Items.Remove(row.Id);
+                        pool.Remove(row.Id);
                         pool.Retired.Add(row.Id);
                         continue;
                     }
 
-                    var item = pool.Items.TryGetValue(row.Id, out var known) ? known : pool.Items[row.Id] = new OpenItem { Id = row.Id };
+                    var item = pool.Items.TryGetValue(row.Id, out var known) ? known : new OpenItem { Id = row.Id };
                     item.IsGold = row.IsGold;
                     item.Priority = row.Priority;
                     item.Uncertainty = row.Uncertainty;
                     // This node's own updates may be ahead of a row read in a transaction that started earlier.
                     item.EvidenceCount = Math.Max(item.EvidenceCount, row.EvidenceCount);
                     item.ContributorIds.UnionWith(row.ContributorIds ?? []);
+                    pool.Put(item);
                 }
 
                 pool.LoadedSince = databaseNow - Overlap;

@@ -18,21 +18,49 @@ namespace CoConstruisons.Application.Tasks;
 public sealed record NextTask(Guid ProjectId, ContributorCredential Contributor) : IQuery<NextTaskResult>;
 
 /// <remarks>
-/// Round trips on the hot path: the contributor's progress; the leases of the candidates in one
-/// query; the winning lease saved. Candidates come from this node's copy of the open items
+/// The handler checks the caller and the rate limit, then hands the request to
+/// <see cref="TaskDispenser"/>, which serves the requests that arrive together in one group:
+/// their contributors' progress and the leases of their candidates in one query, the winning
+/// leases saved in one transaction. Candidates come from this node's copy of the open items
 /// (<see cref="CandidateCache"/>), refreshed about once a second. Gold items are never capped, so
 /// they take no lease.
 /// </remarks>
 public sealed class NextTaskHandler(
     IDocumentStore store,
     TaskReadCache cache,
-    CandidateCache candidates,
     ContributorResolver resolver,
-    ITokenService tokens,
     RateLimiter limiter,
     IOptions<RateLimitOptions> limits,
-    TimeProvider clock) : IQueryHandler<NextTask, NextTaskResult>
+    TaskDispenser dispenser) : IQueryHandler<NextTask, NextTaskResult>
 {
+    public async ValueTask<NextTaskResult> Handle(NextTask query, CancellationToken cancellationToken)
+    {
+        Project project;
+        await using (var session = store.QuerySession())
+        {
+            project = await cache.ProjectAsync(session, query.ProjectId, cancellationToken);
+        }
+
+        var contributorId = resolver.Resolve(query.Contributor, project.Id).ContributorId;
+        limiter.Take("contributor:" + contributorId, limits.Value.ContributorPerSecond, limits.Value.ContributorBurst);
+        return await dispenser.NextAsync(project, contributorId, cancellationToken);
+    }
+}
+
+/// <summary>
+/// Chooses and reserves the next item for each waiting request, in groups (docs/assignment.md,
+/// "Group commit"): the requests that arrive while the previous group is being served are served
+/// together. A group reads its contributors' progress and the leases of their non-gold candidates
+/// in one query, decides each request in arrival order on those leases (two contributors of one
+/// group see each other's reservations), and saves the changed leases in one transaction. When that
+/// commit fails (another node changed one of the leases first), each request is served again alone,
+/// on fresh leases.
+/// </summary>
+public sealed class TaskDispenser : IAsyncDisposable
+{
+    /// <summary>The most requests served together.</summary>
+    public const int MaxGroup = 64;
+
     private const int CandidatePool = 24;
 
     /// <summary>
@@ -45,90 +73,221 @@ public sealed class NextTaskHandler(
     /// </summary>
     private const int Spread = 24;
 
-    public async ValueTask<NextTaskResult> Handle(NextTask query, CancellationToken cancellationToken)
+    private readonly IDocumentStore _store;
+    private readonly CandidateCache _candidates;
+    private readonly ITokenService _tokens;
+    private readonly TimeProvider _clock;
+    private readonly System.Threading.Channels.Channel<Pending> _queue =
+        System.Threading.Channels.Channel.CreateUnbounded<Pending>(new() { SingleReader = true });
+    private readonly Task _loop;
+
+    public TaskDispenser(IDocumentStore store, CandidateCache candidates, ITokenService tokens, TimeProvider clock)
     {
-        Project project;
-        ContributorProgress? progress;
-        string contributorId;
-        await using (var session = store.QuerySession())
-        {
-            project = await cache.ProjectAsync(session, query.ProjectId, cancellationToken);
-            contributorId = resolver.Resolve(query.Contributor, project.Id).ContributorId;
-            limiter.Take("contributor:" + contributorId, limits.Value.ContributorPerSecond, limits.Value.ContributorBurst);
-            progress = await session.LoadAsync<ContributorProgress>(ContributorProgress.IdFor(contributorId, project.Id), cancellationToken);
-        }
-
-        var now = clock.GetUtcNow();
-        var remaining = await candidates.OpenCountAsync(project.Id, cancellationToken);
-        var stats = TaskReadCache.Stats(progress, now, remaining);
-        var wantGold = Random.Shared.NextDouble() < GoldPolicy.Rate(progress?.GoldAnswered ?? 0, progress?.GoldCorrect ?? 0);
-        var policy = project.Settings.Retirement;
-        var until = now + ReservationTimes.Hold;
-        var busy = false;
-        foreach (var gold in new[] { wantGold, !wantGold })
-        {
-            var best = await candidates.CandidatesAsync(project.Id, contributorId, gold, CandidatePool, cancellationToken);
-            busy |= best.Count > 0;
-            var tier = best.Count == 0 ? 0 : Math.Min(Spread, best.TakeWhile(c => c.Priority == best[0].Priority && c.Uncertainty == best[0].Uncertainty).Count());
-            var start = tier == 0 ? 0 : Random.Shared.Next(tier);
-            IReadOnlyList<CandidateCache.OpenItem> ordered = [.. best.Skip(start).Take(tier - start), .. best.Take(start), .. best.Skip(tier)];
-            var chosen = gold
-                ? ordered.FirstOrDefault() // gold items are never capped: nothing to reserve
-                : await LeaseFirstOpen(ordered, contributorId, now, until, policy, cancellationToken);
-            if (chosen is not null)
-            {
-                var token = tokens.Issue(TokenPurposes.Reservation, new Reservation(project.Id, chosen.Id, contributorId, until), until + ReservationTimes.Grace);
-                return new NextTaskResult(new OfferedTask(chosen.Id, project, token, until), stats);
-            }
-        }
-
-        return new NextTaskResult(null, stats, busy ? ReservationTimes.Hold / 4 : TimeSpan.Zero);
+        _store = store;
+        _candidates = candidates;
+        _tokens = tokens;
+        _clock = clock;
+        _loop = Task.Run(RunAsync);
     }
 
-    /// <summary>
-    /// Reserves a slot on the first candidate (in order) that still has one. The candidates' leases
-    /// are read in one query; a lease another node changed meanwhile (optimistic concurrency) is
-    /// passed over, and the following candidates are read again.
-    /// </summary>
-    private async Task<CandidateCache.OpenItem?> LeaseFirstOpen(
-        IReadOnlyList<CandidateCache.OpenItem> ordered, string contributorId, DateTimeOffset now, DateTimeOffset until, RetirementPolicy policy, CancellationToken ct)
+    private sealed record Pending(Project Project, string ContributorId)
     {
-        var next = 0;
-        while (next < ordered.Count)
-        {
-            await using var session = store.LightweightSession();
-            var leases = (await session.LoadManyAsync<ItemLease>(ct, ordered.Skip(next).Select(c => c.Id)))
-                .ToDictionary(l => l.Id);
-            for (; next < ordered.Count; next++)
-            {
-                var candidate = ordered[next];
-                var isNew = !leases.TryGetValue(candidate.Id, out var lease);
-                lease ??= new ItemLease { Id = candidate.Id };
-                if (!lease.TryReserve(contributorId, now, until, policy.MaxAnswers, candidate.EvidenceCount, candidate.ContributorIds))
-                {
-                    continue;
-                }
+        public TaskCompletionSource<NextTaskResult> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 
-                if (isNew)
+    public async Task<NextTaskResult> NextAsync(Project project, string contributorId, CancellationToken ct)
+    {
+        var pending = new Pending(project, contributorId);
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            throw new ObjectDisposedException(nameof(TaskDispenser));
+        }
+
+        return await pending.Done.Task.WaitAsync(ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop;
+    }
+
+    private async Task RunAsync()
+    {
+        var waiting = new List<Pending>();
+        while (waiting.Count > 0 || await _queue.Reader.WaitToReadAsync())
+        {
+            while (_queue.Reader.TryRead(out var more))
+            {
+                waiting.Add(more);
+            }
+
+            var group = new List<Pending>();
+            var contributors = new HashSet<string>(StringComparer.Ordinal);
+            var later = new List<Pending>();
+            foreach (var pending in waiting)
+            {
+                if (group.Count < MaxGroup && contributors.Add(pending.ContributorId))
                 {
-                    session.Insert(lease);
+                    group.Add(pending);
                 }
                 else
                 {
-                    session.Store(lease);
+                    later.Add(pending);
+                }
+            }
+
+            waiting = later;
+            await ServeGroupAsync(group);
+        }
+    }
+
+    private async Task ServeGroupAsync(List<Pending> group)
+    {
+        if (group.Count > 1)
+        {
+            try
+            {
+                var results = await ServeAsync(group);
+                for (var i = 0; i < group.Count; i++)
+                {
+                    group[i].Done.TrySetResult(results[i]);
                 }
 
+                return;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Fall through: serve each request alone, on fresh leases.
+            }
+        }
+
+        foreach (var pending in group)
+        {
+            for (var attempt = 0; ; attempt++)
+            {
                 try
                 {
-                    await session.SaveChangesAsync(ct);
-                    return candidate;
-                }
-                catch (Exception ex) when (ConcurrencyConflicts.IsConflict(ex))
-                {
-                    // Another contributor changed this lease first: try the next candidates on fresh leases.
-                    next++;
+                    pending.Done.TrySetResult((await ServeAsync([pending]))[0]);
                     break;
                 }
+                catch (Exception ex) when (attempt < 5 && ConcurrencyConflicts.IsConflict(ex))
+                {
+                    // Another node changed one of the leases first: choose again on fresh leases.
+                    await Task.Delay(Random.Shared.Next(1, 10) * (attempt + 1));
+                }
+                catch (Exception ex)
+                {
+                    pending.Done.TrySetException(ex);
+                    break;
+                }
+            }
+        }
+    }
+
+    private async Task<NextTaskResult[]> ServeAsync(List<Pending> group)
+    {
+        var ct = CancellationToken.None;
+        var candidates = new IReadOnlyList<CandidateCache.OpenItem>[group.Count];
+        for (var i = 0; i < group.Count; i++)
+        {
+            candidates[i] = await _candidates.CandidatesAsync(group[i].Project.Id, group[i].ContributorId, gold: false, CandidatePool, ct);
+        }
+
+        await using var session = _store.LightweightSession();
+        var batch = session.CreateBatchQuery();
+        var progressQueries = group.Select(p => batch.Load<ContributorProgress>(ContributorProgress.IdFor(p.ContributorId, p.Project.Id))).ToArray();
+        var leaseIds = candidates.SelectMany(c => c).Select(c => c.Id).Distinct().ToArray();
+        var leaseQuery = leaseIds.Length == 0 ? null : batch.LoadMany<ItemLease>().ById(leaseIds);
+        await batch.Execute(ct);
+        var leases = (leaseQuery is null ? [] : await leaseQuery).ToDictionary(l => l.Id);
+        var created = new HashSet<Guid>();
+        var changed = new HashSet<Guid>();
+
+        var now = _clock.GetUtcNow();
+        var until = now + ReservationTimes.Hold;
+        var results = new NextTaskResult[group.Count];
+        for (var i = 0; i < group.Count; i++)
+        {
+            var p = group[i];
+            var progress = await progressQueries[i];
+            var remaining = await _candidates.OpenCountAsync(p.Project.Id, ct);
+            var stats = TaskReadCache.Stats(progress, now, remaining);
+            var wantGold = Random.Shared.NextDouble() < GoldPolicy.Rate(progress?.GoldAnswered ?? 0, progress?.GoldCorrect ?? 0);
+            var policy = p.Project.Settings.Retirement;
+            var busy = false;
+            CandidateCache.OpenItem? chosen = null;
+            foreach (var gold in new[] { wantGold, !wantGold })
+            {
+                var best = gold ? await _candidates.CandidatesAsync(p.Project.Id, p.ContributorId, gold: true, CandidatePool, ct) : candidates[i];
+                if (progress?.RecentItems is { Count: > 0 } recent)
+                {
+                    // This node's copy may not have seen an answer given through another node yet.
+                    best = [.. best.Where(c => !recent.Contains(c.Id))];
+                }
+
+                busy |= best.Count > 0;
+                var tier = best.Count == 0 ? 0 : Math.Min(Spread, best.TakeWhile(c => c.Priority == best[0].Priority && c.Uncertainty == best[0].Uncertainty).Count());
+                var start = tier == 0 ? 0 : Random.Shared.Next(tier);
+                IReadOnlyList<CandidateCache.OpenItem> ordered = [.. best.Skip(start).Take(tier - start), .. best.Take(start), .. best.Skip(tier)];
+                chosen = gold
+                    ? ordered.FirstOrDefault() // gold items are never capped: nothing to reserve
+                    : Reserve(ordered, leases, created, changed, p.ContributorId, now, until, policy);
+                if (chosen is not null)
+                {
+                    break;
+                }
+            }
+
+            if (chosen is null)
+            {
+                results[i] = new NextTaskResult(null, stats, busy ? ReservationTimes.Hold / 4 : TimeSpan.Zero);
+                continue;
+            }
+
+            var token = _tokens.Issue(TokenPurposes.Reservation, new Reservation(p.Project.Id, chosen.Id, p.ContributorId, until), until + ReservationTimes.Grace);
+            results[i] = new NextTaskResult(new OfferedTask(chosen.Id, p.Project, token, until), stats);
+        }
+
+        foreach (var id in changed)
+        {
+            if (created.Contains(id))
+            {
+                session.Insert(leases[id]);
+            }
+            else
+            {
+                session.Store(leases[id]);
+            }
+        }
+
+        if (changed.Count > 0)
+        {
+            // Optimistic concurrency: a lease another node saved since it was read fails the commit.
+            await session.SaveChangesAsync(ct);
+        }
+
+        return results;
+    }
+
+    /// <summary>Reserves a slot on the first candidate (in order) whose lease still has one.</summary>
+    private static CandidateCache.OpenItem? Reserve(
+        IReadOnlyList<CandidateCache.OpenItem> ordered, Dictionary<Guid, ItemLease> leases, HashSet<Guid> created, HashSet<Guid> changed,
+        string contributorId, DateTimeOffset now, DateTimeOffset until, RetirementPolicy policy)
+    {
+        foreach (var candidate in ordered)
+        {
+            if (!leases.TryGetValue(candidate.Id, out var lease))
+            {
+                lease = new ItemLease { Id = candidate.Id };
+                leases[candidate.Id] = lease;
+                created.Add(candidate.Id);
+            }
+
+            if (lease.TryReserve(contributorId, now, until, policy.MaxAnswers, candidate.EvidenceCount, candidate.ContributorIds))
+            {
+                changed.Add(candidate.Id);
+                return candidate;
             }
         }
 

@@ -25,6 +25,10 @@ public sealed class SkipHandler(IDocumentSession session, ContributorResolver re
         }
 
         stream.AppendOne(new AnswerSkipped(reservation.ItemId, project.Id, contributor.ContributorId, contributor.Channel, clock.GetUtcNow()));
+        var progressId = ContributorProgress.IdFor(contributor.ContributorId, project.Id);
+        var progress = await session.LoadAsync<ContributorProgress>(progressId, cancellationToken) ?? new ContributorProgress { Id = progressId };
+        progress.Saw(reservation.ItemId);
+        session.Store(progress);
         await session.SaveChangesAsync(cancellationToken);
         candidates.Answered(project.Id, reservation.ItemId, contributor.ContributorId, evidence: false, retired: false);
         return true;

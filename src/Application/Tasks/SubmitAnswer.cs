@@ -57,55 +57,282 @@ public sealed class SubmitAnswerValidator : AbstractValidator<SubmitAnswer>
 
 public sealed class SubmitAnswerHandler(
     IDocumentStore store,
-    Consensus.ConsensusCache cache,
     TaskReadCache readCache,
-    CandidateCache candidates,
     ContributorResolver resolver,
     ITokenService tokens,
-    RateLimiter limiter,
-    Microsoft.Extensions.Options.IOptions<RateLimitOptions> limits,
-    TimeProvider clock)
+    AnswerWriter writer)
     : ICommandHandler<SubmitAnswer, SubmitAnswerResult>
 {
     public async ValueTask<SubmitAnswerResult> Handle(SubmitAnswer command, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; ; attempt++)
+        Project project;
+        await using (var session = store.QuerySession())
+        {
+            project = await readCache.ProjectAsync(session, command.ProjectId, cancellationToken);
+        }
+
+        var contributor = resolver.Resolve(command.Contributor, project.Id);
+        var reservation = tokens.ReadReservation(command.ReservationToken, project.Id, contributor.ContributorId);
+        return await writer.SubmitAsync(command, project, contributor, reservation, cancellationToken);
+    }
+}
+
+/// <summary>
+/// Decides and records answers (docs/assignment.md, "Group commit"): the answers that arrive while
+/// the previous group is being written are decided together, on state read in one round trip with
+/// each item's stream row locked, and committed in one transaction; each caller is acknowledged
+/// only once its answer is committed. Two answers on the same item, by the same contributor or
+/// with the same receipt never share a group (the second waits for the next one). When a group's
+/// commit fails (another node wrote one of its items first), each answer is decided again alone,
+/// on fresh state, with the same retries as before.
+/// </summary>
+public sealed class AnswerWriter : IAsyncDisposable
+{
+    /// <summary>The most answers decided and committed together.</summary>
+    public const int MaxGroup = 64;
+
+    private readonly IDocumentStore _store;
+    private readonly Consensus.ConsensusCache _cache;
+    private readonly CandidateCache _candidates;
+    private readonly RateLimiter _limiter;
+    private readonly Microsoft.Extensions.Options.IOptions<RateLimitOptions> _limits;
+    private readonly TimeProvider _clock;
+    private readonly System.Threading.Channels.Channel<Pending> _queue =
+        System.Threading.Channels.Channel.CreateUnbounded<Pending>(new() { SingleReader = true });
+    private readonly Task _loop;
+
+    public AnswerWriter(
+        IDocumentStore store,
+        Consensus.ConsensusCache cache,
+        CandidateCache candidates,
+        RateLimiter limiter,
+        Microsoft.Extensions.Options.IOptions<RateLimitOptions> limits,
+        TimeProvider clock)
+    {
+        _store = store;
+        _cache = cache;
+        _candidates = candidates;
+        _limiter = limiter;
+        _limits = limits;
+        _clock = clock;
+        _loop = Task.Run(RunAsync);
+    }
+
+    private sealed record Pending(
+        SubmitAnswer Command,
+        Project Project,
+        ResolvedContributor Contributor,
+        Reservation Reservation,
+        System.Globalization.CultureInfo Culture,
+        System.Globalization.CultureInfo UiCulture)
+    {
+        public TaskCompletionSource<SubmitAnswerResult> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public string ReceiptId => AnswerReceipt.IdFor(Contributor.ContributorId, Command.IdempotencyKey);
+    }
+
+    /// <summary>Queues the answer and returns once it is committed (or refused, with the reason).</summary>
+    public async Task<SubmitAnswerResult> SubmitAsync(
+        SubmitAnswer command, Project project, ResolvedContributor contributor, Reservation reservation, CancellationToken ct)
+    {
+        var pending = new Pending(command, project, contributor, reservation,
+            System.Globalization.CultureInfo.CurrentCulture, System.Globalization.CultureInfo.CurrentUICulture);
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            throw new ObjectDisposedException(nameof(AnswerWriter));
+        }
+
+        // A caller that gives up does not withdraw the answer: once queued it is decided, and a retry
+        // with the same idempotency key gets the stored result.
+        return await pending.Done.Task.WaitAsync(ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop;
+    }
+
+    private async Task RunAsync()
+    {
+        var waiting = new List<Pending>();
+        while (waiting.Count > 0 || await _queue.Reader.WaitToReadAsync())
+        {
+            while (_queue.Reader.TryRead(out var more))
+            {
+                waiting.Add(more);
+            }
+
+            var group = new List<Pending>();
+            var items = new HashSet<Guid>();
+            var contributors = new HashSet<string>(StringComparer.Ordinal);
+            var later = new List<Pending>();
+            foreach (var pending in waiting)
+            {
+                if (group.Count < MaxGroup && items.Add(pending.Reservation.ItemId) && contributors.Add(pending.Contributor.ContributorId))
+                {
+                    group.Add(pending);
+                }
+                else
+                {
+                    later.Add(pending);
+                }
+            }
+
+            waiting = later;
+            await WriteGroupAsync(group);
+        }
+    }
+
+    private async Task WriteGroupAsync(List<Pending> group)
+    {
+        if (group.Count > 1)
         {
             try
             {
-                return await TryOnce(command, cancellationToken);
+                var outcomes = await DecideAndCommitAsync(group);
+                Complete(group, outcomes);
+                return;
             }
-            catch (Exception ex) when (attempt < 5 && ConcurrencyConflicts.IsConflict(ex))
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                // Another answer on the same item (or the same retry) committed first: decide again on fresh state.
-                await Task.Delay(Random.Shared.Next(1, 10) * (attempt + 1), cancellationToken);
+                // Fall through: decide each answer alone, on fresh state.
+            }
+        }
+
+        foreach (var pending in group)
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    var outcomes = await DecideAndCommitAsync([pending]);
+                    Complete([pending], outcomes);
+                    break;
+                }
+                catch (Exception ex) when (attempt < 5 && ConcurrencyConflicts.IsConflict(ex))
+                {
+                    // Another answer on the same item (or the same retry) committed first: decide again on fresh state.
+                    await Task.Delay(Random.Shared.Next(1, 10) * (attempt + 1));
+                }
+                catch (Exception ex)
+                {
+                    pending.Done.TrySetException(ex);
+                    break;
+                }
             }
         }
     }
 
-    private async Task<SubmitAnswerResult> TryOnce(SubmitAnswer command, CancellationToken ct)
+    private void Complete(List<Pending> group, Outcome[] outcomes)
     {
-        await using var session = store.LightweightSession();
-        var project = await readCache.ProjectAsync(session, command.ProjectId, ct);
-        var contributor = resolver.Resolve(command.Contributor, project.Id);
-        var reservation = tokens.ReadReservation(command.ReservationToken, project.Id, contributor.ContributorId);
-        var now = clock.GetUtcNow();
-        var progressId = ContributorProgress.IdFor(contributor.ContributorId, project.Id);
-        var receiptId = AnswerReceipt.IdFor(contributor.ContributorId, command.IdempotencyKey);
+        for (var i = 0; i < group.Count; i++)
+        {
+            var outcome = outcomes[i];
+            if (outcome.Error is not null)
+            {
+                group[i].Done.TrySetException(outcome.Error);
+                continue;
+            }
 
-        // Everything the decision reads, in one round trip; the item's stream is fetched for writing
-        // (its version is checked again when the answer is appended).
+            if (outcome.Written)
+            {
+                var p = group[i];
+                _candidates.Answered(p.Project.Id, p.Reservation.ItemId, p.Contributor.ContributorId, outcome.Evidence, outcome.Retired);
+            }
+
+            group[i].Done.TrySetResult(outcome.Result!);
+        }
+    }
+
+    private sealed record Outcome(SubmitAnswerResult? Result, Exception? Error, bool Written = false, bool Evidence = false, bool Retired = false);
+
+    private sealed class Reads
+    {
+        public required Task<AnswerReceipt?> Receipt { get; init; }
+        public required Task<Item?> Item { get; init; }
+        public required Task<JasperFx.Events.IEventStream<ItemProgress>> Stream { get; init; }
+        public required Task<ContributorProgress?> Progress { get; init; }
+        public required Task<Contributor?> Contributor { get; init; }
+    }
+
+    /// <summary>
+    /// Reads what every answer of the group needs in one round trip (item streams locked until the
+    /// commit, in item order so two writers never wait on each other in a cycle), decides each
+    /// answer, and commits the group's writes in one transaction. A refused answer (validation,
+    /// rule) writes nothing and does not stop the others.
+    /// </summary>
+    private async Task<Outcome[]> DecideAndCommitAsync(List<Pending> group)
+    {
+        var ct = CancellationToken.None;
+        await using var session = _store.LightweightSession();
         var batch = session.CreateBatchQuery();
-        var receiptQuery = batch.Load<AnswerReceipt>(receiptId);
-        var itemQuery = batch.Load<Item>(reservation.ItemId);
-        var streamQuery = batch.Events.FetchForExclusiveWriting<ItemProgress>(reservation.ItemId);
-        var progressQuery = batch.Load<ContributorProgress>(progressId);
-        var contributorQuery = batch.Load<Contributor>(contributor.ContributorId);
-        await batch.Execute(ct);
-        var remaining = await candidates.OpenCountAsync(project.Id, ct);
+        var reads = new Reads[group.Count];
+        foreach (var i in Enumerable.Range(0, group.Count).OrderBy(i => group[i].Reservation.ItemId))
+        {
+            var p = group[i];
+            reads[i] = new Reads
+            {
+                Receipt = batch.Load<AnswerReceipt>(p.ReceiptId),
+                Item = batch.Load<Item>(p.Reservation.ItemId),
+                Stream = batch.Events.FetchForExclusiveWriting<ItemProgress>(p.Reservation.ItemId),
+                Progress = batch.Load<ContributorProgress>(ContributorProgress.IdFor(p.Contributor.ContributorId, p.Project.Id)),
+                Contributor = batch.Load<Contributor>(p.Contributor.ContributorId),
+            };
+        }
 
-        var known = await progressQuery;
-        var receipt = await receiptQuery;
+        await batch.Execute(ct);
+        var consensus = new Dictionary<Guid, Consensus.ConsensusCache.Entry>();
+        var outcomes = new Outcome[group.Count];
+        var now = _clock.GetUtcNow();
+        var wrote = false;
+        for (var i = 0; i < group.Count; i++)
+        {
+            var p = group[i];
+            var (culture, uiCulture) = (System.Globalization.CultureInfo.CurrentCulture, System.Globalization.CultureInfo.CurrentUICulture);
+            System.Globalization.CultureInfo.CurrentCulture = p.Culture;
+            System.Globalization.CultureInfo.CurrentUICulture = p.UiCulture;
+            try
+            {
+                if (!consensus.ContainsKey(p.Project.Id) && p.Command.Choice != Choice.DontKnowKey && p.Project.Settings.IsValidAnswer(p.Command.Choice))
+                {
+                    consensus[p.Project.Id] = await _cache.GetAsync(session, p.Project, ct);
+                }
+
+                outcomes[i] = await DecideAsync(session, p, reads[i], consensus, now, ct);
+                wrote |= outcomes[i].Written;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException && !ConcurrencyConflicts.IsConflict(ex))
+            {
+                outcomes[i] = new Outcome(null, ex);
+            }
+            finally
+            {
+                System.Globalization.CultureInfo.CurrentCulture = culture;
+                System.Globalization.CultureInfo.CurrentUICulture = uiCulture;
+            }
+        }
+
+        if (wrote)
+        {
+            await session.SaveChangesAsync(ct);
+        }
+
+        return outcomes;
+    }
+
+    private async Task<Outcome> DecideAsync(
+        IDocumentSession session, Pending p, Reads reads, Dictionary<Guid, Consensus.ConsensusCache.Entry> consensus, DateTimeOffset now, CancellationToken ct)
+    {
+        var command = p.Command;
+        var project = p.Project;
+        var contributor = p.Contributor;
+        var reservation = p.Reservation;
+        var progressId = ContributorProgress.IdFor(contributor.ContributorId, project.Id);
+        var remaining = await _candidates.OpenCountAsync(project.Id, ct);
+
+        var known = await reads.Progress;
+        var receipt = await reads.Receipt;
         if (receipt is not null)
         {
             if (receipt.ItemId != reservation.ItemId || receipt.Choice != command.Choice)
@@ -115,10 +342,10 @@ public sealed class SubmitAnswerHandler(
                     "This idempotency key was already used for a different answer."))]);
             }
 
-            return new SubmitAnswerResult(receipt.AnswerId, true, receipt.Feedback, TaskReadCache.Stats(known, now, remaining));
+            return new Outcome(new SubmitAnswerResult(receipt.AnswerId, true, receipt.Feedback, TaskReadCache.Stats(known, now, remaining)), null);
         }
 
-        limiter.Take("contributor:" + contributor.ContributorId, limits.Value.ContributorPerSecond, limits.Value.ContributorBurst);
+        _limiter.Take("contributor:" + contributor.ContributorId, _limits.Value.ContributorPerSecond, _limits.Value.ContributorBurst);
 
         if (!project.Settings.IsValidAnswer(command.Choice))
         {
@@ -127,8 +354,8 @@ public sealed class SubmitAnswerHandler(
                 $"'{command.Choice}' is not a choice of this project."))]);
         }
 
-        var item = await itemQuery ?? throw NotFoundException.Item(reservation.ItemId);
-        var stream = await streamQuery;
+        var item = await reads.Item ?? throw NotFoundException.Item(reservation.ItemId);
+        var stream = await reads.Stream;
         var state = stream.Aggregate ?? throw NotFoundException.Item(item.Id);
         if (state.ContributorIds.Contains(contributor.ContributorId))
         {
@@ -146,29 +373,31 @@ public sealed class SubmitAnswerHandler(
                 "This image already has all its answers: thank you! Ask for another one."));
         }
 
+        // Every check passed: from here on the answer only adds writes to the group's session.
         var retired = false;
         var answer = new AnswerSubmitted(
             Guid.CreateVersion7(), item.Id, project.Id, contributor.ContributorId, command.Choice,
             contributor.Channel, command.TimeTakenMs, command.IdempotencyKey, now);
         stream.AppendOne(answer);
-        if (command.Choice != Choice.DontKnowKey)
+        var evidence = command.Choice != Choice.DontKnowKey;
+        if (evidence)
         {
             // Incremental consensus: the item's belief plus this answer, weighed by the contributor's
             // skill from the latest refit (the prior skill for a newcomer).
-            var consensus = await cache.GetAsync(session, project, ct);
+            var fit = consensus[project.Id];
             ItemBelief belief;
             Domain.Consensus.LabelDecision decision;
-            lock (consensus.Fit)
+            lock (fit.Fit)
             {
                 belief = state.LogScores is { } scores && scores.Length == project.Settings.Choices.Count
                     ? new ItemBelief(scores, state.EvidenceCount)
-                    : consensus.Fit.NewBelief();
-                consensus.Fit.Update(belief, contributor.ContributorId, command.Choice, contributor.Channel);
-                decision = consensus.Fit.Decide(belief);
+                    : fit.Fit.NewBelief();
+                fit.Fit.Update(belief, contributor.ContributorId, command.Choice, contributor.Channel);
+                decision = fit.Fit.Decide(belief);
             }
 
             stream.AppendOne(new ItemBeliefUpdated(
-                item.Id, project.Id, decision.Label, decision.Confidence, [.. belief.LogScores], belief.Evidence, consensus.FitId, now));
+                item.Id, project.Id, decision.Label, decision.Confidence, [.. belief.LogScores], belief.Evidence, fit.FitId, now));
             if (!isGold && !state.Retired && policy.ShouldRetire(state.EvidenceCount + 1, decision.Confidence))
             {
                 // Gold items never retire: they keep checking contributors.
@@ -178,11 +407,12 @@ public sealed class SubmitAnswerHandler(
         }
 
         var feedback = GoldFeedback(project, item, command.Choice);
-        session.Insert(new AnswerReceipt { Id = receiptId, AnswerId = answer.AnswerId, ItemId = item.Id, Choice = command.Choice, Feedback = feedback });
+        session.Insert(new AnswerReceipt { Id = p.ReceiptId, AnswerId = answer.AnswerId, ItemId = item.Id, Choice = command.Choice, Feedback = feedback });
         var progress = known ?? new ContributorProgress { Id = progressId };
         progress.Record(now, item.GoldChoice is null || command.Choice == Choice.DontKnowKey ? null : item.GoldChoice == command.Choice);
+        progress.Saw(item.Id);
         session.Store(progress);
-        if (await contributorQuery is null)
+        if (await reads.Contributor is null)
         {
             session.Insert(new Contributor
             {
@@ -194,9 +424,7 @@ public sealed class SubmitAnswerHandler(
             });
         }
 
-        await session.SaveChangesAsync(ct);
-        candidates.Answered(project.Id, item.Id, contributor.ContributorId, command.Choice != Choice.DontKnowKey, retired);
-        return new SubmitAnswerResult(answer.AnswerId, false, feedback, TaskReadCache.Stats(progress, now, remaining));
+        return new Outcome(new SubmitAnswerResult(answer.AnswerId, false, feedback, TaskReadCache.Stats(progress, now, remaining)), null, Written: true, Evidence: evidence, Retired: retired);
     }
 
     private static string GoldFeedback(Project project, Item item, string choice)

@@ -13,6 +13,27 @@ public sealed class ContributorProgress
     /// <summary>The latest answer (campaigns leave alone someone who already answered today).</summary>
     public DateTimeOffset? LastAnswerAt { get; set; }
 
+    /// <summary>How many of the latest items are remembered in <see cref="RecentItems"/>.</summary>
+    public const int RecentLimit = 32;
+
+    /// <summary>
+    /// The items this contributor answered or skipped most recently, oldest first (at most
+    /// <see cref="RecentLimit"/>): a node whose copy of the open items has not yet seen an answer
+    /// given through another node still never offers that item again.
+    /// </summary>
+    public List<Guid> RecentItems { get; set; } = [];
+
+    /// <summary>Remembers that the contributor answered or skipped <paramref name="itemId"/>.</summary>
+    public void Saw(Guid itemId)
+    {
+        RecentItems.Remove(itemId);
+        RecentItems.Add(itemId);
+        if (RecentItems.Count > RecentLimit)
+        {
+            RecentItems.RemoveRange(0, RecentItems.Count - RecentLimit);
+        }
+    }
+
     public static string IdFor(string contributorId, Guid projectId) => contributorId + "|" + projectId.ToString("N");
 
     public void Record(DateTimeOffset at, bool? goldCorrect)
