@@ -209,6 +209,16 @@ public static class ConsensusModel
         private const int StrengthSteps = 20;
         private const double StrengthTolerance = 1e-4;
         private const double MinStrength = 1e-3;
+
+        /// <summary>
+        /// The hyper-prior on each concentration s: p(s) ∝ (1 + s)^−ConcentrationPriorPower. With power 2 it is the
+        /// uniform prior on ρ = 1/(1 + s), the correlation of two answers of one contributor on the same true choice
+        /// (equivalently on the share s/(1 + s) a one-answer row borrows from the mean: the "uniform shrinkage" prior).
+        /// Without it the maximum-likelihood s is infinite whenever the contributors' soft counts are no more
+        /// spread than multinomial noise (few answers per row, alike contributors): s then grew without bound
+        /// through EM and the fit depended on where the iteration cap stopped it.
+        /// </summary>
+        private const double ConcentrationPriorPower = 2;
         private double[]? _strength;
         private int[]? _groupOf;
         private SkillPrior[]? _groupPriors;
@@ -223,8 +233,9 @@ public static class ConsensusModel
         /// share their prior (one group per channel prior; the whole crowd when there is none), smoothed by
         /// that prior's pseudo-answers; s_c, shared by the crowd, is re-estimated at every M-step by
         /// maximising the Dirichlet-multinomial marginal likelihood of every contributor's soft counts
-        /// (Minka's fixed point for the precision, warm-started). How much a contributor borrows from the
-        /// crowd is learned from the data, not set. Each row is the posterior mean (n + s·m) / (N + s).
+        /// (Minka's fixed point for the precision, warm-started) times a hyper-prior on s (MAP, see
+        /// <see cref="ConcentrationPriorPower"/>). How much a contributor borrows from the crowd is learned from the
+        /// data, not set. Each row is the posterior mean (n + s·m) / (N + s).
         /// </summary>
         private void HierarchicalSkills()
         {
@@ -349,7 +360,8 @@ public static class ConsensusModel
             _typicalShare = (typicalTotal + 1) / (_w + 2);
 
             // The concentration of each true class's rows: Minka's fixed point with the means held fixed,
-            // over the typical contributors (weighted by their responsibility).
+            // over the typical contributors (weighted by their responsibility), with the hyper-prior's
+            // −power/(1 + s) added to the derivative (stationary point of the log posterior of s).
             var groupCount = _groupPriors.Length;
             var psiPrior = new double[groupCount * _k];
             for (var c = 0; c < _k; c++)
@@ -387,7 +399,7 @@ public static class ConsensusModel
                         break;
                     }
 
-                    var next = Math.Clamp(s * num / den, MinStrength, 1e6);
+                    var next = Math.Clamp(s * num / (den + (ConcentrationPriorPower / (1 + s))), MinStrength, 1e6);
                     var settled = Math.Abs(next - s) <= StrengthTolerance * s;
                     s = next;
                     if (settled)
