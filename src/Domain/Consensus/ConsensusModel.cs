@@ -209,6 +209,15 @@ public static class ConsensusModel
         private const int StrengthSteps = 20;
         private const double StrengthTolerance = 1e-4;
         private const double MinStrength = 1e-3;
+
+        // The hyper-prior on each concentration s: uniform on ρ = 1/(1 + s), the correlation of two answers of one
+        // contributor on the same true choice (equivalently on the share s/(1 + s) that a one-answer row borrows
+        // from the mean: a "uniform shrinkage" prior). s is estimated as the mode of its posterior on the log scale,
+        // where that prior is the logistic density s/(1 + s)²: it adds 1 − 2s/(1 + s) to s·∂(log likelihood)/∂s,
+        // so s stays finite (without it the maximum-likelihood s is infinite whenever the contributors' soft counts
+        // are no more spread than multinomial noise: s grew without bound through EM, and the fit depended on
+        // where the iteration cap stopped it) and away from 0 (on a crowd too small to say, near the prior's
+        // mode on that scale, s = 1, where a plain MAP of s would go to 0 and every contributor look like a spammer).
         private double[]? _strength;
         private int[]? _groupOf;
         private SkillPrior[]? _groupPriors;
@@ -223,8 +232,9 @@ public static class ConsensusModel
         /// share their prior (one group per channel prior; the whole crowd when there is none), smoothed by
         /// that prior's pseudo-answers; s_c, shared by the crowd, is re-estimated at every M-step by
         /// maximising the Dirichlet-multinomial marginal likelihood of every contributor's soft counts
-        /// (Minka's fixed point for the precision, warm-started). How much a contributor borrows from the
-        /// crowd is learned from the data, not set. Each row is the posterior mean (n + s·m) / (N + s).
+        /// (Minka's fixed point for the precision, warm-started) with a hyper-prior on s (uniform on 1/(1 + s);
+        /// posterior mode of log s). How much a contributor borrows from the crowd is learned from the
+        /// data, not set. Each row is the posterior mean (n + s·m) / (N + s).
         /// </summary>
         private void HierarchicalSkills()
         {
@@ -349,7 +359,8 @@ public static class ConsensusModel
             _typicalShare = (typicalTotal + 1) / (_w + 2);
 
             // The concentration of each true class's rows: Minka's fixed point with the means held fixed,
-            // over the typical contributors (weighted by their responsibility).
+            // over the typical contributors (weighted by their responsibility), with the hyper-prior's terms:
+            // s ← (s·num + 1) / (den + 2/(1 + s)), whose fixed point is s·(num − den) + 1 − 2s/(1 + s) = 0.
             var groupCount = _groupPriors.Length;
             var psiPrior = new double[groupCount * _k];
             for (var c = 0; c < _k; c++)
@@ -387,7 +398,7 @@ public static class ConsensusModel
                         break;
                     }
 
-                    var next = Math.Clamp(s * num / den, MinStrength, 1e6);
+                    var next = Math.Clamp(((s * num) + 1) / (den + (2 / (1 + s))), MinStrength, 1e6);
                     var settled = Math.Abs(next - s) <= StrengthTolerance * s;
                     s = next;
                     if (settled)
