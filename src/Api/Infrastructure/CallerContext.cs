@@ -13,6 +13,31 @@ namespace CoConstruisons.Api.Infrastructure;
 /// <summary>Who is calling: an owner (bearer token), a gateway service (api key), or a contributor's session.</summary>
 public sealed class CallerContext(ITokenService tokens, IConfiguration configuration)
 {
+    /// <summary>
+    /// The configured service keys as bytes, read again only when the configuration reloads (reading
+    /// the section on every call took a lock shared by all requests: measured with `bench serve`).
+    /// </summary>
+    private volatile byte[][]? _serviceKeys;
+    private Microsoft.Extensions.Primitives.IChangeToken? _keysChanged;
+
+    private byte[][] ServiceKeys()
+    {
+        var keys = _serviceKeys;
+        if (keys is not null && _keysChanged is { HasChanged: false })
+        {
+            return keys;
+        }
+
+        var changed = configuration.GetReloadToken();
+        keys = [.. configuration.GetSection("Security:ServiceKeys").GetChildren()
+            .Select(k => k.Value)
+            .Where(v => !string.IsNullOrEmpty(v))
+            .Select(v => Encoding.UTF8.GetBytes(v!))];
+        _keysChanged = changed;
+        _serviceKeys = keys;
+        return keys;
+    }
+
     public Guid RequireOwner(ServerCallContext context) => RequireOwner(context.RequestHeaders.GetValue("authorization"));
 
     public Guid RequireOwner(string? authorization)
@@ -38,10 +63,7 @@ public sealed class CallerContext(ITokenService tokens, IConfiguration configura
         }
 
         var given = Encoding.UTF8.GetBytes(presented);
-        var match = configuration.GetSection("Security:ServiceKeys").GetChildren()
-            .Select(k => k.Value)
-            .Where(v => !string.IsNullOrEmpty(v))
-            .Any(v => CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(v!), given));
+        var match = ServiceKeys().Any(v => CryptographicOperations.FixedTimeEquals(v, given));
         return match ? true : throw new UnauthenticatedException(Texts.T("Clé de service inconnue.", "Unknown service key."));
     }
 

@@ -49,7 +49,10 @@ public sealed class ServeBenchCommand : ICliCommand, IHasFlags
         const string key = "bench-service-key";
         var api = StartApi(dll, root, new Dictionary<string, string>
         {
-            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            // Production, as deployed (no developer exception page, keys given, not generated).
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Security__TokenKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+            ["Security__PseudonymKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
             ["Kestrel__Endpoints__Web__Url"] = $"http://127.0.0.1:{webPort}",
             ["Kestrel__Endpoints__Web__Protocols"] = "Http1",
             ["Kestrel__Endpoints__Grpc__Url"] = $"http://127.0.0.1:{grpcPort}",
@@ -83,11 +86,12 @@ public sealed class ServeBenchCommand : ICliCommand, IHasFlags
 
             Console.Error.WriteLine($"[bench] Api ready; {contributors} contributors for {seconds} s on {items} items");
             api.Refresh();
-            var (apiCpu0, benchCpu0) = (api.TotalProcessorTime, Process.GetCurrentProcess().TotalProcessorTime);
+            var (apiCpu0, benchCpu0, postgresCpu0) = (api.TotalProcessorTime, Process.GetCurrentProcess().TotalProcessorTime, PostgresCpuMs());
             var result = await Load(channel, projectId, key, contributors, TimeSpan.FromSeconds(seconds), cancellationToken);
             api.Refresh();
             var apiCpu = (api.TotalProcessorTime - apiCpu0).TotalMilliseconds;
             var benchCpu = (Process.GetCurrentProcess().TotalProcessorTime - benchCpu0).TotalMilliseconds;
+            var postgresCpu = PostgresCpuMs() - postgresCpu0;
             var (stored, over) = await CheckStore(connection, schema, cancellationToken);
             var json = new Dictionary<string, object>
             {
@@ -106,6 +110,8 @@ public sealed class ServeBenchCommand : ICliCommand, IHasFlags
                 // CPU spent per acknowledged answer (less sensitive to a shared machine's load than throughput).
                 ["api_cpu_ms_per_answer"] = result.Acknowledged == 0 ? 0 : Math.Round(apiCpu / result.Acknowledged, 2),
                 ["client_cpu_ms_per_answer"] = result.Acknowledged == 0 ? 0 : Math.Round(benchCpu / result.Acknowledged, 2),
+                // PostgreSQL's processes on this machine (all of them: the bench's database is usually alone there); -1 without /proc.
+                ["postgres_cpu_ms_per_answer"] = postgresCpu0 < 0 || result.Acknowledged == 0 ? -1 : Math.Round(postgresCpu / result.Acknowledged, 2),
                 ["load_average_1m"] = LoadAverage(),
                 ["contributors"] = contributors,
                 ["seconds"] = Math.Round(result.Elapsed.TotalSeconds, 2),
@@ -131,6 +137,41 @@ public sealed class ServeBenchCommand : ICliCommand, IHasFlags
                 Directory.Delete(storage, recursive: true);
             }
         }
+    }
+
+    /// <summary>Processor time (ms) of every process named "postgres" (Linux /proc; -1 elsewhere).</summary>
+    private static double PostgresCpuMs()
+    {
+        if (!Directory.Exists("/proc/self"))
+        {
+            return -1;
+        }
+
+        long ticks = 0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            try
+            {
+                if (!int.TryParse(Path.GetFileName(dir), out _) || File.ReadAllText(Path.Combine(dir, "comm")).Trim() != "postgres")
+                {
+                    continue;
+                }
+
+                // Fields after the command name (which may hold spaces): utime and stime are the 14th and 15th of the line.
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                ticks += long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+            }
+            catch (IOException)
+            {
+                // The process ended meanwhile.
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+
+        return ticks * 10.0; // USER_HZ is 100 on Linux
     }
 
     private sealed record LoadResult(int Acknowledged, int Errors, TimeSpan Elapsed, List<double> NextMs, List<double> SubmitMs);
