@@ -17,7 +17,8 @@ public static class ContractMapping
             s.AllowDontKnow, s.Instructions, s.AnswersPerItem,
             s.MinAnswersPerItem == 0 ? Math.Min(2, Math.Max(1, s.AnswersPerItem)) : s.MinAnswersPerItem,
             s.ConfidenceTarget == 0 ? 0.95 : s.ConfidenceTarget,
-            s.AutoLabelPrecision == 0 ? DomainSettings.DefaultAutoLabelPrecision : s.AutoLabelPrecision);
+            s.AutoLabelPrecision == 0 ? DomainSettings.DefaultAutoLabelPrecision : s.AutoLabelPrecision,
+            s.HasModelPriorWeight ? s.ModelPriorWeight : DomainSettings.DefaultModelPriorWeight);
 
     /// <summary>A stable key from a label when the client sent none: "Nord–sud" → "nord_sud".</summary>
     public static string KeyFor(string label, int index)
@@ -45,6 +46,7 @@ public static class ContractMapping
             MinAnswersPerItem = s.MinAnswersPerItem,
             ConfidenceTarget = s.ConfidenceTarget,
             AutoLabelPrecision = s.AutoLabelPrecision,
+            ModelPriorWeight = s.ModelPriorWeight,
         };
         settings.Choices.AddRange(s.Choices.Select(ToContract));
         return settings;

@@ -33,6 +33,13 @@ public sealed class ModelGrpcService(IMediator mediator, CallerContext caller) :
         return ToContract(id, await mediator.Send(new SetAutoLabelPrecision(owner, id, request.Precision), context.CancellationToken));
     }
 
+    public override async Task<ModelOverview> SetModelPriorWeight(SetModelPriorWeightRequest request, ServerCallContext context)
+    {
+        var owner = caller.RequireOwner(context);
+        var id = Ids.Parse(request.ProjectId, "project_id");
+        return ToContract(id, await mediator.Send(new SetModelPriorWeight(owner, id, request.Weight), context.CancellationToken));
+    }
+
     public static ModelTraining ToContract(ModelTrainingRun run) => new()
     {
         Id = run.Id.ToString(),
@@ -59,6 +66,7 @@ public sealed class ModelGrpcService(IMediator mediator, CallerContext caller) :
             ConfidentLabels = overview.ConfidentLabels,
             MinLabels = overview.MinLabels,
             AutoLabelPrecision = overview.AutoLabelPrecision,
+            ModelPriorWeight = overview.ModelPriorWeight,
         };
         if (overview.LatestRun is { } run)
         {

@@ -2,6 +2,7 @@ using CoConstruisons.Application.Projects;
 using CoConstruisons.Domain.Consensus;
 using CoConstruisons.Domain.Contributions;
 using CoConstruisons.Domain.Items;
+using CoConstruisons.Domain.Models;
 using CoConstruisons.Domain.Projects;
 using Marten;
 using Mediator;
@@ -56,18 +57,31 @@ public sealed class RefitConsensusHandler(IDocumentSession session, ConsensusCac
                 continue;
             }
 
-            if (item.Label != posterior.Label || Math.Abs(item.Confidence - posterior.Confidence) > 1e-6)
+            // The fit's posterior is class prior + evidence; the item's model prior (latest
+            // prediction × the owner's weight) is added on top, so a refit keeps it, and takes a
+            // new model's prediction or a new weight (docs/consensus.md).
+            var logScores = posterior.Probabilities.Select(p => Math.Log(Math.Max(p, 1e-300))).ToArray();
+            var prior = item.ModelPriorFor(project.Settings);
+            var (label, confidence) = (posterior.Label, posterior.Confidence);
+            if (prior is not null)
             {
-                changed++;
-                var logScores = posterior.Probabilities.Select(p => Math.Log(Math.Max(p, 1e-300))).ToArray();
-                session.Events.Append(item.Id, new ItemBeliefUpdated(
-                    item.Id, project.Id, posterior.Label, posterior.Confidence, logScores, posterior.Evidence, fitId, now));
+                var belief = new ItemBelief(ModelPrior.Rebase(logScores, null, prior), posterior.Evidence);
+                logScores = [.. belief.LogScores];
+                (label, confidence) = fit.Decide(belief) is var d ? (d.Label, d.Confidence) : default;
             }
 
-            if (!item.Retired && !item.IsGold && policy.ShouldRetire(item.EvidenceCount, posterior.Confidence))
+            if (item.Label != label || Math.Abs(item.Confidence - confidence) > 1e-6 || !ModelPrior.Same(item.PriorLogScores, prior))
+            {
+                changed++;
+                session.Events.Append(item.Id, new ItemBeliefUpdated(
+                    item.Id, project.Id, label, confidence, logScores, posterior.Evidence, fitId, now,
+                    prior, prior is null ? null : item.ModelVersion, prior is null ? 0 : project.Settings.ModelPriorWeight));
+            }
+
+            if (!item.Retired && !item.IsGold && policy.ShouldRetire(item.EvidenceCount, confidence))
             {
                 retired++;
-                session.Events.Append(item.Id, new ItemRetired(item.Id, project.Id, posterior.Label, posterior.Confidence, item.EvidenceCount, now));
+                session.Events.Append(item.Id, new ItemRetired(item.Id, project.Id, label, confidence, item.EvidenceCount, now));
             }
         }
 

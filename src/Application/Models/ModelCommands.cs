@@ -70,7 +70,8 @@ public sealed record ModelOverview(
     int ConfidentLabels,
     IReadOnlyDictionary<string, int> LabelsPerClass,
     int MinLabels,
-    double AutoLabelPrecision);
+    double AutoLabelPrecision,
+    double ModelPriorWeight);
 
 public sealed class GetModelOverviewHandler(IQuerySession session, IOptions<ModelOptions> options) : IQueryHandler<GetModelOverview, ModelOverview>
 {
@@ -81,7 +82,7 @@ public sealed class GetModelOverviewHandler(IQuerySession session, IOptions<Mode
         var versions = await session.Query<ModelVersion>().Where(v => v.ProjectId == project.Id)
             .OrderByDescending(v => v.Number).ToListAsync(cancellationToken);
         var labels = await ModelLabels.LoadAsync(session, project, cancellationToken);
-        return new ModelOverview(run, versions, labels.Count, labels.PerClass, options.Value.MinLabels, project.Settings.AutoLabelPrecision);
+        return new ModelOverview(run, versions, labels.Count, labels.PerClass, options.Value.MinLabels, project.Settings.AutoLabelPrecision, project.Settings.ModelPriorWeight);
     }
 }
 
@@ -107,6 +108,42 @@ public sealed class SetAutoLabelPrecisionHandler(IDocumentSession session, IMedi
     {
         var project = await session.LoadOwnedAsync(command.ProjectId, command.OwnerId, cancellationToken);
         var settings = project.Settings with { AutoLabelPrecision = command.Precision };
+        var result = await new ProjectSettingsValidator().ValidateAsync(settings, cancellationToken);
+        if (!result.IsValid)
+        {
+            throw new ValidationException(result.Errors);
+        }
+
+        project.Settings = settings;
+        session.Store(project);
+        await session.SaveChangesAsync(cancellationToken);
+        return await mediator.Send(new GetModelOverview(command.OwnerId, command.ProjectId), cancellationToken);
+    }
+}
+
+/// <summary>
+/// How much the latest model's prediction counts as a prior in consensus (0 = off, to 1 = as a
+/// calibrated likelihood; docs/consensus.md, "The model's prediction as a prior"). It applies to
+/// an item's belief at its next answer and to every answered item at the next refit.
+/// </summary>
+public sealed record SetModelPriorWeight(Guid OwnerId, Guid ProjectId, double Weight) : ICommand<ModelOverview>;
+
+public sealed class SetModelPriorWeightValidator : AbstractValidator<SetModelPriorWeight>
+{
+    public SetModelPriorWeightValidator()
+    {
+        RuleFor(c => c.Weight).InclusiveBetween(0, 1).WithMessage(_ => Texts.T(
+            "Le poids du modèle dans le consensus va de 0 (sans effet) à 1.",
+            "The model's weight in consensus is between 0 (no effect) and 1."));
+    }
+}
+
+public sealed class SetModelPriorWeightHandler(IDocumentSession session, IMediator mediator) : ICommandHandler<SetModelPriorWeight, ModelOverview>
+{
+    public async ValueTask<ModelOverview> Handle(SetModelPriorWeight command, CancellationToken cancellationToken)
+    {
+        var project = await session.LoadOwnedAsync(command.ProjectId, command.OwnerId, cancellationToken);
+        var settings = project.Settings with { ModelPriorWeight = command.Weight };
         var result = await new ProjectSettingsValidator().ValidateAsync(settings, cancellationToken);
         if (!result.IsValid)
         {

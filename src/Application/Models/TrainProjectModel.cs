@@ -95,7 +95,7 @@ public sealed class TrainProjectModelHandler(
                 report.CalibrationError, model.TargetPrecision, report.Threshold, model.TrainedAt));
             await session.SaveChangesAsync(cancellationToken);
 
-            await PredictAsync(model, directory, report.TrainingItemIds, tracker, cancellationToken);
+            await PredictAsync(model, directory, report.TrainingItemIds, ClassShares(labels.Examples, report.TrainingItemIds), tracker, cancellationToken);
             await using (var final = store.LightweightSession())
             {
                 final.Store(model);
@@ -119,7 +119,24 @@ public sealed class TrainProjectModelHandler(
     /// them), in batches; each batch's events are one transaction, retried on a concurrency
     /// conflict with an answer arriving on the same item.
     /// </summary>
-    private async Task PredictAsync(ModelVersion model, string directory, IReadOnlySet<Guid> trainingItems, ModelRunTracker tracker, CancellationToken ct)
+    /// <summary>
+    /// Each class's share of the labels the model was fitted on (all examples when the trainer
+    /// reports no training ids): dividing the calibrated probabilities by them gives the likelihood
+    /// the consensus prior uses (<see cref="Domain.Models.ModelPrior"/>).
+    /// </summary>
+    internal static Dictionary<string, double> ClassShares(IReadOnlyList<TrainingExample> examples, IReadOnlySet<Guid> trainingItems)
+    {
+        var fitted = examples.Where(e => trainingItems.Contains(e.ItemId)).ToList();
+        if (fitted.Count == 0)
+        {
+            fitted = [.. examples];
+        }
+
+        return fitted.GroupBy(e => e.Label, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => Math.Round((double)g.Count() / fitted.Count, 6), StringComparer.Ordinal);
+    }
+
+    private async Task PredictAsync(ModelVersion model, string directory, IReadOnlySet<Guid> trainingItems, Dictionary<string, double> classShares, ModelRunTracker tracker, CancellationToken ct)
     {
         var classifier = trainer.Load(directory);
         List<ItemRow> items;
@@ -142,7 +159,7 @@ public sealed class TrainProjectModelHandler(
             {
                 try
                 {
-                    var (predicted, labelled) = await AppendBatchAsync(model, classifier.Classes, batch, probabilities, trainingItems, ct);
+                    var (predicted, labelled) = await AppendBatchAsync(model, classifier.Classes, batch, probabilities, trainingItems, classShares, ct);
                     model.Predicted += predicted;
                     model.MachineLabelled += labelled;
                     model.Unreadable += batch.Count - predicted;
@@ -159,7 +176,7 @@ public sealed class TrainProjectModelHandler(
     }
 
     private async Task<(int Predicted, int Labelled)> AppendBatchAsync(
-        ModelVersion model, IReadOnlyList<string> classes, List<ItemRow> batch, IReadOnlyList<float[]?> probabilities, IReadOnlySet<Guid> trainingItems, CancellationToken ct)
+        ModelVersion model, IReadOnlyList<string> classes, List<ItemRow> batch, IReadOnlyList<float[]?> probabilities, IReadOnlySet<Guid> trainingItems, Dictionary<string, double> classShares, CancellationToken ct)
     {
         await using var session = store.LightweightSession();
         var ids = batch.Select(i => i.Id).ToList();
@@ -187,7 +204,7 @@ public sealed class TrainProjectModelHandler(
             var confidence = Math.Round(p[best], 6);
             var distribution = classes.Select((c, k) => (c, k)).ToDictionary(x => x.c, x => Math.Round(p[x.k], 6), StringComparer.Ordinal);
             session.Events.Append(batch[i].Id, new ItemPredicted(
-                batch[i].Id, model.ProjectId, model.Id, model.Version, classes[best], confidence, distribution, inTraining, now));
+                batch[i].Id, model.ProjectId, model.Id, model.Version, classes[best], confidence, distribution, inTraining, now, classShares));
             predicted++;
             if (!inTraining && !state.Retired && !state.IsGold && state.MachineLabel is null && confidence >= model.Threshold)
             {

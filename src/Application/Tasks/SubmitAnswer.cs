@@ -384,20 +384,37 @@ public sealed class AnswerWriter : IAsyncDisposable
         {
             // Incremental consensus: the item's belief plus this answer, weighed by the contributor's
             // skill from the latest refit (the prior skill for a newcomer).
+            // The belief is class prior + model prior + evidence: the model prior (the latest
+            // prediction, weighed by the owner's setting) replaces whichever prior the stored
+            // scores hold when the model or the weight changed since (docs/consensus.md).
             var fit = consensus[project.Id];
+            var prior = state.ModelPriorFor(project.Settings);
             ItemBelief belief;
             Domain.Consensus.LabelDecision decision;
             lock (fit.Fit)
             {
-                belief = state.LogScores is { } scores && scores.Length == project.Settings.Choices.Count
-                    ? new ItemBelief(scores, state.EvidenceCount)
-                    : fit.Fit.NewBelief();
+                if (state.LogScores is { } scores && scores.Length == project.Settings.Choices.Count)
+                {
+                    belief = new ItemBelief(
+                        Domain.Models.ModelPrior.Same(state.PriorLogScores, prior) ? scores : Domain.Models.ModelPrior.Rebase(scores, state.PriorLogScores, prior),
+                        state.EvidenceCount);
+                }
+                else
+                {
+                    belief = fit.Fit.NewBelief();
+                    if (prior is not null)
+                    {
+                        belief = new ItemBelief(Domain.Models.ModelPrior.Rebase(belief.LogScores, null, prior));
+                    }
+                }
+
                 fit.Fit.Update(belief, contributor.ContributorId, command.Choice, contributor.Channel);
                 decision = fit.Fit.Decide(belief);
             }
 
             stream.AppendOne(new ItemBeliefUpdated(
-                item.Id, project.Id, decision.Label, decision.Confidence, [.. belief.LogScores], belief.Evidence, fit.FitId, now));
+                item.Id, project.Id, decision.Label, decision.Confidence, [.. belief.LogScores], belief.Evidence, fit.FitId, now,
+                prior, prior is null ? null : state.ModelVersion, prior is null ? 0 : project.Settings.ModelPriorWeight));
             if (!isGold && !state.Retired && policy.ShouldRetire(state.EvidenceCount + 1, decision.Confidence))
             {
                 // Gold items never retire: they keep checking contributors.

@@ -42,6 +42,16 @@ public sealed class ItemProgress : Assignment.IAssignmentCandidate
     /// <summary>The latest model was fitted on this item (its prediction is in-sample).</summary>
     public bool InTrainingSet { get; set; }
 
+    /// <summary>The latest model's calibrated probability per choice (null before any prediction).</summary>
+    public Dictionary<string, double>? PredictedProbabilities { get; set; }
+
+    /// <summary>Each class's share of the latest model's training labels (null: equal shares).</summary>
+    public Dictionary<string, double>? PredictedClassShares { get; set; }
+
+    /// <summary>The model prior that <see cref="LogScores"/> hold (null: none), from <see cref="PriorModelVersion"/>.</summary>
+    public double[]? PriorLogScores { get; set; }
+    public string? PriorModelVersion { get; set; }
+
     /// <summary>The label a model gave this item above its auto-label threshold (null when none).</summary>
     public string? MachineLabel { get; set; }
     public double MachineConfidence { get; set; }
@@ -89,6 +99,21 @@ public sealed class ItemProgress : Assignment.IAssignmentCandidate
         ModelVersion = prediction.Version;
         InTrainingSet = prediction.InTrainingSet;
         Uncertainty = prediction.Uncertainty;
+        PredictedProbabilities = new Dictionary<string, double>(prediction.Probabilities, StringComparer.Ordinal);
+        PredictedClassShares = prediction.ClassShares is null ? null : new Dictionary<string, double>(prediction.ClassShares, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The model prior this item's belief should start from under <paramref name="settings"/>
+    /// (null: none): the latest prediction, weighed by the owner's <see cref="ProjectSettings.ModelPriorWeight"/>;
+    /// never for gold items (their label is known) nor for items the model was trained on.
+    /// </summary>
+    public double[]? ModelPriorFor(ProjectSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return IsGold
+            ? null
+            : ModelPrior.LogScores([.. settings.Choices.Select(c => c.Key)], PredictedProbabilities, PredictedClassShares, InTrainingSet, settings.ModelPriorWeight);
     }
 
     /// <summary>A machine label retires the item: humans are no longer asked about it.</summary>
@@ -105,5 +130,7 @@ public sealed class ItemProgress : Assignment.IAssignmentCandidate
         Confidence = belief.Confidence;
         LogScores = belief.LogScores;
         FitId = belief.FitId;
+        PriorLogScores = belief.PriorLogScores;
+        PriorModelVersion = belief.PriorLogScores is null ? null : belief.PriorModelVersion;
     }
 }

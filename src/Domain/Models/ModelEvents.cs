@@ -20,7 +20,10 @@ public sealed record ModelTrained(
 /// <summary>
 /// A model's calibrated class probabilities for one item (item stream). <see cref="InTrainingSet"/>
 /// is true when the item was one the model was fitted on: its probabilities are then in-sample
-/// (optimistic) and they neither set the item's uncertainty nor label it.
+/// (optimistic) and they neither set the item's uncertainty nor label it, nor act as its prior.
+/// <see cref="ClassShares"/>: each class's share of the labels the model was fitted on (null in
+/// events written before stop 12, read as equal shares), which turns the probabilities into a
+/// likelihood for the consensus prior (<see cref="ModelPrior"/>).
 /// </summary>
 public sealed record ItemPredicted(
     Guid ItemId,
@@ -31,7 +34,8 @@ public sealed record ItemPredicted(
     double Confidence,
     IReadOnlyDictionary<string, double> Probabilities,
     bool InTrainingSet,
-    DateTimeOffset PredictedAt)
+    DateTimeOffset PredictedAt,
+    IReadOnlyDictionary<string, double>? ClassShares = null)
 {
     /// <summary>Model uncertainty used by the assignment order: 1 − the highest probability (0 for training items).</summary>
     public double Uncertainty => InTrainingSet ? 0 : Math.Clamp(1 - Confidence, 0, 1);

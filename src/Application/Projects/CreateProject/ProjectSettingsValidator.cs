@@ -50,6 +50,10 @@ public sealed class ProjectSettingsValidator : AbstractValidator<ProjectSettings
             .WithMessage(_ => Texts.T(
                 "La précision visée pour l'étiquetage automatique va de 0,5 à 0,999.",
                 "The auto-label target precision is between 0.5 and 0.999."));
+        RuleFor(s => s.ModelPriorWeight).InclusiveBetween(0, 1)
+            .WithMessage(_ => Texts.T(
+                "Le poids du modèle dans le consensus va de 0 (sans effet) à 1.",
+                "The model's weight in consensus is between 0 (no effect) and 1."));
     }
 }
 
