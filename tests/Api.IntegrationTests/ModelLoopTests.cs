@@ -103,6 +103,9 @@ public sealed class ModelLoopTests(ITestOutputHelper output) : IAsyncLifetime
         var predictions = await session.Events.QueryRawEventDataOnly<ItemPredicted>().Where(p => p.ProjectId == project).ToListAsync();
         Assert.Equal(128, predictions.Count);
         Assert.All(predictions, p => Assert.Equal(1.0, p.Probabilities.Values.Sum(), 3));
+        // With the class shares of the training labels, which turn them into the consensus prior's likelihood.
+        Assert.All(predictions, p => Assert.Equal(1.0, p.ClassShares!.Values.Sum(), 3));
+        Assert.All(predictions, p => Assert.Equal(predictions[0].ClassShares, p.ClassShares));
         var progress = (await session.Query<ItemProgress>().Where(p => p.ProjectId == project).ToListAsync()).ToDictionary(p => p.Id);
         Assert.Equal(model.TrainingItems, progress.Values.Count(p => p.InTrainingSet));
         Assert.All(progress.Values.Where(p => p.InTrainingSet), p => Assert.Contains(p.Id, confident));
