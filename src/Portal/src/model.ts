@@ -54,6 +54,30 @@ export function parsePrecision(text: string): number | null {
   return value >= 0.5 && value <= 0.999 ? value : null;
 }
 
+/**
+ * Reads the owner's model prior weight, typed as a number from 0 to 1 ("0,5", "0.5", "1") or as a
+ * percentage ("50 %"); null when it is not a number in 0–1 (0–100 %).
+ */
+export function parsePriorWeight(text: string): number | null {
+  const trimmed = text.trim();
+  const percent = trimmed.endsWith("%");
+  const cleaned = trimmed.replace(/[\s\u202f\u00a0%]/g, "").replace(",", ".");
+  if (!/^\d+(\.\d+)?$/.test(cleaned)) {
+    return null;
+  }
+  let value = Number(cleaned);
+  if (percent) {
+    value /= 100;
+  }
+  value = Math.round(value * 10000) / 10000;
+  return value >= 0 && value <= 1 ? value : null;
+}
+
+/** The weight as the owner reads it: « 0,5 » / "0.5". */
+export function formatWeight(weight: number, lang: Lang): string {
+  return new Intl.NumberFormat(lang === "fr" ? "fr-FR" : "en-GB", { maximumFractionDigits: 4 }).format(weight);
+}
+
 /** Confusion matrix rows with the row total and whether each cell is on the diagonal (correct). */
 export function confusionRows(classes: readonly string[], rows: readonly { counts: readonly number[] }[]): { label: string; cells: { count: number; correct: boolean }[]; total: number }[] {
   return classes.map((label, i) => {

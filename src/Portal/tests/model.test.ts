@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { confusionRows, formatPercent, formatThreshold, isActive, parsePrecision, stagePercent, trainingState } from "../src/model";
+import { confusionRows, formatPercent, formatThreshold, formatWeight, isActive, parsePrecision, parsePriorWeight, stagePercent, trainingState } from "../src/model";
 
 describe("model section helpers", () => {
   it("names the training states and polls only while a run is queued or running", () => {
@@ -25,6 +25,20 @@ describe("model section helpers", () => {
     expect(parsePrecision("40")).toBeNull();
     expect(parsePrecision("abc")).toBeNull();
     expect(parsePrecision("")).toBeNull();
+  });
+
+  it("reads a model prior weight from 0 to 1, or as a percentage, and refuses the rest", () => {
+    expect(parsePriorWeight("0,5")).toBe(0.5);
+    expect(parsePriorWeight("0.25")).toBe(0.25);
+    expect(parsePriorWeight("1")).toBe(1);
+    expect(parsePriorWeight("0")).toBe(0);
+    expect(parsePriorWeight("50 %")).toBe(0.5);
+    expect(parsePriorWeight("1.5")).toBeNull();
+    expect(parsePriorWeight("150 %")).toBeNull();
+    expect(parsePriorWeight("-0.1")).toBeNull();
+    expect(parsePriorWeight("")).toBeNull();
+    expect(formatWeight(0.5, "fr")).toBe("0,5");
+    expect(formatWeight(0.5, "en")).toBe("0.5");
   });
 
   it("formats shares in the page's language and shows no threshold above 1", () => {

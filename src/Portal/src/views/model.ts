@@ -5,7 +5,7 @@ import { errorMessage } from "../errors";
 import { formatCount, formatDateTime } from "../experiments";
 import type { ModelOverview, ModelVersion } from "../gen/coconstruisons/v1/models_pb";
 import { getLang, hasMessage, t } from "../i18n";
-import { confusionRows, formatPercent, formatThreshold, isActive, parsePrecision, stagePercent, trainingState } from "../model";
+import { confusionRows, formatPercent, formatThreshold, formatWeight, isActive, parsePrecision, parsePriorWeight, stagePercent, trainingState } from "../model";
 import { getOwner } from "../session";
 
 const POLL_MS = 2000;
@@ -27,6 +27,7 @@ export function modelSection(ctx: PageContext, projectId: string): { box: HTMLEl
   let actionError = "";
   let actionStatus = "";
   let targetText = "";
+  let weightText = "";
   let busy = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -192,6 +193,41 @@ export function modelSection(ctx: PageContext, projectId: string): { box: HTMLEl
       }
     });
 
+    const weight = h("input", { type: "text", inputmode: "decimal", class: "short", testid: "model-prior-weight", value: weightText || formatWeight(o.modelPriorWeight, lang) });
+    weight.addEventListener("input", () => (weightText = weight.value));
+    const weightForm = h(
+      "form",
+      { class: "form inline", novalidate: true, testid: "model-prior-form" },
+      h("div", { class: "field" }, h("label", { for: "model-prior-input" }, t("model.prior")), h("p", { class: "hint", id: "model-prior-hint" }, t("model.priorHint")), weight),
+      h("button", { type: "submit", class: "button secondary", testid: "model-prior-save" }, t("model.priorSave")),
+    );
+    weight.id = "model-prior-input";
+    weight.setAttribute("aria-describedby", "model-prior-hint");
+    weightForm.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const value = parsePriorWeight(weight.value);
+      actionStatus = "";
+      if (value === null) {
+        actionError = t("model.priorInvalid");
+        draw();
+        return;
+      }
+      try {
+        overview = await models.setModelPriorWeight({ projectId, weight: value });
+        weightText = "";
+        actionError = "";
+        actionStatus = value === 0 ? t("model.priorOff") : t("model.priorSaved", { weight: formatWeight(value, getLang()) });
+      } catch (err) {
+        if (ctx.handleOwnerError(err)) {
+          return;
+        }
+        actionError = errorMessage(err);
+      }
+      if (ctx.isCurrent()) {
+        draw();
+      }
+    });
+
     replace(
       box,
       h(
@@ -204,6 +240,7 @@ export function modelSection(ctx: PageContext, projectId: string): { box: HTMLEl
         alert,
         status,
         targetForm,
+        weightForm,
         h("h3", null, t("model.versions")),
         o.versions.length === 0 ? h("p", { class: "muted", testid: "model-no-version" }, t("model.none")) : o.versions.map((v, i) => versionCard(v, lang, i === 0)),
       ),
