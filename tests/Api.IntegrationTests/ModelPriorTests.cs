@@ -66,6 +66,14 @@ public sealed class ModelPriorTests(ApiFixture api, ITestOutputHelper output)
         Assert.NotNull(recorded.PriorLogScores);
         Assert.Equal(Array.IndexOf(Choices, "flat"), Array.IndexOf(recorded.PriorLogScores!, recorded.PriorLogScores!.Max()));
         Assert.All(await BeliefEvents(without), e => Assert.Null(e.PriorLogScores));
+
+        // The next model learns only from labels the answers alone made confident: not from an
+        // item the prior pushed over the target (0.964 < 0.99 on its two answers), no feedback loop.
+        await using var session = api.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        var boosted = await ModelLabels.LoadAsync(session, (await session.LoadAsync<Domain.Projects.Project>(withPrior))!, CancellationToken.None);
+        var crowd = await ModelLabels.LoadAsync(session, (await session.LoadAsync<Domain.Projects.Project>(without))!, CancellationToken.None);
+        Assert.Empty(boosted.Examples);
+        Assert.Equal("flat", Assert.Single(crowd.Examples).Label);
     }
 
     [Fact]

@@ -17,7 +17,8 @@ public sealed record ModelLabelSet(IReadOnlyList<TrainingExample> Examples, IRea
 /// <summary>
 /// A project's confident labels only: gold items (the owner's answer), and retired items whose
 /// contributor-aware consensus reached the project's confidence target. Items retired at their
-/// answer cap below the target, open items and machine labels are never learnt from.
+/// answer cap below the target, open items and machine labels are never learnt from. An item whose
+/// belief holds a model prior counts only when its answers alone reach the target (no feedback loop).
 /// </summary>
 public static class ModelLabels
 {
@@ -25,10 +26,15 @@ public static class ModelLabels
     {
         var target = project.Settings.ConfidenceTarget;
         var choices = project.Settings.Choices.Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
-        var confident = await session.Query<ItemProgress>()
-            .Where(p => p.ProjectId == project.Id && p.Retired && !p.IsGold && p.MachineLabel == null && p.Label != null && p.Confidence >= target)
-            .Select(p => new ConfidentRow(p.Id, p.Label!))
+        // A belief that holds a model prior is judged on its human evidence alone (log-scores minus
+        // the prior): a label the previous model made confident is never taught to the next one.
+        var rows = await session.Query<ItemProgress>()
+            .Where(p => p.ProjectId == project.Id && p.Retired && !p.IsGold && p.MachineLabel == null && p.Label != null
+                && (p.Confidence >= target || p.PriorLogScores != null))
+            .Select(p => new ConfidentRow(p.Id, p.Label!, p.Confidence, p.LogScores, p.PriorLogScores))
             .ToListAsync(ct);
+        var keys = project.Settings.Choices.Select(c => c.Key).ToList();
+        var confident = rows.Select(r => CrowdOnly(r, keys)).Where(r => r.Confidence >= target).ToList();
         var items = (await session.Query<Item>()
                 .Where(i => i.ProjectId == project.Id)
                 .Select(i => new ItemRow(i.Id, i.ContentHash, i.GoldChoice))
@@ -70,7 +76,20 @@ public static class ModelLabels
             $"Too few confident labels to train a model: {labels.Count} ({labels.Gold} gold; per class: {counts}). At least {options.MinLabels} are needed, with {options.MinPerClass} in at least two classes."));
     }
 
-    private sealed record ConfidentRow(Guid Id, string Label);
+    private sealed record ConfidentRow(Guid Id, string Label, double Confidence, double[]? LogScores, double[]? PriorLogScores);
+
+    /// <summary>The row's label and confidence from its answers alone (unchanged when its belief holds no model prior).</summary>
+    private static ConfidentRow CrowdOnly(ConfidentRow row, IReadOnlyList<string> choices)
+    {
+        if (row.PriorLogScores is null || row.LogScores is not { } scores || scores.Length != choices.Count)
+        {
+            return row;
+        }
+
+        var evidence = new Domain.Consensus.ItemBelief(Domain.Models.ModelPrior.Rebase(scores, row.PriorLogScores, null));
+        var (best, confidence) = evidence.Best();
+        return row with { Label = choices[best], Confidence = confidence };
+    }
 
     private sealed record ItemRow(Guid Id, string ContentHash, string? GoldChoice);
 }
