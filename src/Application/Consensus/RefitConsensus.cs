@@ -67,7 +67,8 @@ public sealed class RefitConsensusHandler(IDocumentSession session, ConsensusCac
             {
                 var belief = new ItemBelief(ModelPrior.Rebase(logScores, null, prior), posterior.Evidence);
                 logScores = [.. belief.LogScores];
-                (label, confidence) = fit.Decide(belief) is var d ? (d.Label, d.Confidence) : default;
+                var decision = fit.Decide(belief);
+                (label, confidence) = (decision.Label, decision.Confidence);
             }
 
             if (item.Label != label || Math.Abs(item.Confidence - confidence) > 1e-6 || !ModelPrior.Same(item.PriorLogScores, prior))
