@@ -35,11 +35,7 @@ public sealed class NextTaskHandler(
 {
     public async ValueTask<NextTaskResult> Handle(NextTask query, CancellationToken cancellationToken)
     {
-        Project project;
-        await using (var session = store.QuerySession())
-        {
-            project = await cache.ProjectAsync(session, query.ProjectId, cancellationToken);
-        }
+        var project = await cache.ProjectAsync(store, query.ProjectId, cancellationToken);
 
         var contributorId = resolver.Resolve(query.Contributor, project.Id).ContributorId;
         limiter.Take("contributor:" + contributorId, limits.Value.ContributorPerSecond, limits.Value.ContributorBurst);

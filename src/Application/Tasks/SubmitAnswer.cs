@@ -65,11 +65,7 @@ public sealed class SubmitAnswerHandler(
 {
     public async ValueTask<SubmitAnswerResult> Handle(SubmitAnswer command, CancellationToken cancellationToken)
     {
-        Project project;
-        await using (var session = store.QuerySession())
-        {
-            project = await readCache.ProjectAsync(session, command.ProjectId, cancellationToken);
-        }
+        var project = await readCache.ProjectAsync(store, command.ProjectId, cancellationToken);
 
         var contributor = resolver.Resolve(command.Contributor, project.Id);
         var reservation = tokens.ReadReservation(command.ReservationToken, project.Id, contributor.ContributorId);
