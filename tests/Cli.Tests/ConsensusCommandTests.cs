@@ -146,7 +146,7 @@ public sealed class ConsensusCommandTests : IDisposable
         var synthetic = json.RootElement.GetProperty("datasets").GetProperty("synthetic");
         Assert.True(synthetic.GetProperty("default").GetDouble() > synthetic.GetProperty("majority_vote").GetDouble());
         Assert.True(synthetic.GetProperty("incremental_update_microseconds").GetDouble() < 1000);
-        Assert.Equal("corroborated-hierarchical-dawid-skene", json.RootElement.GetProperty("method").GetString());
+        Assert.Equal("shrunk-dawid-skene", json.RootElement.GetProperty("method").GetString());
     }
 
     [Fact]

@@ -35,11 +35,7 @@ public sealed class NextTaskHandler(
 {
     public async ValueTask<NextTaskResult> Handle(NextTask query, CancellationToken cancellationToken)
     {
-        Project project;
-        await using (var session = store.QuerySession())
-        {
-            project = await cache.ProjectAsync(session, query.ProjectId, cancellationToken);
-        }
+        var project = await cache.ProjectAsync(store, query.ProjectId, cancellationToken);
 
         var contributorId = resolver.Resolve(query.Contributor, project.Id).ContributorId;
         limiter.Take("contributor:" + contributorId, limits.Value.ContributorPerSecond, limits.Value.ContributorBurst);
@@ -77,9 +73,7 @@ public sealed class TaskDispenser : IAsyncDisposable
     private readonly CandidateCache _candidates;
     private readonly ITokenService _tokens;
     private readonly TimeProvider _clock;
-    private readonly System.Threading.Channels.Channel<Pending> _queue =
-        System.Threading.Channels.Channel.CreateUnbounded<Pending>(new() { SingleReader = true });
-    private readonly Task _loop;
+    private readonly GroupQueue<Pending, NextTaskResult> _queue;
 
     public TaskDispenser(IDocumentStore store, CandidateCache candidates, ITokenService tokens, TimeProvider clock)
     {
@@ -87,103 +81,30 @@ public sealed class TaskDispenser : IAsyncDisposable
         _candidates = candidates;
         _tokens = tokens;
         _clock = clock;
-        _loop = Task.Run(RunAsync);
+        _queue = new GroupQueue<Pending, NextTaskResult>(MaxGroup, async group =>
+        {
+            var results = await ServeAsync(group);
+            for (var i = 0; i < group.Count; i++)
+            {
+                group[i].Done.TrySetResult(results[i]);
+            }
+        });
     }
 
-    private sealed record Pending(Project Project, string ContributorId)
+    private sealed class Pending(Project project, string contributorId) : GroupedRequest<NextTaskResult>
     {
-        public TaskCompletionSource<NextTaskResult> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public Project Project { get; } = project;
+        public string ContributorId { get; } = contributorId;
+
+        public override IEnumerable<string> ExclusiveKeys => [ContributorId];
     }
 
     public async Task<NextTaskResult> NextAsync(Project project, string contributorId, CancellationToken ct)
     {
-        var pending = new Pending(project, contributorId);
-        if (!_queue.Writer.TryWrite(pending))
-        {
-            throw new ObjectDisposedException(nameof(TaskDispenser));
-        }
-
-        return await pending.Done.Task.WaitAsync(ct);
+        return await _queue.SendAsync(new Pending(project, contributorId), ct);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _queue.Writer.TryComplete();
-        await _loop;
-    }
-
-    private async Task RunAsync()
-    {
-        var waiting = new List<Pending>();
-        while (waiting.Count > 0 || await _queue.Reader.WaitToReadAsync())
-        {
-            while (_queue.Reader.TryRead(out var more))
-            {
-                waiting.Add(more);
-            }
-
-            var group = new List<Pending>();
-            var contributors = new HashSet<string>(StringComparer.Ordinal);
-            var later = new List<Pending>();
-            foreach (var pending in waiting)
-            {
-                if (group.Count < MaxGroup && contributors.Add(pending.ContributorId))
-                {
-                    group.Add(pending);
-                }
-                else
-                {
-                    later.Add(pending);
-                }
-            }
-
-            waiting = later;
-            await ServeGroupAsync(group);
-        }
-    }
-
-    private async Task ServeGroupAsync(List<Pending> group)
-    {
-        if (group.Count > 1)
-        {
-            try
-            {
-                var results = await ServeAsync(group);
-                for (var i = 0; i < group.Count; i++)
-                {
-                    group[i].Done.TrySetResult(results[i]);
-                }
-
-                return;
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                // Fall through: serve each request alone, on fresh leases.
-            }
-        }
-
-        foreach (var pending in group)
-        {
-            for (var attempt = 0; ; attempt++)
-            {
-                try
-                {
-                    pending.Done.TrySetResult((await ServeAsync([pending]))[0]);
-                    break;
-                }
-                catch (Exception ex) when (attempt < 5 && ConcurrencyConflicts.IsConflict(ex))
-                {
-                    // Another node changed one of the leases first: choose again on fresh leases.
-                    await Task.Delay(Random.Shared.Next(1, 10) * (attempt + 1));
-                }
-                catch (Exception ex)
-                {
-                    pending.Done.TrySetException(ex);
-                    break;
-                }
-            }
-        }
-    }
+    public ValueTask DisposeAsync() => _queue.DisposeAsync();
 
     private async Task<NextTaskResult[]> ServeAsync(List<Pending> group)
     {

@@ -65,11 +65,7 @@ public sealed class SubmitAnswerHandler(
 {
     public async ValueTask<SubmitAnswerResult> Handle(SubmitAnswer command, CancellationToken cancellationToken)
     {
-        Project project;
-        await using (var session = store.QuerySession())
-        {
-            project = await readCache.ProjectAsync(session, command.ProjectId, cancellationToken);
-        }
+        var project = await readCache.ProjectAsync(store, command.ProjectId, cancellationToken);
 
         var contributor = resolver.Resolve(command.Contributor, project.Id);
         var reservation = tokens.ReadReservation(command.ReservationToken, project.Id, contributor.ContributorId);
@@ -97,9 +93,7 @@ public sealed class AnswerWriter : IAsyncDisposable
     private readonly RateLimiter _limiter;
     private readonly Microsoft.Extensions.Options.IOptions<RateLimitOptions> _limits;
     private readonly TimeProvider _clock;
-    private readonly System.Threading.Channels.Channel<Pending> _queue =
-        System.Threading.Channels.Channel.CreateUnbounded<Pending>(new() { SingleReader = true });
-    private readonly Task _loop;
+    private readonly GroupQueue<Pending, SubmitAnswerResult> _queue;
 
     public AnswerWriter(
         IDocumentStore store,
@@ -115,18 +109,27 @@ public sealed class AnswerWriter : IAsyncDisposable
         _limiter = limiter;
         _limits = limits;
         _clock = clock;
-        _loop = Task.Run(RunAsync);
+        _queue = new GroupQueue<Pending, SubmitAnswerResult>(MaxGroup, async group => Complete(group, await DecideAndCommitAsync(group)));
     }
 
-    private sealed record Pending(
-        SubmitAnswer Command,
-        Project Project,
-        ResolvedContributor Contributor,
-        Reservation Reservation,
-        System.Globalization.CultureInfo Culture,
-        System.Globalization.CultureInfo UiCulture)
+    private sealed class Pending(
+        SubmitAnswer command,
+        Project project,
+        ResolvedContributor contributor,
+        Reservation reservation,
+        System.Globalization.CultureInfo culture,
+        System.Globalization.CultureInfo uiCulture) : GroupedRequest<SubmitAnswerResult>
     {
-        public TaskCompletionSource<SubmitAnswerResult> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public SubmitAnswer Command { get; } = command;
+        public Project Project { get; } = project;
+        public ResolvedContributor Contributor { get; } = contributor;
+        public Reservation Reservation { get; } = reservation;
+
+        /// <summary>The caller's cultures: refusals are worded in the caller's language.</summary>
+        public System.Globalization.CultureInfo Culture { get; } = culture;
+        public System.Globalization.CultureInfo UiCulture { get; } = uiCulture;
+
+        public override IEnumerable<string> ExclusiveKeys => ["item:" + Reservation.ItemId, "contributor:" + Contributor.ContributorId];
 
         public string ReceiptId => AnswerReceipt.IdFor(Contributor.ContributorId, Command.IdempotencyKey);
     }
@@ -137,92 +140,12 @@ public sealed class AnswerWriter : IAsyncDisposable
     {
         var pending = new Pending(command, project, contributor, reservation,
             System.Globalization.CultureInfo.CurrentCulture, System.Globalization.CultureInfo.CurrentUICulture);
-        if (!_queue.Writer.TryWrite(pending))
-        {
-            throw new ObjectDisposedException(nameof(AnswerWriter));
-        }
-
         // A caller that gives up does not withdraw the answer: once queued it is decided, and a retry
         // with the same idempotency key gets the stored result.
-        return await pending.Done.Task.WaitAsync(ct);
+        return await _queue.SendAsync(pending, ct);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _queue.Writer.TryComplete();
-        await _loop;
-    }
-
-    private async Task RunAsync()
-    {
-        var waiting = new List<Pending>();
-        while (waiting.Count > 0 || await _queue.Reader.WaitToReadAsync())
-        {
-            while (_queue.Reader.TryRead(out var more))
-            {
-                waiting.Add(more);
-            }
-
-            var group = new List<Pending>();
-            var items = new HashSet<Guid>();
-            var contributors = new HashSet<string>(StringComparer.Ordinal);
-            var later = new List<Pending>();
-            foreach (var pending in waiting)
-            {
-                if (group.Count < MaxGroup && items.Add(pending.Reservation.ItemId) && contributors.Add(pending.Contributor.ContributorId))
-                {
-                    group.Add(pending);
-                }
-                else
-                {
-                    later.Add(pending);
-                }
-            }
-
-            waiting = later;
-            await WriteGroupAsync(group);
-        }
-    }
-
-    private async Task WriteGroupAsync(List<Pending> group)
-    {
-        if (group.Count > 1)
-        {
-            try
-            {
-                var outcomes = await DecideAndCommitAsync(group);
-                Complete(group, outcomes);
-                return;
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                // Fall through: decide each answer alone, on fresh state.
-            }
-        }
-
-        foreach (var pending in group)
-        {
-            for (var attempt = 0; ; attempt++)
-            {
-                try
-                {
-                    var outcomes = await DecideAndCommitAsync([pending]);
-                    Complete([pending], outcomes);
-                    break;
-                }
-                catch (Exception ex) when (attempt < 5 && ConcurrencyConflicts.IsConflict(ex))
-                {
-                    // Another answer on the same item (or the same retry) committed first: decide again on fresh state.
-                    await Task.Delay(Random.Shared.Next(1, 10) * (attempt + 1));
-                }
-                catch (Exception ex)
-                {
-                    pending.Done.TrySetException(ex);
-                    break;
-                }
-            }
-        }
-    }
+    public ValueTask DisposeAsync() => _queue.DisposeAsync();
 
     private void Complete(List<Pending> group, Outcome[] outcomes)
     {

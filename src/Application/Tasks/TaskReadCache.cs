@@ -20,7 +20,7 @@ public sealed class TaskReadCache(TimeProvider clock)
     private readonly ConcurrentDictionary<Guid, (Project Project, DateTimeOffset Until)> _projects = new();
 
     /// <summary>The project (any caller may read a public project), from this node's copy when it is recent.</summary>
-    public async Task<Project> ProjectAsync(IQuerySession session, Guid projectId, CancellationToken ct)
+    public async ValueTask<Project> ProjectAsync(IDocumentStore store, Guid projectId, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         if (_projects.TryGetValue(projectId, out var cached) && cached.Until > now)
@@ -29,6 +29,7 @@ public sealed class TaskReadCache(TimeProvider clock)
         }
 
         // Unknown projects are not remembered: "not found" is always answered from the store.
+        await using var session = store.QuerySession();
         var project = await session.LoadPublicAsync(projectId, ct);
         _projects[projectId] = (project, now + ProjectLifetime);
         return project;

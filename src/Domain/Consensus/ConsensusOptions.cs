@@ -53,7 +53,7 @@ public static class ConsensusMethods
     public const string HierarchicalDawidSkene = "hierarchical-dawid-skene";
 
     /// <summary>The method used when none is named.</summary>
-    public const string Default = CorroboratedHierarchicalDawidSkene;
+    public const string Default = ShrunkDawidSkene;
 
     /// <summary>Every method name.</summary>
     public static IReadOnlyList<string> All { get; } = [MajorityVote, OneCoin, DawidSkene, PooledDawidSkene, ShrunkDawidSkene, CorroboratedDawidSkene, HierarchicalDawidSkene, CorroboratedHierarchicalDawidSkene, Ebcc, Bwa];

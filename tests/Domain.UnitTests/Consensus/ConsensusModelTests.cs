@@ -79,12 +79,12 @@ public class ConsensusModelTests
     }
 
     [Fact]
-    public void The_properties_above_cover_the_default_method_corroborated_hierarchical_dawid_skene()
+    public void The_properties_above_cover_the_default_method_shrunk_dawid_skene()
     {
         // The renaming, shuffling, perfect-contributor and spammer properties run on ConsensusOptions'
         // default; this pins which method that is.
-        Assert.Equal(ConsensusMethods.CorroboratedHierarchicalDawidSkene, Default.Method);
-        Assert.Equal(ConsensusMethods.CorroboratedHierarchicalDawidSkene, ConsensusModel.Fit(Crowds.Generate(1).Answers, Default).Method);
+        Assert.Equal(ConsensusMethods.ShrunkDawidSkene, Default.Method);
+        Assert.Equal(ConsensusMethods.ShrunkDawidSkene, ConsensusModel.Fit(Crowds.Generate(1).Answers, Default).Method);
     }
 
     [Property(MaxTest = 15)]
