@@ -3,6 +3,7 @@ using CoConstruisons.Application.Common;
 using CoConstruisons.Application.Common.Exceptions;
 using CoConstruisons.Application.Projects;
 using CoConstruisons.Application.Projects.CreateProject;
+using CoConstruisons.Domain.Projects;
 using FluentValidation;
 using Marten;
 using Mediator;
@@ -86,6 +87,27 @@ public sealed class GetModelOverviewHandler(IQuerySession session, IOptions<Mode
     }
 }
 
+/// <summary>An owner's change to a project's model settings: checked with the other settings, stored, then the model overview again.</summary>
+internal static class ModelSettings
+{
+    public static async ValueTask<ModelOverview> ChangeAsync(
+        IDocumentSession session, IMediator mediator, Guid ownerId, Guid projectId, Func<ProjectSettings, ProjectSettings> change, CancellationToken ct)
+    {
+        var project = await session.LoadOwnedAsync(projectId, ownerId, ct);
+        var settings = change(project.Settings);
+        var result = await new ProjectSettingsValidator().ValidateAsync(settings, ct);
+        if (!result.IsValid)
+        {
+            throw new ValidationException(result.Errors);
+        }
+
+        project.Settings = settings;
+        session.Store(project);
+        await session.SaveChangesAsync(ct);
+        return await mediator.Send(new GetModelOverview(ownerId, projectId), ct);
+    }
+}
+
 /// <summary>
 /// The owner's target precision for machine labels (0.5–0.999). It applies from the next model
 /// version: the threshold is chosen on that version's calibration part.
@@ -104,21 +126,8 @@ public sealed class SetAutoLabelPrecisionValidator : AbstractValidator<SetAutoLa
 
 public sealed class SetAutoLabelPrecisionHandler(IDocumentSession session, IMediator mediator) : ICommandHandler<SetAutoLabelPrecision, ModelOverview>
 {
-    public async ValueTask<ModelOverview> Handle(SetAutoLabelPrecision command, CancellationToken cancellationToken)
-    {
-        var project = await session.LoadOwnedAsync(command.ProjectId, command.OwnerId, cancellationToken);
-        var settings = project.Settings with { AutoLabelPrecision = command.Precision };
-        var result = await new ProjectSettingsValidator().ValidateAsync(settings, cancellationToken);
-        if (!result.IsValid)
-        {
-            throw new ValidationException(result.Errors);
-        }
-
-        project.Settings = settings;
-        session.Store(project);
-        await session.SaveChangesAsync(cancellationToken);
-        return await mediator.Send(new GetModelOverview(command.OwnerId, command.ProjectId), cancellationToken);
-    }
+    public ValueTask<ModelOverview> Handle(SetAutoLabelPrecision command, CancellationToken cancellationToken)
+        => ModelSettings.ChangeAsync(session, mediator, command.OwnerId, command.ProjectId, s => s with { AutoLabelPrecision = command.Precision }, cancellationToken);
 }
 
 /// <summary>
@@ -140,21 +149,8 @@ public sealed class SetModelPriorWeightValidator : AbstractValidator<SetModelPri
 
 public sealed class SetModelPriorWeightHandler(IDocumentSession session, IMediator mediator) : ICommandHandler<SetModelPriorWeight, ModelOverview>
 {
-    public async ValueTask<ModelOverview> Handle(SetModelPriorWeight command, CancellationToken cancellationToken)
-    {
-        var project = await session.LoadOwnedAsync(command.ProjectId, command.OwnerId, cancellationToken);
-        var settings = project.Settings with { ModelPriorWeight = command.Weight };
-        var result = await new ProjectSettingsValidator().ValidateAsync(settings, cancellationToken);
-        if (!result.IsValid)
-        {
-            throw new ValidationException(result.Errors);
-        }
-
-        project.Settings = settings;
-        session.Store(project);
-        await session.SaveChangesAsync(cancellationToken);
-        return await mediator.Send(new GetModelOverview(command.OwnerId, command.ProjectId), cancellationToken);
-    }
+    public ValueTask<ModelOverview> Handle(SetModelPriorWeight command, CancellationToken cancellationToken)
+        => ModelSettings.ChangeAsync(session, mediator, command.OwnerId, command.ProjectId, s => s with { ModelPriorWeight = command.Weight }, cancellationToken);
 }
 
 /// <summary>The folder of a model version's files, checked (present, checksum) before it is served.</summary>

@@ -158,74 +158,100 @@ export function modelSection(ctx: PageContext, projectId: string): { box: HTMLEl
       }
     });
 
-    const target = h("input", { type: "text", inputmode: "decimal", class: "short", testid: "model-target", value: targetText || formatPercent(o.autoLabelPrecision, lang) });
-    target.addEventListener("input", () => (targetText = target.value));
-    const targetForm = h(
-      "form",
-      { class: "form inline", novalidate: true, testid: "model-target-form" },
-      h("div", { class: "field" }, h("label", { for: "model-target-input" }, t("model.target")), h("p", { class: "hint", id: "model-target-hint" }, t("model.targetHint")), target),
-      h("button", { type: "submit", class: "button secondary", testid: "model-target-save" }, t("model.targetSave")),
-    );
-    target.id = "model-target-input";
-    target.setAttribute("aria-describedby", "model-target-hint");
-    targetForm.addEventListener("submit", async (e) => {
-      e.preventDefault();
-      const value = parsePrecision(target.value);
-      actionStatus = "";
-      if (value === null) {
-        actionError = t("model.targetInvalid");
-        draw();
-        return;
-      }
-      try {
-        overview = await models.setAutoLabelPrecision({ projectId, precision: value });
-        targetText = "";
-        actionError = "";
-        actionStatus = t("model.targetSaved", { target: formatPercent(value, getLang()) });
-      } catch (err) {
-        if (ctx.handleOwnerError(err)) {
+    /**
+     * One owner setting as a small form: a decimal field with its label and hint, saved by
+     * `save`; a value `parse` refuses shows `invalid` and sends nothing. The typed text survives
+     * redraws (polling) until it is saved.
+     */
+    const settingForm = (o2: {
+      id: string;
+      testid: string;
+      formTestid: string;
+      saveTestid: string;
+      label: string;
+      hint: string;
+      saveLabel: string;
+      shown: string;
+      typed: () => string;
+      keep: (text: string) => void;
+      parse: (text: string) => number | null;
+      invalid: string;
+      save: (value: number) => Promise<void>;
+      saved: (value: number) => string;
+    }) => {
+      const input = h("input", { type: "text", inputmode: "decimal", class: "short", testid: o2.testid, value: o2.typed() || o2.shown });
+      input.addEventListener("input", () => o2.keep(input.value));
+      const form = h(
+        "form",
+        { class: "form inline", novalidate: true, testid: o2.formTestid },
+        h("div", { class: "field" }, h("label", { for: `${o2.id}-input` }, o2.label), h("p", { class: "hint", id: `${o2.id}-hint` }, o2.hint), input),
+        h("button", { type: "submit", class: "button secondary", testid: o2.saveTestid }, o2.saveLabel),
+      );
+      input.id = `${o2.id}-input`;
+      input.setAttribute("aria-describedby", `${o2.id}-hint`);
+      form.addEventListener("submit", async (e) => {
+        e.preventDefault();
+        const value = o2.parse(input.value);
+        actionStatus = "";
+        if (value === null) {
+          actionError = o2.invalid;
+          draw();
           return;
         }
-        actionError = errorMessage(err);
-      }
-      if (ctx.isCurrent()) {
-        draw();
-      }
+        try {
+          await o2.save(value);
+          o2.keep("");
+          actionError = "";
+          actionStatus = o2.saved(value);
+        } catch (err) {
+          if (ctx.handleOwnerError(err)) {
+            return;
+          }
+          actionError = errorMessage(err);
+        }
+        if (ctx.isCurrent()) {
+          draw();
+        }
+      });
+      return form;
+    };
+
+    const targetForm = settingForm({
+      id: "model-target",
+      testid: "model-target",
+      formTestid: "model-target-form",
+      saveTestid: "model-target-save",
+      label: t("model.target"),
+      hint: t("model.targetHint"),
+      saveLabel: t("model.targetSave"),
+      shown: formatPercent(o.autoLabelPrecision, lang),
+      typed: () => targetText,
+      keep: (text) => (targetText = text),
+      parse: parsePrecision,
+      invalid: t("model.targetInvalid"),
+      save: async (value) => {
+        overview = await models.setAutoLabelPrecision({ projectId, precision: value });
+      },
+      saved: (value) => t("model.targetSaved", { target: formatPercent(value, getLang()) }),
     });
 
-    const weight = h("input", { type: "text", inputmode: "decimal", class: "short", testid: "model-prior-weight", value: weightText || formatWeight(o.modelPriorWeight, lang) });
-    weight.addEventListener("input", () => (weightText = weight.value));
-    const weightForm = h(
-      "form",
-      { class: "form inline", novalidate: true, testid: "model-prior-form" },
-      h("div", { class: "field" }, h("label", { for: "model-prior-input" }, t("model.prior")), h("p", { class: "hint", id: "model-prior-hint" }, t("model.priorHint")), weight),
-      h("button", { type: "submit", class: "button secondary", testid: "model-prior-save" }, t("model.priorSave")),
-    );
-    weight.id = "model-prior-input";
-    weight.setAttribute("aria-describedby", "model-prior-hint");
-    weightForm.addEventListener("submit", async (e) => {
-      e.preventDefault();
-      const value = parsePriorWeight(weight.value);
-      actionStatus = "";
-      if (value === null) {
-        actionError = t("model.priorInvalid");
-        draw();
-        return;
-      }
-      try {
+    const weightForm = settingForm({
+      id: "model-prior",
+      testid: "model-prior-weight",
+      formTestid: "model-prior-form",
+      saveTestid: "model-prior-save",
+      label: t("model.prior"),
+      hint: t("model.priorHint"),
+      saveLabel: t("model.priorSave"),
+      shown: formatWeight(o.modelPriorWeight, lang),
+      typed: () => weightText,
+      keep: (text) => (weightText = text),
+      parse: parsePriorWeight,
+      invalid: t("model.priorInvalid"),
+      save: async (value) => {
         overview = await models.setModelPriorWeight({ projectId, weight: value });
-        weightText = "";
-        actionError = "";
-        actionStatus = value === 0 ? t("model.priorOff") : t("model.priorSaved", { weight: formatWeight(value, getLang()) });
-      } catch (err) {
-        if (ctx.handleOwnerError(err)) {
-          return;
-        }
-        actionError = errorMessage(err);
-      }
-      if (ctx.isCurrent()) {
-        draw();
-      }
+      },
+      saved: (value) => (value === 0 ? t("model.priorOff") : t("model.priorSaved", { weight: formatWeight(value, getLang()) })),
     });
 
     replace(
