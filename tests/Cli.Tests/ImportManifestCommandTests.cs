@@ -23,7 +23,9 @@ public sealed class ImportManifestCommandTests : IAsyncLifetime
         ["Marten:Schema"] = _schema,
         ["Storage:Path"] = Path.Combine(_dir, "storage"),
         ["Uploads:MaxImageBytes"] = "100000",
-        ["Downloads:TimeoutSeconds"] = "1",
+        // The slow file answers after 4 s; 2 s leaves the quick download room on a loaded CI machine
+        // (with 1 s the first download, which also starts the HTTP client, once missed it).
+        ["Downloads:TimeoutSeconds"] = "2",
     };
 
     private static readonly ImportTarget Create = new(null, "Manifeste", "yes:Oui,no:Non", null, 5, "agent@ville.fr");
