@@ -42,19 +42,15 @@ public sealed class CandidateCache(IDocumentStore store)
 
     /// <summary>
     /// Items that tie in the assignment order: same pool (gold or not), owner priority, model
-    /// uncertainty and evidence. Kept sorted so a contributor's candidates are read from the best
-    /// buckets down, instead of a scan over every open item.
+    /// uncertainty and evidence. Kept sorted by <see cref="AssignmentPolicy.Compare"/> so a
+    /// contributor's candidates are read from the best buckets down, instead of a scan over every
+    /// open item.
     /// </summary>
-    private readonly record struct BucketKey(int Priority, double Uncertainty, int Evidence) : IComparable<BucketKey>
+    private sealed record BucketKey(bool IsGold, int Priority, double Uncertainty, int EvidenceCount) : IAssignmentCandidate, IComparable<BucketKey>
     {
-        /// <summary>The bucket of an item; gold items (which never retire) rank the least checked first.</summary>
-        public static BucketKey Of(OpenItem item) => new(item.Priority, item.Uncertainty, item.IsGold ? -item.EvidenceCount : item.EvidenceCount);
+        public static BucketKey Of(OpenItem item) => new(item.IsGold, item.Priority, item.Uncertainty, item.EvidenceCount);
 
-        /// <summary>The same order as <see cref="AssignmentPolicy.Compare"/>: negative when this bucket comes first.</summary>
-        public int CompareTo(BucketKey other) =>
-            Priority != other.Priority ? other.Priority.CompareTo(Priority)
-            : Uncertainty != other.Uncertainty ? other.Uncertainty.CompareTo(Uncertainty)
-            : other.Evidence.CompareTo(Evidence);
+        public int CompareTo(BucketKey? other) => AssignmentPolicy.Compare(this, other!);
     }
 
     private sealed class Pool
@@ -67,7 +63,7 @@ public sealed class CandidateCache(IDocumentStore store)
         public readonly SortedDictionary<BucketKey, List<OpenItem>>[] Buckets = [new(), new()];
 
         /// <summary>Where each open item sits: its bucket and its index in the bucket's list.</summary>
-        public readonly Dictionary<Guid, (bool Gold, BucketKey Key, int Slot)> Place = [];
+        public readonly Dictionary<Guid, (BucketKey Key, int Slot)> Place = [];
 
         /// <summary>Items seen retired: never added back by a refresh that read an older row.</summary>
         public readonly HashSet<Guid> Retired = [];
@@ -89,7 +85,7 @@ public sealed class CandidateCache(IDocumentStore store)
                 buckets[key] = list = [];
             }
 
-            Place[item.Id] = (item.IsGold, key, list.Count);
+            Place[item.Id] = (key, list.Count);
             list.Add(item);
         }
 
@@ -109,7 +105,7 @@ public sealed class CandidateCache(IDocumentStore store)
                 return;
             }
 
-            var buckets = Buckets[at.Gold ? 1 : 0];
+            var buckets = Buckets[at.Key.IsGold ? 1 : 0];
             var list = buckets[at.Key];
             // Swap-remove: the last item of the bucket takes the freed slot.
             var last = list[^1];
