@@ -217,11 +217,6 @@ public sealed class AnswerWriter : IAsyncDisposable
             System.Globalization.CultureInfo.CurrentUICulture = p.UiCulture;
             try
             {
-                if (!consensus.ContainsKey(p.Project.Id) && p.Command.Choice != Choice.DontKnowKey && p.Project.Settings.IsValidAnswer(p.Command.Choice))
-                {
-                    consensus[p.Project.Id] = await _cache.GetAsync(session, p.Project, ct);
-                }
-
                 outcomes[i] = await DecideAsync(session, p, reads[i], consensus, now, ct);
                 wrote |= outcomes[i].Written;
             }
@@ -296,13 +291,19 @@ public sealed class AnswerWriter : IAsyncDisposable
                 "This image already has all its answers: thank you! Ask for another one."));
         }
 
+        var evidence = command.Choice != Choice.DontKnowKey;
+        if (evidence && !consensus.ContainsKey(project.Id))
+        {
+            // The project's latest fit, read once per group (before this answer adds any write).
+            consensus[project.Id] = await _cache.GetAsync(session, project, ct);
+        }
+
         // Every check passed: from here on the answer only adds writes to the group's session.
         var retired = false;
         var answer = new AnswerSubmitted(
             Guid.CreateVersion7(), item.Id, project.Id, contributor.ContributorId, command.Choice,
             contributor.Channel, command.TimeTakenMs, command.IdempotencyKey, now);
         stream.AppendOne(answer);
-        var evidence = command.Choice != Choice.DontKnowKey;
         if (evidence)
         {
             // Incremental consensus: the item's belief plus this answer, weighed by the contributor's
@@ -316,20 +317,13 @@ public sealed class AnswerWriter : IAsyncDisposable
             Domain.Consensus.LabelDecision decision;
             lock (fit.Fit)
             {
-                if (state.LogScores is { } scores && scores.Length == project.Settings.Choices.Count)
-                {
-                    belief = new ItemBelief(
-                        Domain.Models.ModelPrior.Same(state.PriorLogScores, prior) ? scores : Domain.Models.ModelPrior.Rebase(scores, state.PriorLogScores, prior),
-                        state.EvidenceCount);
-                }
-                else
-                {
-                    belief = fit.Fit.NewBelief();
-                    if (prior is not null)
-                    {
-                        belief = new ItemBelief(Domain.Models.ModelPrior.Rebase(belief.LogScores, null, prior));
-                    }
-                }
+                // The stored scores hold the prior they were built with; a first answer starts from the class prior alone.
+                var stored = state.LogScores is { } scores && scores.Length == project.Settings.Choices.Count;
+                IReadOnlyList<double> start = stored ? state.LogScores! : fit.Fit.NewBelief().LogScores;
+                var held = stored ? state.PriorLogScores : null;
+                belief = new ItemBelief(
+                    Domain.Models.ModelPrior.Same(held, prior) ? start : Domain.Models.ModelPrior.Rebase(start, held, prior),
+                    stored ? state.EvidenceCount : 0);
 
                 fit.Fit.Update(belief, contributor.ContributorId, command.Choice, contributor.Channel);
                 decision = fit.Fit.Decide(belief);
