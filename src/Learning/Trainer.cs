@@ -251,7 +251,6 @@ public static class Trainer
         var model = trainer.Fit(keyed);
         progress?.Report(("boosting", 1, 1));
         return model;
-
     }
 
     /// <summary>The network's share (0, 0.1, …, 1) that minimises the log-loss of the mixed probabilities on the calibration part.</summary>

@@ -115,11 +115,6 @@ public sealed class TrainProjectModelHandler(
     }
 
     /// <summary>
-    /// Predicts every item of the project with the saved model (loading it from its files checks
-    /// them), in batches; each batch's events are one transaction, retried on a concurrency
-    /// conflict with an answer arriving on the same item.
-    /// </summary>
-    /// <summary>
     /// Each class's share of the labels the model was fitted on (all examples when the trainer
     /// reports no training ids): dividing the calibrated probabilities by them gives the likelihood
     /// the consensus prior uses (<see cref="Domain.Models.ModelPrior"/>).
@@ -136,6 +131,11 @@ public sealed class TrainProjectModelHandler(
             .ToDictionary(g => g.Key, g => Math.Round((double)g.Count() / fitted.Count, 6), StringComparer.Ordinal);
     }
 
+    /// <summary>
+    /// Predicts every item of the project with the saved model (loading it from its files checks
+    /// them), in batches; each batch's events are one transaction, retried on a concurrency
+    /// conflict with an answer arriving on the same item.
+    /// </summary>
     private async Task PredictAsync(ModelVersion model, string directory, IReadOnlySet<Guid> trainingItems, Dictionary<string, double> classShares, ModelRunTracker tracker, CancellationToken ct)
     {
         var classifier = trainer.Load(directory);

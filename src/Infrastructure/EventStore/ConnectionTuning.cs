@@ -22,31 +22,30 @@ public static class ConnectionTuning
     public static string Apply(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        if (!Mentions(connectionString, "Max Auto Prepare", "MaxAutoPrepare"))
+        // What the operator wrote (Npgsql's builder cannot tell a default from a written value).
+        var written = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        bool Mentions(params string[] keys) => keys.Any(written.ContainsKey);
+        if (!Mentions("Max Auto Prepare", "MaxAutoPrepare"))
         {
             builder.MaxAutoPrepare = 64;
-            if (!Mentions(connectionString, "Auto Prepare Min Usages", "AutoPrepareMinUsages"))
+            if (!Mentions("Auto Prepare Min Usages", "AutoPrepareMinUsages"))
             {
                 builder.AutoPrepareMinUsages = 2;
             }
         }
 
-        if (!Mentions(connectionString, "No Reset On Close", "NoResetOnClose"))
+        if (!Mentions("No Reset On Close", "NoResetOnClose"))
         {
             builder.NoResetOnClose = true;
         }
 
-        if (!Mentions(connectionString, "SSL Mode", "SslMode") && IsLoopback(builder.Host))
+        if (!Mentions("SSL Mode", "SslMode") && IsLoopback(builder.Host))
         {
             builder.SslMode = SslMode.Disable;
         }
 
         return builder.ConnectionString;
     }
-
-    private static bool Mentions(string connectionString, params string[] keys) =>
-        connectionString.Split(';').Select(part => part.Split('=', 2)[0].Trim())
-            .Any(key => keys.Any(k => string.Equals(key, k, StringComparison.OrdinalIgnoreCase)));
 
     private static bool IsLoopback(string? host) =>
         !string.IsNullOrEmpty(host)
