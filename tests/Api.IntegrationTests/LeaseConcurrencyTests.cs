@@ -35,12 +35,12 @@ public sealed class LeaseConcurrencyTests(ApiFixture api)
         await using (var other = store.LightweightSession())
         {
             var theirs = await other.LoadAsync<ItemLease>(id);
-            Assert.True(theirs!.TryReserve("someone-else", now, now.AddMinutes(2), maxAnswers: 1, evidence: 0, answered: []));
+            Assert.True(theirs!.TryReserve("someone-else", now, now.AddMinutes(2), maxAnswers: 1, evidence: 0, answered: [], abstained: []));
             other.Store(theirs);
             await other.SaveChangesAsync();
         }
 
-        Assert.True(lease.TryReserve("me", now, now.AddMinutes(2), maxAnswers: 1, evidence: 0, answered: []));
+        Assert.True(lease.TryReserve("me", now, now.AddMinutes(2), maxAnswers: 1, evidence: 0, answered: [], abstained: []));
         first.Store(lease);
         var error = await Assert.ThrowsAnyAsync<Exception>(() => first.SaveChangesAsync());
         Assert.True(ConcurrencyConflicts.IsConflict(error), error.ToString());

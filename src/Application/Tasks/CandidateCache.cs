@@ -17,7 +17,7 @@ namespace CoConstruisons.Application.Tasks;
 /// <para>Nothing here guards a rule: a stale copy can only offer an item that the submit then
 /// refuses (already answered by this person, or full). The reservation (<c>ItemLease</c>, optimistic
 /// concurrency in the store) keeps concurrent contributors on all nodes within an item's cap; it
-/// remembers the highest evidence any node saw, and reservations last far longer (2 minutes) than
+/// remembers who any node saw answer, and reservations last far longer (2 minutes) than
 /// the copy may lag (about a second).</para>
 /// </summary>
 public sealed class CandidateCache(IDocumentStore store)
@@ -38,6 +38,9 @@ public sealed class CandidateCache(IDocumentStore store)
         public double Uncertainty { get; set; }
         public int EvidenceCount { get; set; }
         public HashSet<string> ContributorIds { get; init; } = new(StringComparer.Ordinal);
+
+        /// <summary>Those of <see cref="ContributorIds"/> whose answer is not evidence ("don't know", skip).</summary>
+        public HashSet<string> Abstained { get; init; } = new(StringComparer.Ordinal);
     }
 
     /// <summary>
@@ -132,6 +135,7 @@ public sealed class CandidateCache(IDocumentStore store)
         public int EvidenceCount { get; set; }
         public bool Retired { get; set; }
         public List<string>? ContributorIds { get; set; }
+        public List<string>? Abstained { get; set; }
     }
 
     /// <summary>
@@ -162,6 +166,7 @@ public sealed class CandidateCache(IDocumentStore store)
                             Uncertainty = item.Uncertainty,
                             EvidenceCount = item.EvidenceCount,
                             ContributorIds = [.. item.ContributorIds],
+                            Abstained = [.. item.Abstained],
                         });
                     }
                 }
@@ -209,7 +214,11 @@ public sealed class CandidateCache(IDocumentStore store)
             }
 
             item.ContributorIds.Add(contributorId);
-            if (evidence)
+            if (!evidence)
+            {
+                item.Abstained.Add(contributorId);
+            }
+            else
             {
                 item.EvidenceCount++;
                 pool.Put(item);
@@ -261,6 +270,7 @@ public sealed class CandidateCache(IDocumentStore store)
                     EvidenceCount = p.EvidenceCount,
                     Retired = p.Retired,
                     ContributorIds = p.ContributorIds,
+                    Abstained = p.Abstained,
                 })
                 .ToListAsync(ct);
             lock (pool.Gate)
@@ -281,6 +291,7 @@ public sealed class CandidateCache(IDocumentStore store)
                     // This node's own updates may be ahead of a row read in a transaction that started earlier.
                     item.EvidenceCount = Math.Max(item.EvidenceCount, row.EvidenceCount);
                     item.ContributorIds.UnionWith(row.ContributorIds ?? []);
+                    item.Abstained.UnionWith(row.Abstained ?? []);
                     pool.Put(item);
                 }
 

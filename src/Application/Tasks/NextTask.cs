@@ -205,7 +205,7 @@ public sealed class TaskDispenser : IAsyncDisposable
                 created.Add(candidate.Id);
             }
 
-            if (lease.TryReserve(contributorId, now, until, policy.MaxAnswers, candidate.EvidenceCount, candidate.ContributorIds))
+            if (lease.TryReserve(contributorId, now, until, policy.MaxAnswers, candidate.EvidenceCount, candidate.ContributorIds, candidate.Abstained))
             {
                 changed.Add(candidate.Id);
                 return candidate;

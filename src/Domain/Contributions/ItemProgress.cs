@@ -15,6 +15,9 @@ public sealed class ItemProgress : Assignment.IAssignmentCandidate
     public Guid ProjectId { get; set; }
     public Dictionary<string, int> Votes { get; set; } = [];
     public List<string> ContributorIds { get; set; } = [];
+
+    /// <summary>Those of <see cref="ContributorIds"/> whose answer is not evidence ("don't know", or a skip).</summary>
+    public List<string> Abstained { get; set; } = [];
     public int AnswerCount { get; set; }
     public int EvidenceCount { get; set; }
     public string? Label { get; set; }
@@ -69,6 +72,7 @@ public sealed class ItemProgress : Assignment.IAssignmentCandidate
 
         if (answer.Choice == Choice.DontKnowKey)
         {
+            Abstain(answer.ContributorId);
             return;
         }
 
@@ -85,6 +89,16 @@ public sealed class ItemProgress : Assignment.IAssignmentCandidate
         if (!ContributorIds.Contains(skipped.ContributorId))
         {
             ContributorIds.Add(skipped.ContributorId);
+        }
+
+        Abstain(skipped.ContributorId);
+    }
+
+    private void Abstain(string contributorId)
+    {
+        if (!Abstained.Contains(contributorId))
+        {
+            Abstained.Add(contributorId);
         }
     }
 

@@ -11,10 +11,10 @@ public class AssignmentPolicyTests
     public void A_fully_reserved_item_frees_a_slot_when_a_reservation_expires()
     {
         var lease = new ItemLease();
-        Assert.True(lease.TryReserve("a", Now, Now.AddMinutes(2), maxAnswers: 1, evidence: 0, answered: []));
-        Assert.False(lease.TryReserve("b", Now.AddMinutes(1), Now.AddMinutes(3), maxAnswers: 1, evidence: 0, answered: []));
+        Assert.True(lease.TryReserve("a", Now, Now.AddMinutes(2), maxAnswers: 1, evidence: 0, answered: [], abstained: []));
+        Assert.False(lease.TryReserve("b", Now.AddMinutes(1), Now.AddMinutes(3), maxAnswers: 1, evidence: 0, answered: [], abstained: []));
 
-        Assert.True(lease.TryReserve("b", Now.AddMinutes(2), Now.AddMinutes(4), maxAnswers: 1, evidence: 0, answered: []));
+        Assert.True(lease.TryReserve("b", Now.AddMinutes(2), Now.AddMinutes(4), maxAnswers: 1, evidence: 0, answered: [], abstained: []));
         Assert.Equal(["b"], lease.Holders.Select(h => h.ContributorId));
     }
 
@@ -22,23 +22,51 @@ public class AssignmentPolicyTests
     public void A_writer_with_an_older_view_of_the_item_still_counts_answers_a_newer_writer_saw()
     {
         var lease = new ItemLease();
-        lease.TryReserve("a", Now, Now.AddMinutes(2), maxAnswers: 2, evidence: 0, answered: []);
-        lease.TryReserve("b", Now, Now.AddMinutes(2), maxAnswers: 2, evidence: 0, answered: []);
+        lease.TryReserve("a", Now, Now.AddMinutes(2), maxAnswers: 2, evidence: 0, answered: [], abstained: []);
+        lease.TryReserve("b", Now, Now.AddMinutes(2), maxAnswers: 2, evidence: 0, answered: [], abstained: []);
 
         // c saw a and b answer (evidence 2): it drops their slots and finds the item full.
-        Assert.False(lease.TryReserve("c", Now, Now.AddMinutes(2), maxAnswers: 2, evidence: 2, answered: ["a", "b"]));
+        Assert.False(lease.TryReserve("c", Now, Now.AddMinutes(2), maxAnswers: 2, evidence: 2, answered: ["a", "b"], abstained: []));
         // d read the item before those answers (evidence 0) but the lease remembers them.
-        Assert.False(lease.TryReserve("d", Now, Now.AddMinutes(2), maxAnswers: 2, evidence: 0, answered: []));
+        Assert.False(lease.TryReserve("d", Now, Now.AddMinutes(2), maxAnswers: 2, evidence: 0, answered: [], abstained: []));
+    }
+
+    [Fact]
+    public void Two_writers_that_each_saw_a_different_answer_count_both()
+    {
+        // Two nodes: each has seen the answer given through it, not yet the other's.
+        var lease = new ItemLease();
+        foreach (var who in new[] { "a", "b", "c" })
+        {
+            Assert.True(lease.TryReserve(who, Now, Now.AddMinutes(2), maxAnswers: 3, evidence: 0, answered: [], abstained: []));
+        }
+
+        Assert.False(lease.TryReserve("d", Now, Now.AddMinutes(2), maxAnswers: 3, evidence: 1, answered: ["a"], abstained: []));
+        // b answered too, and c still holds its slot: the item is full (a, b, and c to come).
+        Assert.False(lease.TryReserve("e", Now, Now.AddMinutes(2), maxAnswers: 3, evidence: 1, answered: ["b"], abstained: []));
+        Assert.Equal(["c"], lease.Holders.Select(h => h.ContributorId));
+    }
+
+    [Fact]
+    public void A_holder_who_said_dont_know_frees_the_slot_without_counting_as_an_answer()
+    {
+        var lease = new ItemLease();
+        lease.TryReserve("a", Now, Now.AddMinutes(2), maxAnswers: 2, evidence: 0, answered: [], abstained: []);
+        lease.TryReserve("b", Now, Now.AddMinutes(2), maxAnswers: 2, evidence: 0, answered: [], abstained: []);
+
+        // a answered "don't know": a's slot is free again, and b's answer is still to come.
+        Assert.True(lease.TryReserve("c", Now, Now.AddMinutes(2), maxAnswers: 2, evidence: 0, answered: ["a"], abstained: ["a"]));
+        Assert.False(lease.TryReserve("d", Now, Now.AddMinutes(2), maxAnswers: 2, evidence: 0, answered: ["a"], abstained: ["a"]));
     }
 
     [Fact]
     public void A_holder_who_already_answered_no_longer_takes_a_slot()
     {
         var lease = new ItemLease();
-        lease.TryReserve("a", Now, Now.AddMinutes(2), maxAnswers: 2, evidence: 0, answered: []);
+        lease.TryReserve("a", Now, Now.AddMinutes(2), maxAnswers: 2, evidence: 0, answered: [], abstained: []);
 
-        Assert.True(lease.TryReserve("b", Now, Now.AddMinutes(2), maxAnswers: 2, evidence: 1, answered: ["a"]));
-        Assert.False(lease.TryReserve("c", Now, Now.AddMinutes(2), maxAnswers: 2, evidence: 1, answered: ["a"]));
+        Assert.True(lease.TryReserve("b", Now, Now.AddMinutes(2), maxAnswers: 2, evidence: 1, answered: ["a"], abstained: []));
+        Assert.False(lease.TryReserve("c", Now, Now.AddMinutes(2), maxAnswers: 2, evidence: 1, answered: ["a"], abstained: []));
     }
 
     [Fact]
