@@ -31,9 +31,9 @@ public static class MartenRegistration
         opts.Schema.For<Item>().Index(i => i.ProjectId).UniqueIndex(i => i.ProjectId, i => i.ContentHash);
         opts.Schema.For<Contributor>().Identity(c => c.Id);
         opts.Schema.For<AnswerReceipt>().Identity(r => r.Id);
-        opts.Schema.For<ItemProgress>().Index(p => p.ProjectId)
-            // The assignment query: open items of one pool in priority order, read backwards up to its LIMIT.
-            .Index([p => p.ProjectId, p => p.IsGold, p => p.Priority, p => p.Uncertainty, p => p.EvidenceCount], i => i.Name = "mt_doc_itemprogress_assignment");
+        // Candidates come from each node's copy of the open items (CandidateCache), not from a query
+        // sorted in PostgreSQL: no index on the assignment order, which every answer would update.
+        opts.Schema.For<ItemProgress>().Index(p => p.ProjectId);
         opts.Schema.For<ContributorProgress>().Identity(p => p.Id);
         opts.Schema.For<ItemLease>().UseOptimisticConcurrency(true);
         opts.Schema.For<CoConstruisons.Application.Images.TileImportJobs.TileImportJob>().UseOptimisticConcurrency(true).Index(j => j.ProjectId);
@@ -68,7 +68,7 @@ public static class MartenRegistration
         opts.Events.AddEventType<NudgeSent>();
         opts.Projections.Add<EngagementProjection>(ProjectionLifecycle.Inline);
 
-        // Read right after each answer by the assignment query: kept in the same transaction as the event.
+        // Read by the next answer's checks and by every node's candidate copy: kept in the same transaction as the event.
         opts.Projections.Add<ItemProgressProjection>(ProjectionLifecycle.Inline);
     }
 }

@@ -7,7 +7,7 @@ namespace CoConstruisons.Infrastructure.EventStore.Projections;
 
 /// <summary>
 /// Inline projection of an item's stream into <see cref="ItemProgress"/> (same transaction as the
-/// answer, so the next assignment query sees it). The rules live in the domain type; this class
+/// answer, so the next answer's checks and the nodes' candidate copies see it). The rules live in the domain type; this class
 /// only tells Marten's source generator which events build it.
 /// </summary>
 public sealed partial class ItemProgressProjection : SingleStreamProjection<ItemProgress, Guid>
