@@ -88,7 +88,8 @@ public sealed record TrainingResult(ImageClassifier Classifier, EvaluationReport
 /// </summary>
 public static class Trainer
 {
-    public const string NetworkMethod = "compact convolutional network (3x3 convolutions 16-32-64 channels with ReLU and max-pooling, global average pooling + the image's aspect and size, one hidden layer), trained from scratch with AdamW on random symmetries of the square (quarter turns swap the north-south/east-west classes) and small shifts, test-time averaging over the 8 symmetries, temperature calibration";
+    /// <summary>The network's description, with its channel counts (1×, 2× and 4× the base width).</summary>
+    public static string NetworkMethod(int width) => $"compact convolutional network (3x3 convolutions {width}-{2 * width}-{4 * width} channels with ReLU and max-pooling, global average pooling + the image's aspect and size, one hidden layer), trained from scratch with AdamW on random symmetries of the square (quarter turns swap the north-south/east-west classes) and small shifts, test-time averaging over the 8 symmetries, temperature calibration";
 
     public const string Method = "handcrafted roof features (multi-scale gradients, HOG, row/column profiles, colour, 8x8 and 16x16 thumbnails) + ML.NET LightGBM multiclass, trained on identity, quarter turn and their mirrors (quarter turns swap the north-south/east-west classes), test-time averaging over the 8 square symmetries, temperature calibration";
 
@@ -159,8 +160,8 @@ public static class Trainer
             CreatedUtc = DateTimeOffset.UtcNow,
             Method = options.Model switch
             {
-                ModelKind.Network => NetworkMethod,
-                ModelKind.Ensemble => $"{NetworkMethod}; mixed with: {Method}",
+                ModelKind.Network => NetworkMethod(options.Network.Width),
+                ModelKind.Ensemble => $"{NetworkMethod(options.Network.Width)}; mixed with: {Method}",
                 _ => Method,
             },
             Classes = classes,

@@ -83,6 +83,43 @@ public sealed class ConvNetTests
     }
 
     [Fact]
+    public void Element_wise_passes_match_their_scalar_definition_on_every_length()
+    {
+        var random = new Random(5);
+        for (var length = 0; length <= 40; length++)
+        {
+            var x = Enumerable.Range(0, length).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+            var y = Enumerable.Range(0, length).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+
+            var relu = (float[])x.Clone();
+            Vectors.Relu(relu);
+            Assert.Equal(x.Select(v => Math.Max(v, 0f)), relu);
+
+            var masked = (float[])y.Clone();
+            Vectors.MaskByPositive(x, masked);
+            Assert.Equal(x.Zip(y, (v, g) => v > 0 ? g : 0f), masked);
+
+            Assert.Equal(x.Sum(v => (double)v), Vectors.Sum(x), 4);
+            var (sum, squares) = Vectors.SumAndSquares(x);
+            Assert.Equal(x.Sum(v => (double)v), sum, 4);
+            Assert.Equal(x.Sum(v => (double)v * v), squares, 4);
+
+            var added = (float[])y.Clone();
+            Vectors.AddInto(x, added);
+            Assert.Equal(x.Zip(y, (a, b) => a + b), added);
+
+            var z = (float[])x.Clone();
+            var normalised = new float[length];
+            Vectors.Normalise(z, normalised, mean: 0.1f, inverse: 2f, gain: 3f, shift: -1f);
+            for (var i = 0; i < length; i++)
+            {
+                Assert.Equal((x[i] - 0.1f) * 2f, normalised[i], 5);
+                Assert.Equal((3f * normalised[i]) - 1f, z[i], 5);
+            }
+        }
+    }
+
+    [Fact]
     public void Products_match_the_naive_definition_on_odd_sizes()
     {
         var random = new Random(9);
@@ -90,8 +127,11 @@ public sealed class ConvNetTests
         {
             var a = Enumerable.Range(0, m * k).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
             var b = Enumerable.Range(0, k * n).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
-            var c = new float[m * n];
+            // A product that does not accumulate overwrites whatever the buffer held (buffers are reused).
+            var c = Enumerable.Repeat(7f, m * n).ToArray();
             Gemm.Multiply(a, b, c, m, k, n, accumulate: false);
+            var accumulated = Enumerable.Repeat(1f, m * n).ToArray();
+            Gemm.Multiply(a, b, accumulated, m, k, n, accumulate: true);
             var bt = new float[n * k];
             Gemm.Transpose(b, bt, k, n);
             var c2 = new float[m * n];
@@ -107,6 +147,7 @@ public sealed class ConvNetTests
                     }
 
                     Assert.Equal(expected, c[(i * n) + j], 3);
+                    Assert.Equal(expected + 1, accumulated[(i * n) + j], 3);
                     Assert.Equal(expected, c2[(i * n) + j], 3);
                 }
             }

@@ -253,7 +253,7 @@ internal sealed class ConvNet
                 NormaliseForward(output, ws.Normalised[l], ws.InverseStd[l], p.AsSpan(_gains[l], 2 * c.Out), c);
             }
 
-            Relu(output.AsSpan(0, c.Out * c.Pixels));
+            Vectors.Relu(output.AsSpan(0, c.Out * c.Pixels));
             var next = l + 1 < Shape.Convs.Count ? ws.Inputs[l + 1] : null;
             if (next is not null)
             {
@@ -273,19 +273,12 @@ internal sealed class ConvNet
         var lastOutput = ws.Outputs[^1];
         for (var o = 0; o < last.Out; o++)
         {
-            var sum = 0f;
-            var row = lastOutput.AsSpan(o * last.Pixels, last.Pixels);
-            foreach (var v in row)
-            {
-                sum += v;
-            }
-
-            ws.FcInput[o] = sum / last.Pixels;
+            ws.FcInput[o] = Vectors.Sum(lastOutput.AsSpan(o * last.Pixels, last.Pixels)) / last.Pixels;
         }
 
         extras.CopyTo(ws.FcInput.AsSpan(last.Out));
         Dense(p.AsSpan(_fc1W, Shape.Hidden * Shape.FcInput), p.AsSpan(_fc1B, Shape.Hidden), ws.FcInput, ws.Hidden);
-        Relu(ws.Hidden);
+        Vectors.Relu(ws.Hidden);
         Dense(p.AsSpan(_fc2W, Shape.Classes * Shape.Hidden), p.AsSpan(_fc2B, Shape.Classes), ws.Hidden, ws.Logits);
     }
 
@@ -356,13 +349,7 @@ internal sealed class ConvNet
             var n = c.Out * c.Pixels;
 
             // ReLU.
-            for (var i = 0; i < n; i++)
-            {
-                if (output[i] <= 0)
-                {
-                    dOut[i] = 0;
-                }
-            }
+            Vectors.MaskByPositive(output.AsSpan(0, n), dOut.AsSpan(0, n));
 
             if (shape.GroupNorm)
             {
@@ -372,13 +359,7 @@ internal sealed class ConvNet
             // Bias and weight gradients.
             for (var o = 0; o < c.Out; o++)
             {
-                var sum = 0f;
-                foreach (var v in dOut.AsSpan(o * c.Pixels, c.Pixels))
-                {
-                    sum += v;
-                }
-
-                g[_convB[l] + o] += sum;
+                g[_convB[l] + o] += Vectors.Sum(dOut.AsSpan(o * c.Pixels, c.Pixels));
             }
 
             Gemm.MultiplyTransposedAdd(dOut, ws.Columns[l], g.AsSpan(_convW[l], c.Out * c.PatchLength), c.Out, c.Pixels, c.PatchLength);
@@ -424,17 +405,9 @@ internal sealed class ConvNet
         var n = perGroup * c.Pixels;
         for (var g = 0; g < groups; g++)
         {
-            var block = z.Slice(g * n, n);
-            var sum = 0.0;
-            var squares = 0.0;
-            foreach (var v in block)
-            {
-                sum += v;
-                squares += v * v;
-            }
-
-            var mean = sum / n;
-            var variance = Math.Max(0, (squares / n) - (mean * mean));
+            var (sum, squares) = Vectors.SumAndSquares(z.Slice(g * n, n));
+            var mean = (double)sum / n;
+            var variance = Math.Max(0, ((double)squares / n) - (mean * mean));
             var inv = (float)(1 / Math.Sqrt(variance + NormEpsilon));
             inverseStd[g] = inv;
             var m = (float)mean;
@@ -444,12 +417,7 @@ internal sealed class ConvNet
                 var gain = gainsAndShifts[channel];
                 var shift = gainsAndShifts[c.Out + channel];
                 var offset = (g * n) + (ch * c.Pixels);
-                for (var i = 0; i < c.Pixels; i++)
-                {
-                    var x = (z[offset + i] - m) * inv;
-                    normalised[offset + i] = x;
-                    z[offset + i] = (gain * x) + shift;
-                }
+                Vectors.Normalise(z.Slice(offset, c.Pixels), normalised.Slice(offset, c.Pixels), m, inv, gain, shift);
             }
         }
     }
@@ -469,34 +437,16 @@ internal sealed class ConvNet
             {
                 var channel = (g * perGroup) + ch;
                 var offset = (g * n) + (ch * c.Pixels);
-                var gain = gains[channel];
-                var dGain = 0f;
-                var dShift = 0f;
-                for (var i = 0; i < c.Pixels; i++)
-                {
-                    var dy = d[offset + i];
-                    var x = normalised[offset + i];
-                    dGain += dy * x;
-                    dShift += dy;
-                    var dx = dy * gain;
-                    d[offset + i] = dx;
-                    sumD += dx;
-                    sumDx += dx * x;
-                }
-
+                var (dGain, dShift, channelD, channelDx) = Vectors.NormaliseBackwardChannel(d.Slice(offset, c.Pixels), normalised.Slice(offset, c.Pixels), gains[channel]);
+                sumD += channelD;
+                sumDx += channelDx;
                 gradients[channel] += dGain;
                 gradients[c.Out + channel] += dShift;
             }
 
             var meanD = (float)(sumD / n);
             var meanDx = (float)(sumDx / n);
-            var inv = inverseStd[g];
-            var block = d.Slice(g * n, n);
-            var xs = normalised.Slice(g * n, n);
-            for (var i = 0; i < n; i++)
-            {
-                block[i] = (block[i] - meanD - (xs[i] * meanDx)) * inv;
-            }
+            Vectors.NormaliseBackwardGroup(d.Slice(g * n, n), normalised.Slice(g * n, n), meanD, meanDx, inverseStd[g]);
         }
     }
 
@@ -512,17 +462,6 @@ internal sealed class ConvNet
             }
 
             output[o] = sum;
-        }
-    }
-
-    private static void Relu(Span<float> values)
-    {
-        for (var i = 0; i < values.Length; i++)
-        {
-            if (values[i] < 0)
-            {
-                values[i] = 0;
-            }
         }
     }
 
@@ -596,10 +535,7 @@ internal sealed class ConvNet
                         var target = plane.Slice(sy * size, size);
                         var from = Math.Max(0, -dx);
                         var to = Math.Min(size, size - dx);
-                        for (var x = from; x < to; x++)
-                        {
-                            target[x + dx] += source[x];
-                        }
+                        Vectors.AddInto(source[from..to], target.Slice(from + dx, to - from));
                     }
                 }
             }

@@ -18,11 +18,6 @@ internal static class Gemm
             throw new ArgumentException("Matrix spans are smaller than their dimensions.");
         }
 
-        if (!accumulate)
-        {
-            c[..(m * n)].Clear();
-        }
-
         ref var ra = ref MemoryMarshal.GetReference(a);
         ref var rb = ref MemoryMarshal.GetReference(b);
         ref var rc = ref MemoryMarshal.GetReference(c);
@@ -34,12 +29,12 @@ internal static class Gemm
             var i = 0;
             for (; i + 4 <= m; i += 4)
             {
-                Kernel4x16(ref ra, ref rb, ref rc, i, j, k, n);
+                Kernel4x16(ref ra, ref rb, ref rc, i, j, k, n, accumulate);
             }
 
             for (; i < m; i++)
             {
-                Kernel1x16(ref ra, ref rb, ref rc, i, j, k, n);
+                Kernel1x16(ref ra, ref rb, ref rc, i, j, k, n, accumulate);
             }
         }
 
@@ -53,26 +48,39 @@ internal static class Gemm
                     sum += Unsafe.Add(ref ra, (i * k) + p) * Unsafe.Add(ref rb, (p * n) + j);
                 }
 
-                Unsafe.Add(ref rc, (i * n) + j) += sum;
+                ref var target = ref Unsafe.Add(ref rc, (i * n) + j);
+                target = accumulate ? target + sum : sum;
             }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Kernel4x16(ref float a, ref float b, ref float c, int i, int j, int k, int n)
+    private static void Kernel4x16(ref float a, ref float b, ref float c, int i, int j, int k, int n, bool accumulate)
     {
         ref var c0 = ref Unsafe.Add(ref c, (i * n) + j);
         ref var c1 = ref Unsafe.Add(ref c0, n);
         ref var c2 = ref Unsafe.Add(ref c1, n);
         ref var c3 = ref Unsafe.Add(ref c2, n);
-        var s00 = Vector256.LoadUnsafe(ref c0);
-        var s01 = Vector256.LoadUnsafe(ref c0, 8);
-        var s10 = Vector256.LoadUnsafe(ref c1);
-        var s11 = Vector256.LoadUnsafe(ref c1, 8);
-        var s20 = Vector256.LoadUnsafe(ref c2);
-        var s21 = Vector256.LoadUnsafe(ref c2, 8);
-        var s30 = Vector256.LoadUnsafe(ref c3);
-        var s31 = Vector256.LoadUnsafe(ref c3, 8);
+        var s00 = Vector256<float>.Zero;
+        var s01 = Vector256<float>.Zero;
+        var s10 = Vector256<float>.Zero;
+        var s11 = Vector256<float>.Zero;
+        var s20 = Vector256<float>.Zero;
+        var s21 = Vector256<float>.Zero;
+        var s30 = Vector256<float>.Zero;
+        var s31 = Vector256<float>.Zero;
+        if (accumulate)
+        {
+            s00 = Vector256.LoadUnsafe(ref c0);
+            s01 = Vector256.LoadUnsafe(ref c0, 8);
+            s10 = Vector256.LoadUnsafe(ref c1);
+            s11 = Vector256.LoadUnsafe(ref c1, 8);
+            s20 = Vector256.LoadUnsafe(ref c2);
+            s21 = Vector256.LoadUnsafe(ref c2, 8);
+            s30 = Vector256.LoadUnsafe(ref c3);
+            s31 = Vector256.LoadUnsafe(ref c3, 8);
+        }
+
         ref var a0 = ref Unsafe.Add(ref a, i * k);
         ref var a1 = ref Unsafe.Add(ref a0, k);
         ref var a2 = ref Unsafe.Add(ref a1, k);
@@ -108,11 +116,11 @@ internal static class Gemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Kernel1x16(ref float a, ref float b, ref float c, int i, int j, int k, int n)
+    private static void Kernel1x16(ref float a, ref float b, ref float c, int i, int j, int k, int n, bool accumulate)
     {
         ref var c0 = ref Unsafe.Add(ref c, (i * n) + j);
-        var s0 = Vector256.LoadUnsafe(ref c0);
-        var s1 = Vector256.LoadUnsafe(ref c0, 8);
+        var s0 = accumulate ? Vector256.LoadUnsafe(ref c0) : Vector256<float>.Zero;
+        var s1 = accumulate ? Vector256.LoadUnsafe(ref c0, 8) : Vector256<float>.Zero;
         ref var a0 = ref Unsafe.Add(ref a, i * k);
         ref var bj = ref Unsafe.Add(ref b, j);
         for (var p = 0; p < k; p++)
