@@ -38,6 +38,7 @@ public static class InfrastructureServices
             isDevelopment ? dataFolder : null));
         services.AddSingleton<ITokenService, TokenService>();
         services.AddSingleton<IPseudonymizer, Pseudonymizer>();
+        services.AddSingleton<IContributorDataStore, CoConstruisons.Infrastructure.EventStore.MartenContributorDataStore>();
         services.AddSingleton<IPasswordHasher, Pbkdf2PasswordHasher>();
         services.AddSingleton<IImageInspector, SkiaImageInspector>();
         services.AddSingleton<IDemoImageGenerator, RoofImageGenerator>();

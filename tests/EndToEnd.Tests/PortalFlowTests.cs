@@ -173,6 +173,26 @@ public sealed class PortalFlowTests : IAsyncLifetime
         var csv = await File.ReadAllTextAsync(await download.PathAsync());
         var answers = ParseAnswers(csv);
         Assert.Equal(given.OrderBy(kv => kv.Key), answers.OrderBy(kv => kv.Key));
+
+        // The contributor downloads their data (their three answers), then erases it: the page
+        // forgets the session, and the owner's export keeps the three answers, anonymous.
+        await contributor.GetByTestId("my-data").Locator("summary").ClickAsync();
+        var mine = await contributor.RunAndWaitForDownloadAsync(() => contributor.GetByTestId("my-data-export").ClickAsync());
+        Assert.EndsWith(".json", mine.SuggestedFilename, StringComparison.Ordinal);
+        var myData = JsonNode.Parse(await File.ReadAllTextAsync(await mine.PathAsync()))!;
+        var pseudonym = myData["contributor"]!.GetValue<string>();
+        var myAnswers = myData["records"]!.AsArray().Where(r => r!["type"]!.GetValue<string>() == "answer_submitted").ToList();
+        Assert.Equal(3, myAnswers.Count);
+        Assert.Contains(pseudonym, csv, StringComparison.Ordinal);
+        await Assertions.Expect(contributor.GetByTestId("label-status")).ToContainTextAsync("3 answer(s)");
+        contributor.Dialog += (_, dialog) => dialog.AcceptAsync();
+        await contributor.GetByTestId("my-data-erase").ClickAsync();
+        await Assertions.Expect(contributor.GetByTestId("consent")).ToBeVisibleAsync();
+        await Assertions.Expect(contributor.GetByTestId("label-status")).ToContainTextAsync("erased: 3 answer(s)");
+        var afterErasure = await owner.RunAndWaitForDownloadAsync(() => owner.GetByTestId("export-csv").ClickAsync());
+        var csvAfter = await File.ReadAllTextAsync(await afterErasure.PathAsync());
+        Assert.Equal(given.OrderBy(kv => kv.Key), ParseAnswers(csvAfter).OrderBy(kv => kv.Key));
+        Assert.DoesNotContain(pseudonym, csvAfter, StringComparison.Ordinal);
         Assert.Empty(pageErrors);
     }
 

@@ -44,4 +44,46 @@ public sealed class ContributorGrpcService(IMediator mediator, CallerContext cal
             ExpiresAtUnix = link.ExpiresAt.ToUnixTimeSeconds(),
         };
     }
+
+    public override async Task<ExportMyDataResponse> ExportMyData(ExportMyDataRequest request, ServerCallContext context)
+    {
+        var export = await mediator.Send(
+            new ExportMyData(Ids.Parse(request.ProjectId, "project_id"), caller.Contributor(request.Contributor, context)), context.CancellationToken);
+        var records = new System.Text.Json.Nodes.JsonArray();
+        foreach (var r in export.Records)
+        {
+            records.Add(new System.Text.Json.Nodes.JsonObject
+            {
+                ["kind"] = r.Kind,
+                ["type"] = r.Type,
+                ["at"] = r.At?.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                ["data"] = System.Text.Json.Nodes.JsonNode.Parse(r.Json),
+            });
+        }
+
+        var json = new System.Text.Json.Nodes.JsonObject
+        {
+            ["contributor"] = export.ContributorId,
+            ["exported_at"] = export.ExportedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            ["records"] = records,
+        };
+        return new ExportMyDataResponse
+        {
+            Json = json.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }),
+            Answers = export.Answers,
+            Records = export.Records.Count,
+        };
+    }
+
+    public override async Task<EraseMyDataResponse> EraseMyData(EraseMyDataRequest request, ServerCallContext context)
+    {
+        var report = await mediator.Send(
+            new EraseMyData(Ids.Parse(request.ProjectId, "project_id"), caller.Contributor(request.Contributor, context), request.Confirmed), context.CancellationToken);
+        return new EraseMyDataResponse
+        {
+            AnswersAnonymised = report.AnswersAnonymised,
+            RecordsAnonymised = report.RecordsAnonymised,
+            RecordsDeleted = report.RecordsDeleted,
+        };
+    }
 }

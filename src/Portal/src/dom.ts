@@ -138,3 +138,13 @@ export function say(region: HTMLElement, text: string): void {
     region.hidden = text === "";
   }
 }
+
+/** Saves a blob as a file through a hidden link (the object URL is released a minute later). */
+export function downloadBlob(blob: Blob, fileName: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = h("a", { href: url, download: fileName, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}

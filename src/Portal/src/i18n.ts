@@ -198,6 +198,13 @@ const fr = {
   "label.busy": "Les images restantes sont en train d'être étiquetées par d'autres personnes. Nouvel essai dans {seconds} s…",
   "label.thanksCount": "Vous avez donné {count} réponse(s). Merci pour votre contribution.",
   "label.retry": "Réessayer",
+  "label.myDataTitle": "Mes données",
+  "label.myDataText": "Téléchargez tout ce qui est enregistré sous votre pseudonyme, ou effacez-le : vos réponses restent alors dans le projet, sans plus rien qui les relie à vous.",
+  "label.myDataExport": "Télécharger mes données",
+  "label.myDataErase": "Effacer mes données",
+  "label.myDataEraseConfirm": "Effacer définitivement vos données ? Vos réponses resteront dans le projet, anonymes. Cela ne peut pas être annulé.",
+  "label.myDataExported": "Vos données sont téléchargées ({count} réponse(s)).",
+  "label.myDataErased": "Vos données sont effacées : {count} réponse(s) rendue(s) anonyme(s). Vous pouvez recommencer sous un nouveau pseudonyme.",
 
   "nav.experiments": "Expériences",
 
@@ -600,6 +607,13 @@ const en: Record<MessageKey, string> = {
   "label.busy": "The remaining images are being labelled by other people right now. Trying again in {seconds} s…",
   "label.thanksCount": "You gave {count} answer(s). Thank you for your contribution.",
   "label.retry": "Try again",
+  "label.myDataTitle": "My data",
+  "label.myDataText": "Download everything stored under your pseudonym, or erase it: your answers then stay in the project with nothing left that links them to you.",
+  "label.myDataExport": "Download my data",
+  "label.myDataErase": "Erase my data",
+  "label.myDataEraseConfirm": "Erase your data for good? Your answers will stay in the project, anonymous. This cannot be undone.",
+  "label.myDataExported": "Your data is downloaded ({count} answer(s)).",
+  "label.myDataErased": "Your data is erased: {count} answer(s) made anonymous. You may start again under a new pseudonym.",
 
   "nav.experiments": "Experiments",
 

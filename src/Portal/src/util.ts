@@ -44,3 +44,9 @@ export function newIdempotencyKey(): string {
   c.getRandomValues(bytes);
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
+
+/** The file name of a contributor's data download: the project and the day (UTC). */
+export function myDataFileName(projectId: string, now: Date = new Date()): string {
+  const day = now.toISOString().slice(0, 10);
+  return `co-construisons-my-data-${projectId.slice(0, 8)}-${day}.json`;
+}

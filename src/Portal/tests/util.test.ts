@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseRoute, paths } from "../src/router";
-import { choiceLabel, newIdempotencyKey, percent, projectProgress, sameOriginImageUrl } from "../src/util";
+import { choiceLabel, myDataFileName, newIdempotencyKey, percent, projectProgress, sameOriginImageUrl } from "../src/util";
 
 describe("routes", () => {
   it("reads every page from the hash", () => {
@@ -84,5 +84,11 @@ describe("idempotency keys", () => {
   it("are unique per answer", () => {
     const keys = new Set(Array.from({ length: 100 }, () => newIdempotencyKey()));
     expect(keys.size).toBe(100);
+  });
+});
+
+describe("myDataFileName", () => {
+  it("names the project and the day, in UTC", () => {
+    expect(myDataFileName("0123456789abcdef", new Date(Date.UTC(2026, 10, 29, 23, 30)))).toBe("co-construisons-my-data-01234567-2026-11-29.json");
   });
 });

@@ -1,14 +1,14 @@
 import { Code } from "@connectrpc/connect";
 import type { PageContext } from "../app";
 import { contributors, tasks } from "../api";
-import { h, liveRegion, replace, say } from "../dom";
+import { downloadBlob, h, liveRegion, replace, say } from "../dom";
 import { errorCode, errorMessage } from "../errors";
 import type { PublicProject } from "../gen/coconstruisons/v1/contributors_pb";
 import type { LabellingTask as Task } from "../gen/coconstruisons/v1/tasks_pb";
 import { t } from "../i18n";
 import { isTypingTarget, keyToAction, shortcutFor } from "../keyboard";
 import { clearContributorToken, getContributorToken, setContributorToken } from "../session";
-import { newIdempotencyKey, sameOriginImageUrl } from "../util";
+import { myDataFileName, newIdempotencyKey, sameOriginImageUrl } from "../util";
 import { focusHeading, type Page } from "./page";
 
 /** Version of the consent notice shown below; recorded by the server with the session. */
@@ -31,6 +31,7 @@ export async function labelPage(ctx: PageContext, projectId: string, linkToken?:
   let shownAt = 0;
   let answers = 0;
   let busy = false;
+  let erasing = false;
   let feedback = "";
   let statusText = "";
   let errorText = "";
@@ -139,6 +140,7 @@ export async function labelPage(ctx: PageContext, projectId: string, linkToken?:
         header(),
         phase === "task" || phase === "thanks" ? null : instructions(),
         body,
+        token && (phase === "task" || phase === "thanks") ? myDataView() : null,
         feedbackBox,
         status,
         alert,
@@ -169,6 +171,21 @@ export async function labelPage(ctx: PageContext, projectId: string, linkToken?:
       h("ul", null, h("li", null, t("label.consentPseudonymous")), h("li", null, t("label.consentStored")), h("li", null, t("label.consentStop"))),
       h("p", { class: "hint" }, t("label.consentVersion", { version: CONSENT_VERSION })),
       h("button", { type: "button", class: "button primary big", testid: "consent-accept", onclick: () => void accept() }, t("label.consentAccept")),
+    );
+
+  /** The contributor's own data: download it, or erase it (their answers stay, anonymous). */
+  const myDataView = () =>
+    h(
+      "details",
+      { class: "my-data", testid: "my-data" },
+      h("summary", null, t("label.myDataTitle")),
+      h("p", null, t("label.myDataText")),
+      h(
+        "p",
+        { class: "actions" },
+        h("button", { type: "button", class: "button secondary", testid: "my-data-export", onclick: () => void exportData() }, t("label.myDataExport")),
+        h("button", { type: "button", class: "button danger", testid: "my-data-erase", onclick: () => void eraseData() }, t("label.myDataErase")),
+      ),
     );
 
   const taskView = () => {
@@ -332,6 +349,47 @@ export async function labelPage(ctx: PageContext, projectId: string, linkToken?:
       // Network trouble: the same answer can be sent again with the same idempotency key.
       showMessages();
       setBusy(false);
+    }
+  };
+
+  const exportData = async () => {
+    if (!token) return;
+    errorText = "";
+    try {
+      const res = await contributors.exportMyData({ projectId, contributor: contributor() });
+      if (!ctx.isCurrent()) return;
+      downloadBlob(new Blob([res.json], { type: "application/json" }), myDataFileName(projectId));
+      statusText = t("label.myDataExported", { count: res.answers });
+    } catch (err) {
+      if (!ctx.isCurrent() || sessionLost(err)) return;
+      errorText = errorMessage(err);
+    }
+    showMessages();
+  };
+
+  const eraseData = async () => {
+    // Not `busy`: that flag guards the task's buttons and stays set on the thank-you screen.
+    if (!token || erasing || !window.confirm(t("label.myDataEraseConfirm"))) return;
+    erasing = true;
+    errorText = "";
+    try {
+      const res = await contributors.eraseMyData({ projectId, contributor: contributor(), confirmed: true });
+      if (!ctx.isCurrent()) return;
+      // The pseudonym is gone: this page forgets its session; a new one (after consent) starts afresh.
+      clearContributorToken(projectId);
+      token = undefined;
+      task = undefined;
+      answers = 0;
+      feedback = "";
+      phase = "consent";
+      statusText = t("label.myDataErased", { count: res.answersAnonymised });
+      draw(true);
+    } catch (err) {
+      if (!ctx.isCurrent() || sessionLost(err)) return;
+      errorText = errorMessage(err);
+      showMessages();
+    } finally {
+      erasing = false;
     }
   };
 

@@ -1,6 +1,6 @@
 import type { PageContext } from "../app";
 import { models } from "../api";
-import { h, liveRegion, progressBar, replace, say } from "../dom";
+import { downloadBlob, h, liveRegion, progressBar, replace, say } from "../dom";
 import { errorMessage } from "../errors";
 import { formatCount, formatDateTime } from "../experiments";
 import type { ModelOverview, ModelVersion } from "../gen/coconstruisons/v1/models_pb";
@@ -47,12 +47,7 @@ export function modelSection(ctx: PageContext, projectId: string): { box: HTMLEl
         const problem = (await response.json().catch(() => ({}))) as { detail?: string };
         throw new Error(problem.detail || `HTTP ${response.status}`);
       }
-      const url = URL.createObjectURL(await response.blob());
-      const a = h("a", { href: url, download: `model-${v.version}.zip`, hidden: true });
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      downloadBlob(await response.blob(), `model-${v.version}.zip`);
       actionStatus = t("model.downloaded", { version: v.version });
     } catch (err) {
       actionError = err instanceof Error ? err.message : String(err);

@@ -1,0 +1,59 @@
+using CoConstruisons.Application.Abstractions;
+using CoConstruisons.Application.Common;
+using CoConstruisons.Application.Projects;
+using FluentValidation;
+using Marten;
+using Mediator;
+
+namespace CoConstruisons.Application.Contributors;
+
+/// <summary>
+/// A contributor downloads everything the platform holds under their pseudonym (right of access):
+/// their answers and skips, consent, chat engagement, experiment exposures, progress — on every
+/// project, since the pseudonym is the same for one person on one channel.
+/// </summary>
+public sealed record ExportMyData(Guid ProjectId, ContributorCredential Contributor) : IQuery<MyDataExport>;
+
+public sealed record MyDataExport(string ContributorId, DateTimeOffset ExportedAt, IReadOnlyList<ContributorRecord> Records)
+{
+    public int Answers => Records.Count(r => r.Kind == "event" && r.Type == "answer_submitted");
+}
+
+/// <summary>
+/// A contributor erases their data (right to erasure): what exists only for them is deleted, and
+/// their answers stay as anonymous evidence under a new random pseudonym that nothing links to
+/// them, so labels already built do not change. It cannot be undone; the request must say so.
+/// </summary>
+public sealed record EraseMyData(Guid ProjectId, ContributorCredential Contributor, bool Confirmed) : ICommand<ErasureReport>;
+
+public sealed class EraseMyDataValidator : AbstractValidator<EraseMyData>
+{
+    public EraseMyDataValidator()
+    {
+        RuleFor(c => c.Confirmed).Equal(true).WithMessage(_ => Texts.T(
+            "L'effacement est définitif : il faut le confirmer.",
+            "Erasure cannot be undone: it must be confirmed."));
+    }
+}
+
+public sealed class ExportMyDataHandler(IQuerySession session, ContributorResolver resolver, IContributorDataStore data, TimeProvider clock)
+    : IQueryHandler<ExportMyData, MyDataExport>
+{
+    public async ValueTask<MyDataExport> Handle(ExportMyData query, CancellationToken cancellationToken)
+    {
+        var project = await session.LoadPublicAsync(query.ProjectId, cancellationToken);
+        var contributorId = resolver.Resolve(query.Contributor, project.Id).ContributorId;
+        return new MyDataExport(contributorId, clock.GetUtcNow(), await data.ExportAsync(contributorId, cancellationToken));
+    }
+}
+
+public sealed class EraseMyDataHandler(IQuerySession session, ContributorResolver resolver, IContributorDataStore data)
+    : ICommandHandler<EraseMyData, ErasureReport>
+{
+    public async ValueTask<ErasureReport> Handle(EraseMyData command, CancellationToken cancellationToken)
+    {
+        var project = await session.LoadPublicAsync(command.ProjectId, cancellationToken);
+        var contributorId = resolver.Resolve(command.Contributor, project.Id).ContributorId;
+        return await data.EraseAsync(contributorId, cancellationToken);
+    }
+}

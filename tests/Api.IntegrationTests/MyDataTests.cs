@@ -1,0 +1,138 @@
+using System.Text.Json;
+using CoConstruisons.Contracts.V1;
+using Grpc.Core;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace CoConstruisons.Api.IntegrationTests;
+
+/// <summary>A contributor's own data: download (right of access) and erasure, over real gRPC and PostgreSQL.</summary>
+[Collection(nameof(ApiCollection))]
+public sealed class MyDataTests(ApiFixture api)
+{
+    private readonly TaskService.TaskServiceClient _tasks = new(api.Channel);
+    private readonly ContributorService.ContributorServiceClient _contributors = new(api.Channel);
+    private readonly CampaignService.CampaignServiceClient _campaigns = new(api.Channel);
+    private static readonly Metadata Gateway = new() { { "x-api-key", ApiFixture.ServiceKey } };
+
+    private async Task AnswerOne(Guid project, ContributorIdentity who, Metadata? headers = null)
+    {
+        var next = await _tasks.NextTaskAsync(new NextTaskRequest { ProjectId = project.ToString(), Contributor = who }, headers);
+        await _tasks.SubmitAnswerAsync(new SubmitAnswerRequest
+        {
+            ProjectId = project.ToString(), Contributor = who, ReservationToken = next.Task.ReservationToken,
+            Choice = "flat", IdempotencyKey = Guid.NewGuid().ToString(),
+        }, headers);
+    }
+
+    /// <summary>How many rows of the store's JSON (events and documents) hold <paramref name="text"/>.</summary>
+    private async Task<long> RowsHolding(string text)
+    {
+        await using var scope = api.Services.CreateAsyncScope();
+        var store = scope.ServiceProvider.GetRequiredService<IDocumentStore>();
+        await using var connection = (NpgsqlConnection)store.Storage.Database.CreateConnection();
+        await connection.OpenAsync();
+        var schema = store.Options.DatabaseSchemaName;
+        var tables = new List<string>();
+        await using (var list = new NpgsqlCommand("select table_name from information_schema.columns where table_schema = @s and column_name = 'data' and data_type = 'jsonb'", connection))
+        {
+            list.Parameters.AddWithValue("s", schema);
+            await using var reader = await list.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+
+        Assert.Contains("mt_events", tables);
+        long total = 0;
+        foreach (var table in tables)
+        {
+            await using var count = new NpgsqlCommand($"select count(*) from \"{schema}\".\"{table}\" where strpos(data::text, @t) > 0 or strpos(id::text, @t) > 0", connection);
+            count.Parameters.AddWithValue("t", text);
+            total += (long)(await count.ExecuteScalarAsync())!;
+        }
+
+        return total;
+    }
+
+    private async Task<int> EvidenceOf(Guid project)
+    {
+        await using var scope = api.Services.CreateAsyncScope();
+        var progress = await scope.ServiceProvider.GetRequiredService<IQuerySession>()
+            .Query<CoConstruisons.Domain.Contributions.ItemProgress>().Where(p => p.ProjectId == project).ToListAsync();
+        return progress.Sum(p => p.EvidenceCount);
+    }
+
+    [Fact]
+    public async Task A_contributor_downloads_their_own_answers_and_nothing_of_anyone_else()
+    {
+        var project = await api.ProjectWithImages(images: 4, maxAnswers: 5, minAnswers: 5);
+        var me = new ContributorIdentity { SessionToken = await api.NewWebSession(project) };
+        var someoneElse = new ContributorIdentity { SessionToken = await api.NewWebSession(project) };
+        await AnswerOne(project, me);
+        await AnswerOne(project, me);
+        await AnswerOne(project, someoneElse);
+
+        var mine = await _contributors.ExportMyDataAsync(new ExportMyDataRequest { ProjectId = project.ToString(), Contributor = me });
+        var theirs = await _contributors.ExportMyDataAsync(new ExportMyDataRequest { ProjectId = project.ToString(), Contributor = someoneElse });
+
+        Assert.Equal(2, mine.Answers);
+        using var json = JsonDocument.Parse(mine.Json);
+        var pseudonym = json.RootElement.GetProperty("contributor").GetString()!;
+        var answers = json.RootElement.GetProperty("records").EnumerateArray().Where(r => r.GetProperty("type").GetString() == "answer_submitted").ToList();
+        Assert.Equal(2, answers.Count);
+        Assert.All(answers, a => Assert.Contains(pseudonym, a.GetProperty("data").GetRawText(), StringComparison.Ordinal));
+        Assert.Equal(1, theirs.Answers);
+        var otherPseudonym = JsonDocument.Parse(theirs.Json).RootElement.GetProperty("contributor").GetString()!;
+        Assert.NotEqual(pseudonym, otherPseudonym);
+        Assert.DoesNotContain(otherPseudonym, mine.Json, StringComparison.Ordinal);
+
+        var anonymous = await Assert.ThrowsAsync<RpcException>(() => _contributors.ExportMyDataAsync(new ExportMyDataRequest
+        {
+            ProjectId = project.ToString(), Contributor = new ContributorIdentity { SessionToken = "forged" },
+        }).ResponseAsync);
+        Assert.Equal(StatusCode.Unauthenticated, anonymous.StatusCode);
+    }
+
+    [Fact]
+    public async Task Erasure_leaves_no_trace_of_the_pseudonym_and_keeps_the_answers_as_anonymous_evidence()
+    {
+        var project = await api.ProjectWithImages(images: 4, maxAnswers: 5, minAnswers: 5);
+        var slack = new ContributorIdentity { ChannelUser = new ChannelUser { Channel = "slack", UserId = "T1:U" + Guid.NewGuid().ToString("N")[..8] } };
+        await _campaigns.RecordConsentAsync(new RecordConsentRequest
+        {
+            ProjectId = project.ToString(), Contributor = slack, Accepted = true, ConsentVersion = "1", SealedAddress = "sealed-address-of-this-user",
+        }, Gateway);
+        await AnswerOne(project, slack, Gateway);
+        await AnswerOne(project, slack, Gateway);
+        var other = new ContributorIdentity { SessionToken = await api.NewWebSession(project) };
+        await AnswerOne(project, other);
+        var export = await _contributors.ExportMyDataAsync(new ExportMyDataRequest { ProjectId = project.ToString(), Contributor = slack }, Gateway);
+        var pseudonym = JsonDocument.Parse(export.Json).RootElement.GetProperty("contributor").GetString()!;
+        Assert.Contains("sealed-address-of-this-user", export.Json, StringComparison.Ordinal);
+        var evidence = await EvidenceOf(project);
+        Assert.Equal(3, evidence);
+
+        // Not confirmed: refused, nothing changes.
+        var unconfirmed = await Assert.ThrowsAsync<RpcException>(() => _contributors.EraseMyDataAsync(
+            new EraseMyDataRequest { ProjectId = project.ToString(), Contributor = slack }, Gateway).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, unconfirmed.StatusCode);
+        Assert.True(await RowsHolding(pseudonym) > 0);
+
+        var erased = await _contributors.EraseMyDataAsync(new EraseMyDataRequest { ProjectId = project.ToString(), Contributor = slack, Confirmed = true }, Gateway);
+
+        Assert.Equal(2, erased.AnswersAnonymised);
+        Assert.True(erased.RecordsDeleted > 0);
+        Assert.Equal(0, await RowsHolding(pseudonym));
+        Assert.Equal(0, await RowsHolding("sealed-address-of-this-user"));
+        Assert.Equal(evidence, await EvidenceOf(project));
+        var after = await _contributors.ExportMyDataAsync(new ExportMyDataRequest { ProjectId = project.ToString(), Contributor = slack }, Gateway);
+        Assert.Equal(0, after.Records);
+        var stats = await _tasks.GetMyStatsAsync(new GetMyStatsRequest { ProjectId = project.ToString(), Contributor = slack }, Gateway);
+        Assert.Equal(0, stats.Answers);
+        // The other contributor's data is untouched.
+        Assert.Equal(1, (await _contributors.ExportMyDataAsync(new ExportMyDataRequest { ProjectId = project.ToString(), Contributor = other })).Answers);
+    }
+}
