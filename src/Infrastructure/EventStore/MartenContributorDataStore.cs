@@ -115,6 +115,16 @@ public sealed class MartenContributorDataStore(IDocumentStore store) : IContribu
         var tables = await DocumentTablesAsync(connection, cancellationToken);
         var deleted = 0;
 
+        // Answers on the items that name the contributor wait until this commits (the answer path
+        // locks an item's stream, in item order, before reading its progress): none of them can
+        // write back a progress document read before the erasure.
+        if (tables.Contains("mt_doc_itemprogress"))
+        {
+            await ExecuteAsync(connection, transaction,
+                $"select id from {Table(EventSchema, "mt_streams")} where id in (select id from {Table(DocumentSchema, "mt_doc_itemprogress")} where strpos(data::text, @id) > 0) order by id for update",
+                quoted, cancellationToken);
+        }
+
         // Chat engagement (invitations, consent, nudges, the sealed delivery address): its streams,
         // their events and the projected documents.
         if (tables.Contains("mt_doc_engagement"))
@@ -143,11 +153,15 @@ public sealed class MartenContributorDataStore(IDocumentStore store) : IContribu
             answers = Convert.ToInt32(await count.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
         }
 
+        // A document with optimistic concurrency (a lease) gets a new version, so a writer holding a
+        // copy read before the erasure fails its save and retries on the anonymised one.
+        var versioned = await VersionedTablesAsync(connection, cancellationToken);
         var anonymised = 0;
-        foreach (var table in tables.Select(t => Table(DocumentSchema, t)).Append(Table(EventSchema, "mt_events")))
+        foreach (var (table, bump) in tables.Select(t => (Table(DocumentSchema, t), versioned.Contains(t))).Append((Table(EventSchema, "mt_events"), false)))
         {
             await using var command = new NpgsqlCommand(
-                $"update {table} set data = replace(data::text, @id, @anonymous)::jsonb where strpos(data::text, @id) > 0", connection, transaction);
+                $"update {table} set data = replace(data::text, @id, @anonymous)::jsonb{(bump ? ", mt_version = gen_random_uuid()" : "")} where strpos(data::text, @id) > 0",
+                connection, transaction);
             command.Parameters.AddWithValue("id", quoted);
             command.Parameters.AddWithValue("anonymous", anonymous);
             anonymised += await command.ExecuteNonQueryAsync(cancellationToken);
@@ -186,6 +200,23 @@ public sealed class MartenContributorDataStore(IDocumentStore store) : IContribu
     {
         await using var command = new NpgsqlCommand(
             "select table_name from information_schema.columns where table_schema = @schema and column_name = 'data' and data_type = 'jsonb' and table_name like 'mt_doc_%'",
+            connection);
+        command.Parameters.AddWithValue("schema", DocumentSchema);
+        var tables = new HashSet<string>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            tables.Add(reader.GetString(0));
+        }
+
+        return tables;
+    }
+
+    /// <summary>Document tables whose rows carry a Guid version (optimistic concurrency).</summary>
+    private async Task<HashSet<string>> VersionedTablesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            "select table_name from information_schema.columns where table_schema = @schema and column_name = 'mt_version' and data_type = 'uuid'",
             connection);
         command.Parameters.AddWithValue("schema", DocumentSchema);
         var tables = new HashSet<string>(StringComparer.Ordinal);
