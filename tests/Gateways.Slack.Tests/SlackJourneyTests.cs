@@ -113,6 +113,36 @@ public sealed class SlackJourneyTests(GatewayFixture f)
     }
 
     [Fact]
+    public async Task Cobot_data_sends_a_link_that_opens_the_users_own_data_on_the_web_page()
+    {
+        const string user = "U0MYDATA";
+        var dm = Dm(user);
+        var (_, question) = await Onboard(user);
+        (await f.Click(user, question, "cobot_answer_flat", "1700000300.000100")).EnsureSuccessStatusCode();
+        await GatewayFixture.Eventually(() => f.Slack.Updates(dm, question.Ts!).FirstOrDefault(), "the answer stored");
+
+        var posted = f.Slack.Posted(dm).Count;
+        var ack = await f.SlashCommand(user, "données");
+        Assert.Contains("message privé", await ack.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var message = await GatewayFixture.Eventually(
+            () => f.Slack.Posted(dm).Skip(posted).FirstOrDefault(m => m.Json.Contains("Mes données", StringComparison.Ordinal)), "data link");
+
+        // The link opens the web page as the same contributor: the data downloaded there is theirs.
+        var url = System.Text.RegularExpressions.Regex.Match(message.Body["text"]!.ToString(), "<([^|>]+)\\|").Groups[1].Value;
+        Assert.Contains("/#/label/", url, StringComparison.Ordinal);
+        var query = url[(url.IndexOf('?', StringComparison.Ordinal) + 1)..];
+        var link = Uri.UnescapeDataString(query.Split('&').Single(p => p.StartsWith("link=", StringComparison.Ordinal))["link=".Length..]);
+        var contributors = new ContributorService.ContributorServiceClient(f.Platform);
+        var projectId = url[(url.IndexOf("/#/label/", StringComparison.Ordinal) + "/#/label/".Length)..url.IndexOf('?', StringComparison.Ordinal)];
+        var session = await contributors.StartWebSessionAsync(new StartWebSessionRequest { ProjectId = projectId, ConsentAccepted = true, ConsentVersion = "1", LinkToken = link });
+        var export = await contributors.ExportMyDataAsync(new ExportMyDataRequest
+        {
+            ProjectId = projectId, Contributor = new ContributorIdentity { SessionToken = session.SessionToken },
+        });
+        Assert.Equal(1, export.Answers);
+    }
+
+    [Fact]
     public async Task The_stop_button_on_a_question_stops_and_a_later_click_on_that_question_stores_nothing()
     {
         const string user = "U0STOPPER";

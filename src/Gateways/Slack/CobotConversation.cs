@@ -37,6 +37,7 @@ public sealed partial class CobotConversation(
         HomeOpened home => HomeOpenedAsync(home, ct),
         ConsentAnswered consent => ConsentAsync(consent, ct),
         StopRequested stop => StopAsync(stop, ct),
+        DataRequested data => DataAsync(data, ct),
         AnswerClicked answer => AnswerAsync(answer, ct),
         _ => throw new ArgumentOutOfRangeException(nameof(work), work.GetType().Name, "Unknown Slack work."),
     };
@@ -149,6 +150,16 @@ public sealed partial class CobotConversation(
         {
             await AskNextAsync(work.SlackUser, channel, ct);
         }
+    }
+
+    /// <summary>
+    /// The user's data lives on the platform under their pseudonym; the web page, opened as the same
+    /// contributor through a link, downloads or erases it ("Mes données").
+    /// </summary>
+    private async Task DataAsync(DataRequested work, CancellationToken ct)
+    {
+        var member = await members.GetAsync(work.SlackUser, ct);
+        await slack.PostMessageAsync(await DirectChannelAsync(work, member, ct), texts.MyData(await platform.WebLinkAsync(work.SlackUser, ct)), null, ct);
     }
 
     private async Task StopAsync(StopRequested work, CancellationToken ct)

@@ -56,8 +56,12 @@ public sealed class CobotTexts(bool english, Tone tone)
     public string OpeningDirectMessage => T("Je vous écris en message privé. :envelope:", "I'm writing to you in a direct message. :envelope:");
 
     public string Help => T(
-        "`/cobot` : recevoir une question · `/cobot stop` : ne plus rien recevoir · `/cobot aide` : cette aide.",
-        "`/cobot`: get a question · `/cobot stop`: receive nothing more · `/cobot help`: this help.");
+        "`/cobot` : recevoir une question · `/cobot stop` : ne plus rien recevoir · `/cobot données` : télécharger ou effacer vos données · `/cobot aide` : cette aide.",
+        "`/cobot`: get a question · `/cobot stop`: receive nothing more · `/cobot data`: download or erase your data · `/cobot help`: this help.");
+
+    public string MyData(string url) => T(
+        $"Vos données (vos réponses, votre consentement) sont enregistrées sous un pseudonyme. <{url}|Ouvrez cette page> (lien valable une heure), acceptez la notice, puis rubrique « Mes données » : vous pouvez les télécharger ou les effacer.",
+        $"Your data (your answers, your consent) is stored under a pseudonym. <{url}|Open this page> (link valid for one hour), accept the notice, then \"My data\": you can download or erase it.");
 
     public string NothingLeft => T(
         "Merci ! Il n'y a plus d'image à étiqueter pour vous en ce moment. :tada:",

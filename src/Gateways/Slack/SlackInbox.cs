@@ -144,6 +144,12 @@ public sealed partial class SlackInbox(
                 return Ephemeral(texts.Help);
             }
 
+            if (IsData(text))
+            {
+                Enqueue(new DataRequested(team, user));
+                return Ephemeral(texts.OpeningDirectMessage);
+            }
+
             Enqueue(new StartRequested(team, user));
             return Ephemeral(texts.OpeningDirectMessage);
         }
@@ -191,6 +197,8 @@ public sealed partial class SlackInbox(
             }
         }
     }
+
+    private static bool IsData(string text) => text is "données" or "donnees" or "mes données" or "mes donnees" or "data" or "my data";
 
     private static bool IsStop(string text) => text is "stop" or "arrêt" or "arret" or "arrêter" or "arreter" or "unsubscribe";
 

@@ -19,6 +19,9 @@ public sealed record HomeOpened(string TeamId, string UserId, string Tab) : Slac
 public sealed record ConsentAnswered(string TeamId, string UserId, bool Accepted, string? Channel, string? MessageTs, JsonArray? MessageBlocks)
     : SlackWork(TeamId, UserId);
 
+/// <summary>/cobot données: a link to the web page where the user downloads or erases their data.</summary>
+public sealed record DataRequested(string TeamId, string UserId) : SlackWork(TeamId, UserId);
+
 public sealed record StopRequested(string TeamId, string UserId, string? Channel, string? MessageTs, JsonArray? MessageBlocks)
     : SlackWork(TeamId, UserId);
 
