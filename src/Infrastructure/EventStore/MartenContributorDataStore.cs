@@ -36,10 +36,10 @@ public sealed class MartenContributorDataStore(IDocumentStore store) : IContribu
         foreach (var table in await DocumentTablesAsync(connection, cancellationToken))
         {
             await using var command = new NpgsqlCommand(
-                $"select data::text, id::text = @raw or id::text like @prefix from {Table(DocumentSchema, table)} where strpos(data::text, @id) > 0 or id::text = @raw or id::text like @prefix", connection);
+                $"select data::text, id::text = @raw or starts_with(id::text, @prefix) from {Table(DocumentSchema, table)} where strpos(data::text, @id) > 0 or id::text = @raw or starts_with(id::text, @prefix)", connection);
             command.Parameters.AddWithValue("id", quoted);
             command.Parameters.AddWithValue("raw", contributorId);
-            command.Parameters.AddWithValue("prefix", contributorId + "|%");
+            command.Parameters.AddWithValue("prefix", contributorId + "|");
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -139,9 +139,9 @@ public sealed class MartenContributorDataStore(IDocumentStore store) : IContribu
 
         foreach (var table in OwnTables.Where(tables.Contains))
         {
-            await using var command = new NpgsqlCommand($"delete from {Table(DocumentSchema, table)} where id::text = @raw or id::text like @prefix", connection, transaction);
+            await using var command = new NpgsqlCommand($"delete from {Table(DocumentSchema, table)} where id::text = @raw or starts_with(id::text, @prefix)", connection, transaction);
             command.Parameters.AddWithValue("raw", contributorId);
-            command.Parameters.AddWithValue("prefix", contributorId + "|%");
+            command.Parameters.AddWithValue("prefix", contributorId + "|");
             deleted += await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -196,29 +196,21 @@ public sealed class MartenContributorDataStore(IDocumentStore store) : IContribu
     }
 
     /// <summary>Marten's document tables (those with a JSON body) in the store's schema.</summary>
-    private async Task<HashSet<string>> DocumentTablesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(
-            "select table_name from information_schema.columns where table_schema = @schema and column_name = 'data' and data_type = 'jsonb' and table_name like 'mt_doc_%'",
-            connection);
-        command.Parameters.AddWithValue("schema", DocumentSchema);
-        var tables = new HashSet<string>(StringComparer.Ordinal);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            tables.Add(reader.GetString(0));
-        }
-
-        return tables;
-    }
+    private Task<HashSet<string>> DocumentTablesAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
+        TablesWithColumnAsync(connection, "data", "jsonb", cancellationToken);
 
     /// <summary>Document tables whose rows carry a Guid version (optimistic concurrency).</summary>
-    private async Task<HashSet<string>> VersionedTablesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    private Task<HashSet<string>> VersionedTablesAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
+        TablesWithColumnAsync(connection, "mt_version", "uuid", cancellationToken);
+
+    private async Task<HashSet<string>> TablesWithColumnAsync(NpgsqlConnection connection, string column, string type, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
-            "select table_name from information_schema.columns where table_schema = @schema and column_name = 'mt_version' and data_type = 'uuid'",
+            "select table_name from information_schema.columns where table_schema = @schema and column_name = @column and data_type = @type and table_name like 'mt_doc_%'",
             connection);
         command.Parameters.AddWithValue("schema", DocumentSchema);
+        command.Parameters.AddWithValue("column", column);
+        command.Parameters.AddWithValue("type", type);
         var tables = new HashSet<string>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
