@@ -189,6 +189,9 @@ public sealed class PortalFlowTests : IAsyncLifetime
         await contributor.GetByTestId("my-data-erase").ClickAsync();
         await Assertions.Expect(contributor.GetByTestId("consent")).ToBeVisibleAsync();
         await Assertions.Expect(contributor.GetByTestId("label-status")).ToContainTextAsync("erased: 3 answer(s)");
+        // They may start again, under a new pseudonym.
+        await contributor.GetByTestId("consent-accept").ClickAsync();
+        await Assertions.Expect(contributor.GetByTestId("label-page")).Not.ToHaveAttributeAsync("data-phase", "consent");
         var afterErasure = await owner.RunAndWaitForDownloadAsync(() => owner.GetByTestId("export-csv").ClickAsync());
         var csvAfter = await File.ReadAllTextAsync(await afterErasure.PathAsync());
         Assert.Equal(given.OrderBy(kv => kv.Key), ParseAnswers(csvAfter).OrderBy(kv => kv.Key));

@@ -381,6 +381,7 @@ export async function labelPage(ctx: PageContext, projectId: string, linkToken?:
       task = undefined;
       answers = 0;
       feedback = "";
+      busy = false;
       phase = "consent";
       statusText = t("label.myDataErased", { count: res.answersAnonymised });
       draw(true);
