@@ -280,6 +280,8 @@ export async function labelPage(ctx: PageContext, projectId: string, linkToken?:
         }, res.retryAfterSeconds * 1000);
       } else {
         task = undefined;
+        // No task is pending any more: nothing on this screen waits on the task's request.
+        busy = false;
         phase = "thanks";
         draw(true);
       }
@@ -368,7 +370,7 @@ export async function labelPage(ctx: PageContext, projectId: string, linkToken?:
   };
 
   const eraseData = async () => {
-    // Not `busy`: that flag guards the task's buttons and stays set on the thank-you screen.
+    // Its own flag: `busy` guards the task's buttons, which an erasure does not use.
     if (!token || erasing || !window.confirm(t("label.myDataEraseConfirm"))) return;
     erasing = true;
     errorText = "";
