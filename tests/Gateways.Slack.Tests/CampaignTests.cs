@@ -49,6 +49,12 @@ public sealed class FakePlatform : ICobotPlatform
 {
     public Task<string> WebLinkAsync(string slackUser, CancellationToken ct) => Task.FromResult("http://127.0.0.1/#/label/x?link=fake");
 
+    public Task<EraseMyDataResponse> EraseMyDataAsync(string slackUser, CancellationToken ct)
+    {
+        Engagements.TryRemove(slackUser, out _);
+        return Task.FromResult(new EraseMyDataResponse());
+    }
+
     private int _item;
 
     public List<SubmitAnswerRequest> Answers { get; } = [];

@@ -1,4 +1,5 @@
 using CoConstruisons.Contracts.V1;
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Text.Json.Nodes;
 
@@ -140,6 +141,40 @@ public sealed class SlackJourneyTests(GatewayFixture f)
             ProjectId = projectId, Contributor = new ContributorIdentity { SessionToken = session.SessionToken },
         });
         Assert.Equal(1, export.Answers);
+
+        // The same message erases from Slack, behind Slack's confirmation dialog.
+        var erase = Assert.Single(Buttons(message));
+        Assert.Equal("cobot_erase", erase["action_id"]!.ToString());
+        Assert.Equal("danger", erase["confirm"]?["style"]?.ToString());
+        Assert.Contains("définitif", erase["confirm"]!["text"]!["text"]!.ToString(), StringComparison.Ordinal);
+        var members = f.GatewayServices.GetRequiredService<MemberStore>();
+        Assert.NotNull((await members.GetAsync(GatewayFixture.TeamId + ":" + user, default)).DirectChannel);
+
+        var answersBefore = await f.EventCount("answer_submitted");
+        Assert.True(answersBefore >= 1);
+        (await f.Click(user, message, "cobot_erase", "1700000301.000100")).EnsureSuccessStatusCode();
+        var done = await GatewayFixture.Eventually(() => f.Slack.Updates(dm, message.Ts!).FirstOrDefault(), "erasure confirmed");
+        Assert.Contains("vos données sont effacées (1 réponse(s)", done.Json, StringComparison.Ordinal);
+        Assert.DoesNotContain("cobot_erase", done.Json, StringComparison.Ordinal);
+
+        // The platform forgot them (no answers of theirs, no consent), the gateway too (no record of the
+        // user on disk), and no answer event was deleted: it stays, anonymous, as evidence for its image.
+        Assert.Equal(0, (await f.StatsOf(user)).Answers);
+        Assert.Equal(0, (await contributors.ExportMyDataAsync(new ExportMyDataRequest
+        {
+            ProjectId = projectId, Contributor = new ContributorIdentity { SessionToken = session.SessionToken },
+        })).Answers);
+        var forgotten = await members.GetAsync(GatewayFixture.TeamId + ":" + user, default);
+        Assert.Null(forgotten.DirectChannel);
+        Assert.False(forgotten.Greeted);
+        Assert.DoesNotContain(members.KeyOf(GatewayFixture.TeamId + ":" + user), await File.ReadAllTextAsync(Path.Combine(f.DataDirectory, "members.json")), StringComparison.Ordinal);
+        Assert.Equal(answersBefore, await f.EventCount("answer_submitted"));
+
+        // Coming back starts again with the consent notice.
+        var before = f.Slack.Posted(dm).Count;
+        await f.SlashCommand(user);
+        var again = await GatewayFixture.Eventually(() => f.Slack.Posted(dm).Skip(before).FirstOrDefault(), "consent notice after erasure");
+        Assert.Contains("cobot_consent_accept", again.Json, StringComparison.Ordinal);
     }
 
     [Fact]

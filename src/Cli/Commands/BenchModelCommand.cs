@@ -14,7 +14,7 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
 {
     public string Name => "bench model";
 
-    public string Usage => "bench model [--data DIR] [--smoke] [--limit N] [--model features|network|ensemble] [--extra-labels votes] [--epochs N] [--width N] [--learning-rate X] [--iterations N] [--threads N] [--augment dihedral|flips|none]";
+    public string Usage => "bench model [--data DIR] [--smoke] [--limit N] [--model features|network|ensemble] [--extra-labels votes] [--epochs N] [--width N] [--learning-rate X] [--weight-decay X] [--seed N] [--iterations N] [--threads N] [--augment dihedral|flips|none]";
 
     public string Summary => "Train and evaluate the roof image classifier on OpenSolarMap (../shared/data) and print one JSON object; --smoke: 80 generated images in seconds.";
 
@@ -42,6 +42,8 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
             Epochs = args.IntOption("epochs", smoke ? 3 : network.Epochs),
             Width = args.IntOption("width", smoke ? 4 : network.Width),
             LearningRate = args.DoubleOption("learning-rate", network.LearningRate),
+            WeightDecay = args.DoubleOption("weight-decay", network.WeightDecay),
+            Seed = args.IntOption("seed", network.Seed),
         };
         args.EnsureAllRead();
 
@@ -132,7 +134,7 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
             ["log_loss"] = test.LogLoss,
             ["temperature"] = Math.Round(result.Classifier.Metadata.Temperature, 3),
             ["auto_label"] = JsonSerializer.SerializeToNode(result.AutoLabel),
-            ["method"] = result.Classifier.Metadata.Method + (kind == ModelKind.Network ? "" : $"; {options.Iterations} iterations, learning rate {options.LearningRate}, {options.Leaves} leaves") + (kind == ModelKind.Features ? "" : $"; network: {network.Epochs} epochs, width {network.Width}, batch {network.BatchSize}, learning rate {network.LearningRate}") + $"; augmentation {options.Augmentation}",
+            ["method"] = result.Classifier.Metadata.Method + (kind == ModelKind.Network ? "" : $"; {options.Iterations} iterations, learning rate {options.LearningRate}, {options.Leaves} leaves") + (kind == ModelKind.Features ? "" : $"; network: {network.Epochs} epochs, width {network.Width}, batch {network.BatchSize}, learning rate {network.LearningRate}, weight decay {network.WeightDecay}, seed {network.Seed}") + $"; augmentation {options.Augmentation}",
             ["model"] = kind.ToString().ToLowerInvariant(),
             ["network_weight"] = result.Classifier.Metadata.NetworkWeight,
             ["split"] = Trainer.SplitDescription(options) + $" -> {result.TrainImages} training, {result.CalibrationImages} calibration, {result.TestImages} test images",

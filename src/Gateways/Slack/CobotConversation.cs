@@ -24,6 +24,7 @@ public sealed partial class CobotConversation(
     public const string AcceptAction = "cobot_consent_accept";
     public const string DeclineAction = "cobot_consent_decline";
     public const string StopAction = "cobot_stop";
+    public const string EraseAction = "cobot_erase";
     public const string StartAction = "cobot_start";
     public const string NudgeStartAction = "cobot_nudge_start";
     public const string AnswerActionPrefix = "cobot_answer_";
@@ -38,6 +39,7 @@ public sealed partial class CobotConversation(
         ConsentAnswered consent => ConsentAsync(consent, ct),
         StopRequested stop => StopAsync(stop, ct),
         DataRequested data => DataAsync(data, ct),
+        EraseRequested erase => EraseAsync(erase, ct),
         AnswerClicked answer => AnswerAsync(answer, ct),
         _ => throw new ArgumentOutOfRangeException(nameof(work), work.GetType().Name, "Unknown Slack work."),
     };
@@ -159,7 +161,47 @@ public sealed partial class CobotConversation(
     private async Task DataAsync(DataRequested work, CancellationToken ct)
     {
         var member = await members.GetAsync(work.SlackUser, ct);
-        await slack.PostMessageAsync(await DirectChannelAsync(work, member, ct), texts.MyData(await platform.WebLinkAsync(work.SlackUser, ct)), null, ct);
+        var text = texts.MyData(await platform.WebLinkAsync(work.SlackUser, ct));
+        await slack.PostMessageAsync(await DirectChannelAsync(work, member, ct), text, new JsonArray(
+            SlackBlocks.Section(text),
+            SlackBlocks.Actions("cobot_data", [SlackBlocks.Confirmed(
+                SlackBlocks.Button(texts.EraseButton, EraseAction, "erase", "danger"),
+                texts.EraseConfirmTitle, texts.EraseConfirmText, texts.EraseConfirm, texts.EraseDeny)])), ct);
+    }
+
+    /// <summary>
+    /// Erasure from Slack (the button, after Slack's confirmation dialog): the platform erases the
+    /// contributor's data, then this gateway forgets its own record of the user (direct channel,
+    /// streak); the message loses its button and says what was done.
+    /// </summary>
+    private async Task EraseAsync(EraseRequested work, CancellationToken ct)
+    {
+        var member = await members.GetAsync(work.SlackUser, ct);
+        var channel = work.Channel is { Length: > 0 } shownIn ? shownIn : await DirectChannelAsync(work, member, ct);
+        EraseMyDataResponse erased;
+        try
+        {
+            erased = await platform.EraseMyDataAsync(work.SlackUser, ct);
+        }
+        catch (RpcException ex)
+        {
+            LogPlatformFailed(ex.StatusCode, ex.Status.Detail);
+            await slack.PostMessageAsync(channel, texts.PlatformUnavailable, null, ct);
+            return;
+        }
+
+        await members.RemoveAsync(work.SlackUser, ct);
+        var done = texts.Erased(erased.AnswersAnonymised);
+        if (work.MessageTs is { Length: > 0 } ts && work.Channel is { Length: > 0 })
+        {
+            var blocks = SlackBlocks.WithoutActions(work.MessageBlocks);
+            blocks.Add(SlackBlocks.Context(done));
+            await slack.UpdateMessageAsync(channel, ts, done, blocks, ct);
+        }
+        else
+        {
+            await slack.PostMessageAsync(channel, done, null, ct);
+        }
     }
 
     private async Task StopAsync(StopRequested work, CancellationToken ct)

@@ -29,6 +29,9 @@ public interface ICobotPlatform
 
     /// <summary>A one-hour link to the portal's labelling page where this user continues as the same contributor.</summary>
     Task<string> WebLinkAsync(string slackUser, CancellationToken ct);
+
+    /// <summary>Erases this user's data on the platform (confirmed by the user in Slack); their answers stay, anonymous.</summary>
+    Task<EraseMyDataResponse> EraseMyDataAsync(string slackUser, CancellationToken ct);
 }
 
 /// <summary>
@@ -87,6 +90,10 @@ public sealed class GrpcCobotPlatform : ICobotPlatform, IDisposable
     public async Task<string> WebLinkAsync(string slackUser, CancellationToken ct) =>
         (await _contributors.CreateIdentityLinkAsync(
             new CreateIdentityLinkRequest { ProjectId = _settings.ProjectId, Contributor = Identity(slackUser) }, Options(ct))).Url;
+
+    public async Task<EraseMyDataResponse> EraseMyDataAsync(string slackUser, CancellationToken ct) =>
+        await _contributors.EraseMyDataAsync(
+            new EraseMyDataRequest { ProjectId = _settings.ProjectId, Contributor = Identity(slackUser), Confirmed = true }, Options(ct));
 
     public async Task<RecordInvitationResponse> RecordInvitationAsync(string slackUser, CancellationToken ct) =>
         await _campaigns.RecordInvitationAsync(new RecordInvitationRequest { ProjectId = _settings.ProjectId, Contributor = Identity(slackUser) }, Options(ct));

@@ -60,8 +60,24 @@ public sealed class CobotTexts(bool english, Tone tone)
         "`/cobot`: get a question · `/cobot stop`: receive nothing more · `/cobot data`: download or erase your data · `/cobot help`: this help.");
 
     public string MyData(string url) => T(
-        $"Vos données (vos réponses, votre consentement) sont enregistrées sous un pseudonyme. <{url}|Ouvrez cette page> (lien valable une heure), acceptez la notice, puis rubrique « Mes données » : vous pouvez les télécharger ou les effacer.",
-        $"Your data (your answers, your consent) is stored under a pseudonym. <{url}|Open this page> (link valid for one hour), accept the notice, then \"My data\": you can download or erase it.");
+        $"Vos données (vos réponses, votre consentement) sont enregistrées sous un pseudonyme. <{url}|Ouvrez cette page> (lien valable une heure), acceptez la notice, puis rubrique « Mes données » : vous pouvez les télécharger ou les effacer. Ou effacez-les d'ici avec le bouton ci-dessous.",
+        $"Your data (your answers, your consent) is stored under a pseudonym. <{url}|Open this page> (link valid for one hour), accept the notice, then \"My data\": you can download or erase it. Or erase it from here with the button below.");
+
+    public string EraseButton => T("Effacer mes données", "Erase my data");
+
+    public string EraseConfirmTitle => T("Effacer vos données ?", "Erase your data?");
+
+    public string EraseConfirmText => T(
+        "Votre consentement, vos statistiques et ce que Cobot retient de vous seront supprimés ; vos réponses resteront, sans lien avec vous. C'est définitif.",
+        "Your consent, your statistics and what Cobot remembers about you will be deleted; your answers stay, with no link to you. This cannot be undone.");
+
+    public string EraseConfirm => T("Effacer", "Erase");
+
+    public string EraseDeny => T("Annuler", "Cancel");
+
+    public string Erased(int answers) => T(
+        $"C'est fait : vos données sont effacées ({answers} réponse(s) gardée(s) sans lien avec vous). Cobot ne vous écrira plus, sauf si vous revenez avec `/cobot`.",
+        $"Done: your data is erased ({answers} answer(s) kept with no link to you). Cobot will not write to you again unless you come back with `/cobot`.");
 
     public string NothingLeft => T(
         "Merci ! Il n'y a plus d'image à étiqueter pour vous en ce moment. :tada:",

@@ -88,6 +88,26 @@ public sealed class MemberStore
         }
     }
 
+    /// <summary>Forgets a member entirely (erasure); true when there was something to forget.</summary>
+    public async Task<bool> RemoveAsync(string slackUser, CancellationToken ct)
+    {
+        await _lock.WaitAsync(ct);
+        try
+        {
+            if (!_members.Remove(KeyOf(slackUser)))
+            {
+                return false;
+            }
+
+            await SaveAsync(ct);
+            return true;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
     private async Task SaveAsync(CancellationToken ct)
     {
         var temp = _file + ".tmp";

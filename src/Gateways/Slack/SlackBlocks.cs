@@ -51,6 +51,21 @@ public static class SlackBlocks
         return button;
     }
 
+    /// <summary>A button that Slack confirms in a dialog before sending the click (Block Kit "confirmation dialog object").</summary>
+    public static JsonObject Confirmed(JsonObject button, string title, string text, string confirm, string deny)
+    {
+        static JsonObject Plain(string value, int max) => new() { ["type"] = "plain_text", ["text"] = value.Length > max ? value[..max] : value };
+        button["confirm"] = new JsonObject
+        {
+            ["title"] = Plain(title, 100),
+            ["text"] = Plain(text, 300),
+            ["confirm"] = Plain(confirm, 30),
+            ["deny"] = Plain(deny, 30),
+            ["style"] = "danger",
+        };
+        return button;
+    }
+
     public static JsonObject Actions(string blockId, IEnumerable<JsonObject> buttons) => new()
     {
         ["type"] = "actions",

@@ -184,6 +184,9 @@ public sealed partial class SlackInbox(
                 case CobotConversation.AcceptAction or CobotConversation.DeclineAction:
                     Enqueue(new ConsentAnswered(team, user, id == CobotConversation.AcceptAction, channel, messageTs, blocks));
                     break;
+                case CobotConversation.EraseAction:
+                    Enqueue(new EraseRequested(team, user, channel, messageTs, blocks));
+                    break;
                 case CobotConversation.StopAction:
                     Enqueue(new StopRequested(team, user, channel, messageTs, blocks));
                     break;

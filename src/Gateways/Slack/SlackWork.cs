@@ -22,6 +22,10 @@ public sealed record ConsentAnswered(string TeamId, string UserId, bool Accepted
 /// <summary>/cobot données: a link to the web page where the user downloads or erases their data.</summary>
 public sealed record DataRequested(string TeamId, string UserId) : SlackWork(TeamId, UserId);
 
+/// <summary>"Effacer mes données" was clicked (after Slack's confirmation dialog) on the data message.</summary>
+public sealed record EraseRequested(string TeamId, string UserId, string? Channel, string? MessageTs, JsonArray? MessageBlocks)
+    : SlackWork(TeamId, UserId);
+
 public sealed record StopRequested(string TeamId, string UserId, string? Channel, string? MessageTs, JsonArray? MessageBlocks)
     : SlackWork(TeamId, UserId);
 
