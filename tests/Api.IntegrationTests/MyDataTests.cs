@@ -135,4 +135,51 @@ public sealed class MyDataTests(ApiFixture api)
         // The other contributor's data is untouched.
         Assert.Equal(1, (await _contributors.ExportMyDataAsync(new ExportMyDataRequest { ProjectId = project.ToString(), Contributor = other })).Answers);
     }
+
+    [Fact]
+    public async Task After_erasure_the_platform_no_longer_knows_which_images_they_answered()
+    {
+        // Two images, both answered by a chat user: nothing is left for them.
+        var project = await api.ProjectWithImages(images: 2, maxAnswers: 5, minAnswers: 5);
+        var slack = new ContributorIdentity { ChannelUser = new ChannelUser { Channel = "slack", UserId = "T1:U" + Guid.NewGuid().ToString("N")[..8] } };
+        await AnswerOne(project, slack, Gateway);
+        await AnswerOne(project, slack, Gateway);
+        var request = new NextTaskRequest { ProjectId = project.ToString(), Contributor = slack };
+        Assert.Null((await _tasks.NextTaskAsync(request, Gateway)).Task);
+
+        // Erased through another node: this node learns it only from the store.
+        var (channel, node) = await api.StartSecondNode();
+        await using (node)
+        {
+            using (channel)
+            {
+                await new ContributorService.ContributorServiceClient(channel).EraseMyDataAsync(
+                    new EraseMyDataRequest { ProjectId = project.ToString(), Contributor = slack, Confirmed = true }, Gateway);
+            }
+        }
+
+        // The same chat user coming back is a new contributor: this node's copy of the open items, refreshed
+        // from the store, no longer holds their pseudonym, so both images are offered again (never twice).
+        var offered = new HashSet<string>(StringComparer.Ordinal);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (offered.Count < 2 && DateTime.UtcNow < deadline)
+        {
+            var next = await _tasks.NextTaskAsync(request, Gateway);
+            if (next.Task is null)
+            {
+                await Task.Delay(250);
+                continue;
+            }
+
+            Assert.True(offered.Add(next.Task.ItemId), "offered the same image twice");
+            await _tasks.SubmitAnswerAsync(new SubmitAnswerRequest
+            {
+                ProjectId = project.ToString(), Contributor = slack, ReservationToken = next.Task.ReservationToken,
+                Choice = "flat", IdempotencyKey = Guid.NewGuid().ToString(),
+            }, Gateway);
+        }
+
+        Assert.Equal(2, offered.Count);
+        Assert.Equal(4, await EvidenceOf(project));
+    }
 }

@@ -8,6 +8,7 @@ namespace CoConstruisons.Application.Abstractions;
 public sealed record ContributorRecord(string Kind, string Type, DateTimeOffset? At, string Json);
 
 /// <summary>What an erasure changed.</summary>
+/// <remarks>The pseudonym's replacement starts with <see cref="ErasedPrefix"/>, so readers of copied state can tell an erasure happened.</remarks>
 public sealed record ErasureReport(int AnswersAnonymised, int RecordsAnonymised, int RecordsDeleted);
 
 /// <summary>
@@ -16,6 +17,9 @@ public sealed record ErasureReport(int AnswersAnonymised, int RecordsAnonymised,
 /// </summary>
 public interface IContributorDataStore
 {
+    /// <summary>How every replacement pseudonym of an erasure starts (then random hex).</summary>
+    public const string ErasedPrefix = "erased_";
+
     /// <summary>Every event and document of <paramref name="contributorId"/>, oldest event first, and their entries in shared records.</summary>
     Task<IReadOnlyList<ContributorRecord>> ExportAsync(string contributorId, CancellationToken cancellationToken);
 

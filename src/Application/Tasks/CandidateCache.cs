@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using CoConstruisons.Application.Abstractions;
 using CoConstruisons.Domain.Assignment;
 using CoConstruisons.Domain.Contributions;
 using Marten;
@@ -226,6 +227,22 @@ public sealed class CandidateCache(IDocumentStore store)
         }
     }
 
+    /// <summary>An erased contributor: this node's copy no longer knows which items they answered.</summary>
+    public void Forget(string contributorId)
+    {
+        foreach (var pool in _pools.Values)
+        {
+            lock (pool.Gate)
+            {
+                foreach (var item in pool.Items.Values)
+                {
+                    item.ContributorIds.Remove(contributorId);
+                    item.Abstained.Remove(contributorId);
+                }
+            }
+        }
+    }
+
     private async Task<Pool> FreshAsync(Guid projectId, CancellationToken ct)
     {
         var pool = _pools.GetOrAdd(projectId, _ => new Pool());
@@ -290,6 +307,14 @@ public sealed class CandidateCache(IDocumentStore store)
                     item.Uncertainty = row.Uncertainty;
                     // This node's own updates may be ahead of a row read in a transaction that started earlier.
                     item.EvidenceCount = Math.Max(item.EvidenceCount, row.EvidenceCount);
+                    if (ErasedSince(item, row))
+                    {
+                        // Another node erased a contributor of this item: the row has their pseudonym
+                        // replaced, so the row's lists replace this copy's (which still holds it).
+                        item.ContributorIds.Clear();
+                        item.Abstained.Clear();
+                    }
+
                     item.ContributorIds.UnionWith(row.ContributorIds ?? []);
                     item.Abstained.UnionWith(row.Abstained ?? []);
                     pool.Put(item);
@@ -306,4 +331,7 @@ public sealed class CandidateCache(IDocumentStore store)
             pool.Refreshing.Release();
         }
     }
+
+    private static bool ErasedSince(OpenItem item, Row row) =>
+        row.ContributorIds is { } ids && ids.Any(id => id.StartsWith(IContributorDataStore.ErasedPrefix, StringComparison.Ordinal) && !item.ContributorIds.Contains(id));
 }

@@ -109,7 +109,7 @@ public sealed class MartenContributorDataStore(IDocumentStore store) : IContribu
     public async Task<ErasureReport> EraseAsync(string contributorId, CancellationToken cancellationToken)
     {
         var quoted = Quoted(contributorId);
-        var anonymous = Quoted("erased_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
+        var anonymous = Quoted(IContributorDataStore.ErasedPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var tables = await DocumentTablesAsync(connection, cancellationToken);
@@ -155,12 +155,15 @@ public sealed class MartenContributorDataStore(IDocumentStore store) : IContribu
 
         // A document with optimistic concurrency (a lease) gets a new version, so a writer holding a
         // copy read before the erasure fails its save and retries on the anonymised one.
+        // A rewritten document is also marked modified now, so every node's copy of the open items
+        // (refreshed with the documents modified since its last look) drops the pseudonym within seconds.
         var versioned = await VersionedTablesAsync(connection, cancellationToken);
+        var dated = await TablesWithColumnAsync(connection, "mt_last_modified", "timestamp with time zone", cancellationToken);
         var anonymised = 0;
-        foreach (var (table, bump) in tables.Select(t => (Table(DocumentSchema, t), versioned.Contains(t))).Append((Table(EventSchema, "mt_events"), false)))
+        foreach (var (table, bump, touch) in tables.Select(t => (Table(DocumentSchema, t), versioned.Contains(t), dated.Contains(t))).Append((Table(EventSchema, "mt_events"), false, false)))
         {
             await using var command = new NpgsqlCommand(
-                $"update {table} set data = replace(data::text, @id, @anonymous)::jsonb{(bump ? ", mt_version = gen_random_uuid()" : "")} where strpos(data::text, @id) > 0",
+                $"update {table} set data = replace(data::text, @id, @anonymous)::jsonb{(bump ? ", mt_version = gen_random_uuid()" : "")}{(touch ? ", mt_last_modified = transaction_timestamp()" : "")} where strpos(data::text, @id) > 0",
                 connection, transaction);
             command.Parameters.AddWithValue("id", quoted);
             command.Parameters.AddWithValue("anonymous", anonymous);
