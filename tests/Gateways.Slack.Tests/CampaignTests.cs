@@ -95,8 +95,11 @@ public sealed class FakePlatform : ICobotPlatform
         return Task.FromResult(project);
     }
 
-    public Task<RecordInvitationResponse> RecordInvitationAsync(string slackUser, CancellationToken ct) =>
-        Task.FromResult(new RecordInvitationResponse { ContributorId = "c_" + slackUser, Greeting = "Bonjour !", Tone = "impact" });
+    public Task<RecordInvitationResponse> RecordInvitationAsync(string slackUser, CancellationToken ct)
+    {
+        Engagements.TryAdd(slackUser, new Engagement { ContributorId = "c_" + slackUser, Known = true });
+        return Task.FromResult(new RecordInvitationResponse { ContributorId = "c_" + slackUser, Greeting = "Bonjour !", Tone = "impact" });
+    }
 
     public Task<Engagement> RecordConsentAsync(string slackUser, bool accepted, string consentVersion, string sealedAddress, CancellationToken ct) =>
         Task.FromResult(Engagements[slackUser] = new Engagement
@@ -104,6 +107,7 @@ public sealed class FakePlatform : ICobotPlatform
             ContributorId = "c_" + slackUser,
             Consent = accepted ? ConsentState.Accepted : ConsentState.Declined,
             Active = accepted,
+            Known = true,
         });
 
     public Task<Engagement> OptOutAsync(string slackUser, CancellationToken ct)
@@ -111,6 +115,7 @@ public sealed class FakePlatform : ICobotPlatform
         var e = Engagements.GetValueOrDefault(slackUser) ?? new Engagement { ContributorId = "c_" + slackUser };
         e.OptedOut = true;
         e.Active = false;
+        e.Known = true;
         return Task.FromResult(Engagements[slackUser] = e);
     }
 

@@ -178,6 +178,45 @@ public sealed class SlackJourneyTests(GatewayFixture f)
     }
 
     [Fact]
+    public async Task After_an_erasure_on_the_web_page_the_gateway_forgets_its_own_record_of_the_user()
+    {
+        const string user = "U0WEBERASE";
+        var dm = Dm(user);
+        var (_, question) = await Onboard(user);
+        (await f.Click(user, question, "cobot_answer_flat", "1700000400.000100")).EnsureSuccessStatusCode();
+        await GatewayFixture.Eventually(() => f.Slack.Updates(dm, question.Ts!).FirstOrDefault(), "the answer stored");
+        var members = f.GatewayServices.GetRequiredService<MemberStore>();
+        var slackUser = GatewayFixture.TeamId + ":" + user;
+        Assert.NotNull((await members.GetAsync(slackUser, default)).LastAnswerDay);
+
+        // The user erases on the web page (the platform only; the gateway is not told).
+        var posted = f.Slack.Posted(dm).Count;
+        await f.SlashCommand(user, "données");
+        var message = await GatewayFixture.Eventually(
+            () => f.Slack.Posted(dm).Skip(posted).FirstOrDefault(m => m.Json.Contains("Mes données", StringComparison.Ordinal)), "data link");
+        var url = System.Text.RegularExpressions.Regex.Match(message.Body["text"]!.ToString(), "<([^|>]+)\\|").Groups[1].Value;
+        var query = url[(url.IndexOf('?', StringComparison.Ordinal) + 1)..];
+        var link = Uri.UnescapeDataString(query.Split('&').Single(p => p.StartsWith("link=", StringComparison.Ordinal))["link=".Length..]);
+        var contributors = new ContributorService.ContributorServiceClient(f.Platform);
+        var session = await contributors.StartWebSessionAsync(new StartWebSessionRequest { ProjectId = f.ProjectId, ConsentAccepted = true, ConsentVersion = "1", LinkToken = link });
+        await contributors.EraseMyDataAsync(new EraseMyDataRequest
+        {
+            ProjectId = f.ProjectId, Contributor = new ContributorIdentity { SessionToken = session.SessionToken }, Confirmed = true,
+        });
+
+        // Back in Slack: the platform no longer knows them, so the gateway forgets its record (the
+        // day of their last answer) and greets them as a newcomer, consent first.
+        var before = f.Slack.Posted(dm).Count;
+        await f.SlashCommand(user);
+        var again = await GatewayFixture.Eventually(() => f.Slack.Posted(dm).Skip(before).FirstOrDefault(), "consent notice after the web erasure");
+        Assert.Contains("cobot_consent_accept", again.Json, StringComparison.Ordinal);
+        var member = await members.GetAsync(slackUser, default);
+        Assert.Null(member.LastAnswerDay);
+        Assert.Equal(0, member.StreakDays);
+        Assert.True(member.Greeted);
+    }
+
+    [Fact]
     public async Task The_stop_button_on_a_question_stops_and_a_later_click_on_that_question_stores_nothing()
     {
         const string user = "U0STOPPER";

@@ -73,6 +73,7 @@ public sealed class CampaignGrpcService(IMediator mediator, CallerContext caller
         OptedOut = view.OptedOut,
         NudgesTotal = view.NudgesTotal,
         Active = view.Active,
+        Known = view.Known,
     };
 
     private static Campaign ToContract(CampaignView view)

@@ -12,12 +12,12 @@ using Mediator;
 namespace CoConstruisons.Application.Campaigns;
 
 /// <summary>A contributor's standing with a project's campaigns, as gateways see it.</summary>
-public sealed record EngagementView(string ContributorId, ConsentState Consent, bool OptedOut, int NudgesTotal)
+public sealed record EngagementView(string ContributorId, ConsentState Consent, bool OptedOut, int NudgesTotal, bool Known = false)
 {
     public bool Active => Consent == ConsentState.Accepted && !OptedOut;
 
     public static EngagementView Of(string contributorId, Engagement? e) =>
-        new(contributorId, e?.Consent ?? ConsentState.Unknown, e?.OptedOut ?? false, e?.NudgesTotal ?? 0);
+        new(contributorId, e?.Consent ?? ConsentState.Unknown, e?.OptedOut ?? false, e?.NudgesTotal ?? 0, e is not null);
 }
 
 /// <summary>The first greeting of a channel user, in the tone a running experiment (or the campaign) gives them.</summary>

@@ -60,11 +60,27 @@ public sealed partial class CobotConversation(
         return channel;
     }
 
-    private async Task StartAsync(StartRequested work, CancellationToken ct)
+    /// <summary>
+    /// This gateway's record of the user, forgotten first when the platform no longer knows them
+    /// although this gateway greeted them: their data was erased elsewhere (on the web page).
+    /// </summary>
+    private async Task<SlackMember> MemberAsync(SlackWork work, Engagement engagement, CancellationToken ct)
     {
         var member = await members.GetAsync(work.SlackUser, ct);
+        if (member.Greeted && !engagement.Known && await members.RemoveAsync(work.SlackUser, ct))
+        {
+            return new SlackMember();
+        }
+
+        return member;
+    }
+
+    private async Task StartAsync(StartRequested work, CancellationToken ct)
+    {
+        var engagement = await platform.GetEngagementAsync(work.SlackUser, ct);
+        var member = await MemberAsync(work, engagement, ct);
         var channel = await DirectChannelAsync(work, member, ct);
-        if ((await platform.GetEngagementAsync(work.SlackUser, ct)).Active)
+        if (engagement.Active)
         {
             if (!work.FromNudge && member.SeriesRemaining != 0)
             {
@@ -94,8 +110,8 @@ public sealed partial class CobotConversation(
 
     private async Task HomeOpenedAsync(HomeOpened work, CancellationToken ct)
     {
-        var member = await members.GetAsync(work.SlackUser, ct);
         var engagement = await platform.GetEngagementAsync(work.SlackUser, ct);
+        var member = await MemberAsync(work, engagement, ct);
         if (work.Tab == "home")
         {
             await PublishHomeAsync(work, member, engagement.Active, ct);
