@@ -26,6 +26,31 @@ public sealed class SlackJourneyTests(GatewayFixture f)
         return (consent, question);
     }
 
+    /// <summary>
+    /// A user who has answered once asks for their data (/cobot données): the message, and the
+    /// web session its link opens as the same contributor.
+    /// </summary>
+    private async Task<(SlackCall Message, string ProjectId, string SessionToken, string Ack)> AnswerOnceThenOpenDataLink(string user, string actionTs)
+    {
+        var dm = Dm(user);
+        var (_, question) = await Onboard(user);
+        (await f.Click(user, question, "cobot_answer_flat", actionTs)).EnsureSuccessStatusCode();
+        await GatewayFixture.Eventually(() => f.Slack.Updates(dm, question.Ts!).FirstOrDefault(), "the answer stored");
+
+        var posted = f.Slack.Posted(dm).Count;
+        var ack = await f.SlashCommand(user, "données");
+        var message = await GatewayFixture.Eventually(
+            () => f.Slack.Posted(dm).Skip(posted).FirstOrDefault(m => m.Json.Contains("Mes données", StringComparison.Ordinal)), "data link");
+        var url = System.Text.RegularExpressions.Regex.Match(message.Body["text"]!.ToString(), "<([^|>]+)\\|").Groups[1].Value;
+        Assert.Contains("/#/label/", url, StringComparison.Ordinal);
+        var query = url[(url.IndexOf('?', StringComparison.Ordinal) + 1)..];
+        var link = Uri.UnescapeDataString(query.Split('&').Single(p => p.StartsWith("link=", StringComparison.Ordinal))["link=".Length..]);
+        var projectId = url[(url.IndexOf("/#/label/", StringComparison.Ordinal) + "/#/label/".Length)..url.IndexOf('?', StringComparison.Ordinal)];
+        var session = await new ContributorService.ContributorServiceClient(f.Platform).StartWebSessionAsync(
+            new StartWebSessionRequest { ProjectId = projectId, ConsentAccepted = true, ConsentVersion = "1", LinkToken = link });
+        return (message, projectId, session.SessionToken, await ack.Content.ReadAsStringAsync());
+    }
+
     [Fact]
     public async Task A_user_consents_answers_every_image_once_per_click_gets_gold_feedback_and_stops()
     {
@@ -118,28 +143,13 @@ public sealed class SlackJourneyTests(GatewayFixture f)
     {
         const string user = "U0MYDATA";
         var dm = Dm(user);
-        var (_, question) = await Onboard(user);
-        (await f.Click(user, question, "cobot_answer_flat", "1700000300.000100")).EnsureSuccessStatusCode();
-        await GatewayFixture.Eventually(() => f.Slack.Updates(dm, question.Ts!).FirstOrDefault(), "the answer stored");
-
-        var posted = f.Slack.Posted(dm).Count;
-        var ack = await f.SlashCommand(user, "données");
-        Assert.Contains("message privé", await ack.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        var message = await GatewayFixture.Eventually(
-            () => f.Slack.Posted(dm).Skip(posted).FirstOrDefault(m => m.Json.Contains("Mes données", StringComparison.Ordinal)), "data link");
+        var (message, projectId, sessionToken, ack) = await AnswerOnceThenOpenDataLink(user, "1700000300.000100");
+        Assert.Contains("message privé", ack, StringComparison.Ordinal);
 
         // The link opens the web page as the same contributor: the data downloaded there is theirs.
-        var url = System.Text.RegularExpressions.Regex.Match(message.Body["text"]!.ToString(), "<([^|>]+)\\|").Groups[1].Value;
-        Assert.Contains("/#/label/", url, StringComparison.Ordinal);
-        var query = url[(url.IndexOf('?', StringComparison.Ordinal) + 1)..];
-        var link = Uri.UnescapeDataString(query.Split('&').Single(p => p.StartsWith("link=", StringComparison.Ordinal))["link=".Length..]);
         var contributors = new ContributorService.ContributorServiceClient(f.Platform);
-        var projectId = url[(url.IndexOf("/#/label/", StringComparison.Ordinal) + "/#/label/".Length)..url.IndexOf('?', StringComparison.Ordinal)];
-        var session = await contributors.StartWebSessionAsync(new StartWebSessionRequest { ProjectId = projectId, ConsentAccepted = true, ConsentVersion = "1", LinkToken = link });
-        var export = await contributors.ExportMyDataAsync(new ExportMyDataRequest
-        {
-            ProjectId = projectId, Contributor = new ContributorIdentity { SessionToken = session.SessionToken },
-        });
+        var session = new ContributorIdentity { SessionToken = sessionToken };
+        var export = await contributors.ExportMyDataAsync(new ExportMyDataRequest { ProjectId = projectId, Contributor = session });
         Assert.Equal(1, export.Answers);
 
         // The same message erases from Slack, behind Slack's confirmation dialog.
@@ -160,10 +170,7 @@ public sealed class SlackJourneyTests(GatewayFixture f)
         // The platform forgot them (no answers of theirs, no consent), the gateway too (no record of the
         // user on disk), and no answer event was deleted: it stays, anonymous, as evidence for its image.
         Assert.Equal(0, (await f.StatsOf(user)).Answers);
-        Assert.Equal(0, (await contributors.ExportMyDataAsync(new ExportMyDataRequest
-        {
-            ProjectId = projectId, Contributor = new ContributorIdentity { SessionToken = session.SessionToken },
-        })).Answers);
+        Assert.Equal(0, (await contributors.ExportMyDataAsync(new ExportMyDataRequest { ProjectId = projectId, Contributor = session })).Answers);
         var forgotten = await members.GetAsync(GatewayFixture.TeamId + ":" + user, default);
         Assert.Null(forgotten.DirectChannel);
         Assert.False(forgotten.Greeted);
@@ -182,26 +189,15 @@ public sealed class SlackJourneyTests(GatewayFixture f)
     {
         const string user = "U0WEBERASE";
         var dm = Dm(user);
-        var (_, question) = await Onboard(user);
-        (await f.Click(user, question, "cobot_answer_flat", "1700000400.000100")).EnsureSuccessStatusCode();
-        await GatewayFixture.Eventually(() => f.Slack.Updates(dm, question.Ts!).FirstOrDefault(), "the answer stored");
         var members = f.GatewayServices.GetRequiredService<MemberStore>();
         var slackUser = GatewayFixture.TeamId + ":" + user;
+        var (_, projectId, sessionToken, _) = await AnswerOnceThenOpenDataLink(user, "1700000400.000100");
         Assert.NotNull((await members.GetAsync(slackUser, default)).LastAnswerDay);
 
         // The user erases on the web page (the platform only; the gateway is not told).
-        var posted = f.Slack.Posted(dm).Count;
-        await f.SlashCommand(user, "données");
-        var message = await GatewayFixture.Eventually(
-            () => f.Slack.Posted(dm).Skip(posted).FirstOrDefault(m => m.Json.Contains("Mes données", StringComparison.Ordinal)), "data link");
-        var url = System.Text.RegularExpressions.Regex.Match(message.Body["text"]!.ToString(), "<([^|>]+)\\|").Groups[1].Value;
-        var query = url[(url.IndexOf('?', StringComparison.Ordinal) + 1)..];
-        var link = Uri.UnescapeDataString(query.Split('&').Single(p => p.StartsWith("link=", StringComparison.Ordinal))["link=".Length..]);
-        var contributors = new ContributorService.ContributorServiceClient(f.Platform);
-        var session = await contributors.StartWebSessionAsync(new StartWebSessionRequest { ProjectId = f.ProjectId, ConsentAccepted = true, ConsentVersion = "1", LinkToken = link });
-        await contributors.EraseMyDataAsync(new EraseMyDataRequest
+        await new ContributorService.ContributorServiceClient(f.Platform).EraseMyDataAsync(new EraseMyDataRequest
         {
-            ProjectId = f.ProjectId, Contributor = new ContributorIdentity { SessionToken = session.SessionToken }, Confirmed = true,
+            ProjectId = projectId, Contributor = new ContributorIdentity { SessionToken = sessionToken }, Confirmed = true,
         });
 
         // Back in Slack: the platform no longer knows them, so the gateway forgets its record (the
