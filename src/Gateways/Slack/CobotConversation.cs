@@ -156,13 +156,7 @@ public sealed partial class CobotConversation(
         var address = work.Accepted ? seal.Seal(new SlackAddress(work.SlackUser, channel)) : "";
         await platform.RecordConsentAsync(work.SlackUser, work.Accepted, CobotTexts.ConsentVersion, address, ct);
 
-        var outcome = work.Accepted ? texts.ConsentAccepted : texts.ConsentDeclined;
-        if (work.Channel is { Length: > 0 } shownIn && work.MessageTs is { Length: > 0 } ts)
-        {
-            var blocks = SlackBlocks.WithoutActions(work.MessageBlocks);
-            blocks.Add(SlackBlocks.Context(outcome));
-            await slack.UpdateMessageAsync(shownIn, ts, outcome, blocks, ct);
-        }
+        await CloseClickedMessageAsync(work.Channel, work.MessageTs, work.MessageBlocks, work.Accepted ? texts.ConsentAccepted : texts.ConsentDeclined, ct);
 
         if (work.Accepted)
         {
@@ -208,13 +202,7 @@ public sealed partial class CobotConversation(
 
         await members.RemoveAsync(work.SlackUser, ct);
         var done = texts.Erased(erased.AnswersAnonymised);
-        if (work.MessageTs is { Length: > 0 } ts && work.Channel is { Length: > 0 })
-        {
-            var blocks = SlackBlocks.WithoutActions(work.MessageBlocks);
-            blocks.Add(SlackBlocks.Context(done));
-            await slack.UpdateMessageAsync(channel, ts, done, blocks, ct);
-        }
-        else
+        if (!await CloseClickedMessageAsync(work.Channel, work.MessageTs, work.MessageBlocks, done, ct))
         {
             await slack.PostMessageAsync(channel, done, null, ct);
         }
@@ -224,14 +212,25 @@ public sealed partial class CobotConversation(
     {
         await platform.OptOutAsync(work.SlackUser, ct);
         var member = await members.UpdateAsync(work.SlackUser, m => m.SeriesRemaining = 0, ct);
-        if (work.Channel is { Length: > 0 } channel && work.MessageTs is { Length: > 0 } ts)
+        await CloseClickedMessageAsync(work.Channel, work.MessageTs, work.MessageBlocks, texts.StopAcknowledged, ct);
+        await slack.PostMessageAsync(await DirectChannelAsync(work, member, ct), texts.Stopped, null, ct);
+    }
+
+    /// <summary>
+    /// The message whose button was clicked loses its buttons and says what came of the click;
+    /// false when the work did not come from a message (a slash command, a direct message).
+    /// </summary>
+    private async Task<bool> CloseClickedMessageAsync(string? channel, string? messageTs, JsonArray? messageBlocks, string outcome, CancellationToken ct)
+    {
+        if (channel is not { Length: > 0 } || messageTs is not { Length: > 0 })
         {
-            var blocks = SlackBlocks.WithoutActions(work.MessageBlocks);
-            blocks.Add(SlackBlocks.Context(texts.StopAcknowledged));
-            await slack.UpdateMessageAsync(channel, ts, texts.StopAcknowledged, blocks, ct);
+            return false;
         }
 
-        await slack.PostMessageAsync(await DirectChannelAsync(work, member, ct), texts.Stopped, null, ct);
+        var blocks = SlackBlocks.WithoutActions(messageBlocks);
+        blocks.Add(SlackBlocks.Context(outcome));
+        await slack.UpdateMessageAsync(channel, messageTs, outcome, blocks, ct);
+        return true;
     }
 
     private async Task AnswerAsync(AnswerClicked work, CancellationToken ct)
@@ -271,9 +270,7 @@ public sealed partial class CobotConversation(
                                           or StatusCode.PermissionDenied or StatusCode.Unauthenticated)
         {
             // Refused (e.g. already answered, reservation expired): say why on the message, then offer a fresh question.
-            var refused = SlackBlocks.WithoutActions(work.MessageBlocks);
-            refused.Add(SlackBlocks.Context(texts.AnswerNotRecorded(ex.Status.Detail)));
-            await slack.UpdateMessageAsync(work.Channel, work.MessageTs, texts.AnswerNotRecorded(ex.Status.Detail), refused, ct);
+            await CloseClickedMessageAsync(work.Channel, work.MessageTs, work.MessageBlocks, texts.AnswerNotRecorded(ex.Status.Detail), ct);
             if (ex.StatusCode != StatusCode.FailedPrecondition)
             {
                 await AskNextAsync(work.SlackUser, work.Channel, ct);
