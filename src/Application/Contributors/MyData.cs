@@ -1,7 +1,6 @@
 using CoConstruisons.Application.Abstractions;
 using CoConstruisons.Application.Common;
 using CoConstruisons.Application.Projects;
-using CoConstruisons.Application.Tasks;
 using FluentValidation;
 using Marten;
 using Mediator;
@@ -48,15 +47,13 @@ public sealed class ExportMyDataHandler(IQuerySession session, ContributorResolv
     }
 }
 
-public sealed class EraseMyDataHandler(IQuerySession session, ContributorResolver resolver, IContributorDataStore data, CandidateCache candidates)
+public sealed class EraseMyDataHandler(IQuerySession session, ContributorResolver resolver, IContributorDataStore data)
     : ICommandHandler<EraseMyData, ErasureReport>
 {
     public async ValueTask<ErasureReport> Handle(EraseMyData command, CancellationToken cancellationToken)
     {
         var project = await session.LoadPublicAsync(command.ProjectId, cancellationToken);
         var contributorId = resolver.Resolve(command.Contributor, project.Id).ContributorId;
-        var report = await data.EraseAsync(contributorId, cancellationToken);
-        candidates.Forget(contributorId); // this node at once; the others on their next refresh
-        return report;
+        return await data.EraseAsync(contributorId, cancellationToken);
     }
 }

@@ -227,22 +227,6 @@ public sealed class CandidateCache(IDocumentStore store)
         }
     }
 
-    /// <summary>An erased contributor: this node's copy no longer knows which items they answered.</summary>
-    public void Forget(string contributorId)
-    {
-        foreach (var pool in _pools.Values)
-        {
-            lock (pool.Gate)
-            {
-                foreach (var item in pool.Items.Values)
-                {
-                    item.ContributorIds.Remove(contributorId);
-                    item.Abstained.Remove(contributorId);
-                }
-            }
-        }
-    }
-
     private async Task<Pool> FreshAsync(Guid projectId, CancellationToken ct)
     {
         var pool = _pools.GetOrAdd(projectId, _ => new Pool());
@@ -309,8 +293,8 @@ public sealed class CandidateCache(IDocumentStore store)
                     item.EvidenceCount = Math.Max(item.EvidenceCount, row.EvidenceCount);
                     if (ErasedSince(item, row))
                     {
-                        // Another node erased a contributor of this item: the row has their pseudonym
-                        // replaced, so the row's lists replace this copy's (which still holds it).
+                        // A contributor of this item was erased (through any node): the row has their
+                        // pseudonym replaced, so the row's lists replace this copy's (which still holds it).
                         item.ContributorIds.Clear();
                         item.Abstained.Clear();
                     }
