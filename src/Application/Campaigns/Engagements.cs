@@ -12,7 +12,7 @@ using Mediator;
 namespace CoConstruisons.Application.Campaigns;
 
 /// <summary>A contributor's standing with a project's campaigns, as gateways see it.</summary>
-public sealed record EngagementView(string ContributorId, ConsentState Consent, bool OptedOut, int NudgesTotal, bool Known = false)
+public sealed record EngagementView(string ContributorId, ConsentState Consent, bool OptedOut, int NudgesTotal, bool Known)
 {
     public bool Active => Consent == ConsentState.Accepted && !OptedOut;
 
