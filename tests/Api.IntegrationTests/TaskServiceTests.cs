@@ -68,6 +68,75 @@ public sealed class TaskServiceTests(ApiFixture api)
     }
 
     [Fact]
+    public async Task Answering_with_the_next_task_labels_every_image_once_in_one_call_per_answer()
+    {
+        var project = await api.ProjectWithImages(images: 6, maxAnswers: 5);
+        var who = Web(await api.NewWebSession(project));
+        var task = (await _tasks.NextTaskAsync(new NextTaskRequest { ProjectId = project.ToString(), Contributor = who })).Task;
+        var seen = new HashSet<string>();
+        SubmitAnswerResponse answer = new();
+        for (var i = 0; i < 6; i++)
+        {
+            Assert.NotNull(task);
+            Assert.True(seen.Add(task.ItemId), $"item {task.ItemId} offered twice");
+            answer = await _tasks.SubmitAnswerAsync(new SubmitAnswerRequest
+            {
+                ProjectId = project.ToString(), Contributor = who, ReservationToken = task.ReservationToken,
+                Choice = task.Choices[i % 4].Key, IdempotencyKey = Guid.NewGuid().ToString(), Next = true,
+            });
+            Assert.Equal(i + 1, answer.Stats.Answers);
+            Assert.NotNull(answer.Next);
+            Assert.Equal(answer.Stats, answer.Next.Stats);
+            task = answer.Next.Task;
+        }
+
+        Assert.Null(task);
+        Assert.Equal(6, await StoredAnswers(a => a.ProjectId == project));
+    }
+
+    [Fact]
+    public async Task A_retried_answer_with_the_next_task_stores_nothing_more_and_still_brings_a_next_task()
+    {
+        var who = Web(await api.NewWebSession(api.DemoProjectId));
+        var next = await _tasks.NextTaskAsync(new NextTaskRequest { ProjectId = Demo, Contributor = who });
+        var request = new SubmitAnswerRequest
+        {
+            ProjectId = Demo, Contributor = who, ReservationToken = next.Task.ReservationToken,
+            Choice = next.Task.Choices[0].Key, IdempotencyKey = "retry-next-" + Guid.NewGuid(), Next = true,
+        };
+
+        var first = await _tasks.SubmitAnswerAsync(request);
+        var retry = await _tasks.SubmitAnswerAsync(request);
+
+        Assert.True(retry.Duplicate);
+        Assert.Equal(first.AnswerId, retry.AnswerId);
+        Assert.NotEqual(next.Task.ItemId, first.Next.Task.ItemId);
+        Assert.NotEqual(next.Task.ItemId, retry.Next.Task.ItemId);
+        Assert.Equal(1, await StoredAnswers(a => a.IdempotencyKey == request.IdempotencyKey));
+    }
+
+    [Fact]
+    public async Task An_answer_outside_the_choices_with_the_next_task_is_refused_before_anything_is_reserved()
+    {
+        var project = await api.ProjectWithImages(images: 2, maxAnswers: 1, minAnswers: 1);
+        var alice = Web(await api.NewWebSession(project));
+        var bob = Web(await api.NewWebSession(project));
+        var first = (await _tasks.NextTaskAsync(new NextTaskRequest { ProjectId = project.ToString(), Contributor = alice })).Task;
+
+        var ex = await Assert.ThrowsAsync<RpcException>(async () => await _tasks.SubmitAnswerAsync(new SubmitAnswerRequest
+        {
+            ProjectId = project.ToString(), Contributor = alice, ReservationToken = first.ReservationToken,
+            Choice = "purple", IdempotencyKey = Guid.NewGuid().ToString(), Next = true,
+        }));
+
+        // The other image, capped at one answer, was not reserved for Alice by the refused call.
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        var other = (await _tasks.NextTaskAsync(new NextTaskRequest { ProjectId = project.ToString(), Contributor = bob })).Task;
+        Assert.NotNull(other);
+        Assert.NotEqual(first.ItemId, other.ItemId);
+    }
+
+    [Fact]
     public async Task A_newcomer_meets_the_gold_image_and_gets_feedback_on_it()
     {
         var who = Web(await api.NewWebSession(api.DemoProjectId));

@@ -80,7 +80,7 @@ public sealed class FakePlatform : ICobotPlatform
         return Task.FromResult(new NextTaskResponse { Task = task, Stats = new ContributorStats() });
     }
 
-    public Task<SubmitAnswerResponse> SubmitAnswerAsync(string slackUser, string reservationToken, string choice, int timeTakenMs, string idempotencyKey, CancellationToken ct)
+    public Task<SubmitAnswerResponse> SubmitAnswerAsync(string slackUser, string reservationToken, string choice, int timeTakenMs, string idempotencyKey, bool withNext, CancellationToken ct)
     {
         Answers.Add(new SubmitAnswerRequest { ReservationToken = reservationToken, Choice = choice, IdempotencyKey = idempotencyKey });
         return Task.FromResult(new SubmitAnswerResponse { AnswerId = Guid.NewGuid().ToString(), Stats = new ContributorStats { Answers = Answers.Count, AnswersToday = Answers.Count } });

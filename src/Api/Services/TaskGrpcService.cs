@@ -16,6 +16,33 @@ public sealed class TaskGrpcService(IMediator mediator, CallerContext caller, Pu
         var result = await mediator.Send(
             new NextTask(Ids.Parse(request.ProjectId, "project_id"), caller.Contributor(request.Contributor, context)),
             context.CancellationToken);
+        return ToContract(result);
+    }
+
+    public override async Task<SubmitAnswerResponse> SubmitAnswer(SubmitAnswerRequest request, ServerCallContext context)
+    {
+        var result = await mediator.Send(
+            new SubmitAnswer(
+                Ids.Parse(request.ProjectId, "project_id"),
+                caller.Contributor(request.Contributor, context),
+                request.ReservationToken,
+                request.Choice,
+                request.TimeTakenMs,
+                request.IdempotencyKey,
+                AndNext: request.Next),
+            context.CancellationToken);
+        return new SubmitAnswerResponse
+        {
+            AnswerId = result.AnswerId.ToString(),
+            Duplicate = result.Duplicate,
+            Feedback = result.Feedback,
+            Stats = ContractMapping.ToContract(result.Stats),
+            Next = result.Next is { } next ? ToContract(next) : null,
+        };
+    }
+
+    private NextTaskResponse ToContract(NextTaskResult result)
+    {
         var response = new NextTaskResponse
         {
             Stats = ContractMapping.ToContract(result.Stats),
@@ -39,26 +66,6 @@ public sealed class TaskGrpcService(IMediator mediator, CallerContext caller, Pu
         }
 
         return response;
-    }
-
-    public override async Task<SubmitAnswerResponse> SubmitAnswer(SubmitAnswerRequest request, ServerCallContext context)
-    {
-        var result = await mediator.Send(
-            new SubmitAnswer(
-                Ids.Parse(request.ProjectId, "project_id"),
-                caller.Contributor(request.Contributor, context),
-                request.ReservationToken,
-                request.Choice,
-                request.TimeTakenMs,
-                request.IdempotencyKey),
-            context.CancellationToken);
-        return new SubmitAnswerResponse
-        {
-            AnswerId = result.AnswerId.ToString(),
-            Duplicate = result.Duplicate,
-            Feedback = result.Feedback,
-            Stats = ContractMapping.ToContract(result.Stats),
-        };
     }
 
     public override async Task<SkipResponse> Skip(SkipRequest request, ServerCallContext context)

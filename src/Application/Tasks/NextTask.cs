@@ -91,17 +91,24 @@ public sealed class TaskDispenser : IAsyncDisposable
         });
     }
 
-    private sealed class Pending(Project project, string contributorId) : GroupedRequest<NextTaskResult>
+    private sealed class Pending(Project project, string contributorId, Guid? excluding) : GroupedRequest<NextTaskResult>
     {
         public Project Project { get; } = project;
         public string ContributorId { get; } = contributorId;
 
+        /// <summary>An item never to offer: the one whose answer is being written at the same time.</summary>
+        public Guid? Excluding { get; } = excluding;
+
         public override IEnumerable<string> ExclusiveKeys => [ContributorId];
     }
 
-    public async Task<NextTaskResult> NextAsync(Project project, string contributorId, CancellationToken ct)
+    /// <summary>
+    /// The contributor's next task, reserved. <paramref name="excluding"/>: an item never to offer,
+    /// the one they are answering now (this node's copy learns of the answer only once it is committed).
+    /// </summary>
+    public async Task<NextTaskResult> NextAsync(Project project, string contributorId, CancellationToken ct, Guid? excluding = null)
     {
-        return await _queue.SendAsync(new Pending(project, contributorId), ct);
+        return await _queue.SendAsync(new Pending(project, contributorId, excluding), ct);
     }
 
     public ValueTask DisposeAsync() => _queue.DisposeAsync();
@@ -145,6 +152,11 @@ public sealed class TaskDispenser : IAsyncDisposable
                 {
                     // This node's copy may not have seen an answer given through another node yet.
                     best = [.. best.Where(c => !recent.Contains(c.Id))];
+                }
+
+                if (p.Excluding is { } excluded)
+                {
+                    best = [.. best.Where(c => c.Id != excluded)];
                 }
 
                 busy |= best.Count > 0;

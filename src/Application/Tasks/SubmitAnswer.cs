@@ -18,7 +18,9 @@ namespace CoConstruisons.Application.Tasks;
 
 /// <summary>
 /// Records a contributor's answer exactly once: the event and the receipt for its idempotency
-/// key are committed together, and a retry with the same key returns the stored result.
+/// key are committed together, and a retry with the same key returns the stored result. With
+/// <paramref name="AndNext"/>, the contributor's next task is chosen and reserved at the same time
+/// (never the item answered) and returned with the result: one call per answer.
 /// </summary>
 public sealed record SubmitAnswer(
     Guid ProjectId,
@@ -26,7 +28,8 @@ public sealed record SubmitAnswer(
     string ReservationToken,
     string Choice,
     int TimeTakenMs,
-    string IdempotencyKey) : ICommand<SubmitAnswerResult>;
+    string IdempotencyKey,
+    bool AndNext = false) : ICommand<SubmitAnswerResult>;
 
 /// <summary>What was acknowledged for one (contributor, idempotency key): replayed on retries.</summary>
 public sealed class AnswerReceipt
@@ -60,7 +63,10 @@ public sealed class SubmitAnswerHandler(
     TaskReadCache readCache,
     ContributorResolver resolver,
     ITokenService tokens,
-    AnswerWriter writer)
+    AnswerWriter writer,
+    RateLimiter limiter,
+    Microsoft.Extensions.Options.IOptions<RateLimitOptions> limits,
+    TaskDispenser dispenser)
     : ICommandHandler<SubmitAnswer, SubmitAnswerResult>
 {
     public async ValueTask<SubmitAnswerResult> Handle(SubmitAnswer command, CancellationToken cancellationToken)
@@ -69,7 +75,27 @@ public sealed class SubmitAnswerHandler(
 
         var contributor = resolver.Resolve(command.Contributor, project.Id);
         var reservation = tokens.ReadReservation(command.ReservationToken, project.Id, contributor.ContributorId);
-        return await writer.SubmitAsync(command, project, contributor, reservation, cancellationToken);
+        if (!project.Settings.IsValidAnswer(command.Choice))
+        {
+            throw new ValidationException([new ValidationFailure(nameof(SubmitAnswer.Choice), Texts.T(
+                $"« {command.Choice} » n'est pas un choix de ce projet.",
+                $"'{command.Choice}' is not a choice of this project."))]);
+        }
+
+        if (!command.AndNext)
+        {
+            return await writer.SubmitAsync(command, project, contributor, reservation, cancellationToken);
+        }
+
+        // The next task counts against the rate limit like a NextTask call, and is taken first: a
+        // caller over the limit is refused before anything is written.
+        limiter.Take("contributor:" + contributor.ContributorId, limits.Value.ContributorPerSecond, limits.Value.ContributorBurst);
+        // Both wait for their own group commit at the same time (the answer's and the reservation's).
+        var next = dispenser.NextAsync(project, contributor.ContributorId, cancellationToken, excluding: reservation.ItemId);
+        var submitted = writer.SubmitAsync(command, project, contributor, reservation, cancellationToken);
+        await Task.WhenAll(next, submitted);
+        var result = await submitted;
+        return result with { Next = await next with { Stats = result.Stats } };
     }
 }
 
@@ -264,13 +290,6 @@ public sealed class AnswerWriter : IAsyncDisposable
         }
 
         _limiter.Take("contributor:" + contributor.ContributorId, _limits.Value.ContributorPerSecond, _limits.Value.ContributorBurst);
-
-        if (!project.Settings.IsValidAnswer(command.Choice))
-        {
-            throw new ValidationException([new ValidationFailure(nameof(SubmitAnswer.Choice), Texts.T(
-                $"« {command.Choice} » n'est pas un choix de ce projet.",
-                $"'{command.Choice}' is not a choice of this project."))]);
-        }
 
         var item = await reads.Item ?? throw NotFoundException.Item(reservation.ItemId);
         var stream = await reads.Stream;

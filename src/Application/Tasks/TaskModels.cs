@@ -13,7 +13,8 @@ public sealed record OfferedTask(Guid ItemId, Project Project, string Reservatio
 
 public sealed record NextTaskResult(OfferedTask? Task, ContributorStats Stats, TimeSpan RetryAfter = default);
 
-public sealed record SubmitAnswerResult(Guid AnswerId, bool Duplicate, string Feedback, ContributorStats Stats);
+/// <summary>An acknowledged answer; <paramref name="Next"/> is the contributor's next task when it was asked for with the answer.</summary>
+public sealed record SubmitAnswerResult(Guid AnswerId, bool Duplicate, string Feedback, ContributorStats Stats, NextTaskResult? Next = null);
 
 /// <summary>Lifetimes of reservations: short for assignment, with grace so a slow contributor's answer still counts.</summary>
 public static class ReservationTimes

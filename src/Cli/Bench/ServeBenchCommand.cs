@@ -18,15 +18,18 @@ public sealed class ServeBenchCommand : ICliCommand, IHasFlags
 {
     public string Name => "bench serve";
 
-    public string Usage => "bench serve [--contributors N] [--seconds S] [--items N] [--warmup S] [--smoke] [--connection CS] [--api-config Release|Debug]";
+    public string Usage => "bench serve [--contributors N] [--seconds S] [--items N] [--warmup S] [--separate-calls] [--smoke] [--connection CS] [--api-config Release|Debug]";
 
-    public string Summary => "Load-tests the task service (NextTask + SubmitAnswer) and prints one JSON object.";
+    public string Summary => "Load-tests the task service (SubmitAnswer with the next task, or NextTask + SubmitAnswer) and prints one JSON object.";
 
-    public IReadOnlyList<string> Flags => ["smoke"];
+    public IReadOnlyList<string> Flags => ["smoke", "separate-calls"];
 
     public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
         var smoke = args.Flag("smoke");
+        // As channels call it: one SubmitAnswer per answer that also returns the next task; with
+        // --separate-calls, NextTask then SubmitAnswer (two calls per answer).
+        var separate = args.Flag("separate-calls");
         var contributors = args.IntOption("contributors", smoke ? 8 : 64);
         var seconds = args.IntOption("seconds", smoke ? 3 : 20);
         var items = args.IntOption("items", smoke ? 200 : 8000);
@@ -81,13 +84,13 @@ public sealed class ServeBenchCommand : ICliCommand, IHasFlags
             {
                 // Not measured: the Api's JIT and connection pools warm up; its answers are still checked in the store.
                 Console.Error.WriteLine($"[bench] warming up for {warmup} s");
-                warm = await Load(channel, projectId, key, contributors, TimeSpan.FromSeconds(warmup), cancellationToken);
+                warm = await Load(channel, projectId, key, contributors, TimeSpan.FromSeconds(warmup), separate, cancellationToken);
             }
 
             Console.Error.WriteLine($"[bench] Api ready; {contributors} contributors for {seconds} s on {items} items");
             api.Refresh();
             var (apiCpu0, benchCpu0, postgresCpu0) = (api.TotalProcessorTime, Process.GetCurrentProcess().TotalProcessorTime, PostgresCpuMs());
-            var result = await Load(channel, projectId, key, contributors, TimeSpan.FromSeconds(seconds), cancellationToken);
+            var result = await Load(channel, projectId, key, contributors, TimeSpan.FromSeconds(seconds), separate, cancellationToken);
             api.Refresh();
             var apiCpu = (api.TotalProcessorTime - apiCpu0).TotalMilliseconds;
             var benchCpu = (Process.GetCurrentProcess().TotalProcessorTime - benchCpu0).TotalMilliseconds;
@@ -114,6 +117,9 @@ public sealed class ServeBenchCommand : ICliCommand, IHasFlags
                 ["postgres_cpu_ms_per_answer"] = postgresCpu0 < 0 || result.Acknowledged == 0 ? -1 : Math.Round(postgresCpu / result.Acknowledged, 2),
                 ["load_average_1m"] = LoadAverage(),
                 ["contributors"] = contributors,
+                // "submit_with_next": p*_ms_next time the first NextTask of each contributor and every
+                // SubmitAnswer that brought the next task back (the time until the next task is in hand).
+                ["calls"] = separate ? "next_then_submit" : "submit_with_next",
                 ["seconds"] = Math.Round(result.Elapsed.TotalSeconds, 2),
                 ["warmup_seconds"] = warmup,
                 ["items"] = items,
@@ -176,7 +182,8 @@ public sealed class ServeBenchCommand : ICliCommand, IHasFlags
 
     private sealed record LoadResult(int Acknowledged, int Errors, TimeSpan Elapsed, List<double> NextMs, List<double> SubmitMs);
 
-    private static async Task<LoadResult> Load(GrpcChannel channel, Guid projectId, string key, int contributors, TimeSpan duration, CancellationToken ct)
+    private static async Task<LoadResult> Load(
+        GrpcChannel channel, Guid projectId, string key, int contributors, TimeSpan duration, bool separate, CancellationToken ct)
     {
         var client = new TaskService.TaskServiceClient(channel);
         var headers = new Metadata { { "x-api-key", key } };
@@ -192,33 +199,50 @@ public sealed class ServeBenchCommand : ICliCommand, IHasFlags
             submit[n] = [];
             var who = new ContributorIdentity { ChannelUser = new ChannelUser { Channel = "bench", UserId = $"user-{n}-{Guid.NewGuid():N}" } };
             var random = new Random(n);
+            LabellingTask? task = null;
             while (DateTime.UtcNow < deadline && !ct.IsCancellationRequested)
             {
                 try
                 {
-                    var t0 = Stopwatch.GetTimestamp();
-                    var task = await client.NextTaskAsync(new NextTaskRequest { ProjectId = projectId.ToString(), Contributor = who }, headers, cancellationToken: ct);
-                    next[n].Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
-                    if (task.Task is null)
+                    if (task is null)
                     {
-                        break;
+                        var t0 = Stopwatch.GetTimestamp();
+                        task = (await client.NextTaskAsync(new NextTaskRequest { ProjectId = projectId.ToString(), Contributor = who }, headers, cancellationToken: ct)).Task;
+                        next[n].Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+                        if (task is null)
+                        {
+                            break;
+                        }
                     }
 
                     var t1 = Stopwatch.GetTimestamp();
-                    await client.SubmitAnswerAsync(new SubmitAnswerRequest
+                    var answered = await client.SubmitAnswerAsync(new SubmitAnswerRequest
                     {
                         ProjectId = projectId.ToString(),
                         Contributor = who,
-                        ReservationToken = task.Task.ReservationToken,
-                        Choice = task.Task.Choices[random.Next(task.Task.Choices.Count)].Key,
+                        ReservationToken = task.ReservationToken,
+                        Choice = task.Choices[random.Next(task.Choices.Count)].Key,
                         TimeTakenMs = random.Next(500, 5000),
                         IdempotencyKey = Guid.NewGuid().ToString("N"),
+                        Next = !separate,
                     }, headers, cancellationToken: ct);
-                    submit[n].Add(Stopwatch.GetElapsedTime(t1).TotalMilliseconds);
+                    var ms = Stopwatch.GetElapsedTime(t1).TotalMilliseconds;
+                    submit[n].Add(ms);
                     Interlocked.Increment(ref acknowledged);
+                    task = null;
+                    if (!separate)
+                    {
+                        next[n].Add(ms);
+                        task = answered.Next?.Task;
+                        if (task is null)
+                        {
+                            break;
+                        }
+                    }
                 }
                 catch (RpcException ex) when (ex.StatusCode != StatusCode.Cancelled)
                 {
+                    task = null;
                     Interlocked.Increment(ref errors);
                     if (errors <= 5)
                     {

@@ -264,7 +264,9 @@ public sealed partial class CobotConversation(
         SubmitAnswerResponse result;
         try
         {
-            result = await platform.SubmitAnswerAsync(work.SlackUser, value.Token, value.Choice, taken, key, ct);
+            // The next question comes back with the answer, unless this answer ends the user's series
+            // (then they are thanked and choose whether to go on).
+            result = await platform.SubmitAnswerAsync(work.SlackUser, value.Token, value.Choice, taken, key, withNext: member.SeriesRemaining != 1, ct);
         }
         catch (RpcException ex) when (ex.StatusCode is StatusCode.InvalidArgument or StatusCode.FailedPrecondition or StatusCode.NotFound
                                           or StatusCode.PermissionDenied or StatusCode.Unauthenticated)
@@ -344,13 +346,16 @@ public sealed partial class CobotConversation(
             return;
         }
 
-        await AskNextAsync(work.SlackUser, work.Channel, ct);
+        await AskNextAsync(work.SlackUser, work.Channel, ct, result.Next);
     }
 
-    /// <summary>Posts the next question (or "nothing left") in the user's direct-message channel.</summary>
-    public async Task AskNextAsync(string slackUser, string channel, CancellationToken ct)
+    /// <summary>
+    /// Posts the next question (or "nothing left") in the user's direct-message channel: the one
+    /// given (it came back with the user's answer), or a new one asked of the platform.
+    /// </summary>
+    public async Task AskNextAsync(string slackUser, string channel, CancellationToken ct, NextTaskResponse? given = null)
     {
-        var next = await platform.NextTaskAsync(slackUser, ct);
+        var next = given ?? await platform.NextTaskAsync(slackUser, ct);
         if (next.Task is not { } task)
         {
             await slack.PostMessageAsync(channel, texts.NothingLeft, null, ct);

@@ -9,7 +9,8 @@ public interface ICobotPlatform
 {
     Task<NextTaskResponse> NextTaskAsync(string slackUser, CancellationToken ct);
 
-    Task<SubmitAnswerResponse> SubmitAnswerAsync(string slackUser, string reservationToken, string choice, int timeTakenMs, string idempotencyKey, CancellationToken ct);
+    /// <summary>Records the answer; with <paramref name="withNext"/>, the user's next task comes back with it (one call).</summary>
+    Task<SubmitAnswerResponse> SubmitAnswerAsync(string slackUser, string reservationToken, string choice, int timeTakenMs, string idempotencyKey, bool withNext, CancellationToken ct);
 
     Task<ContributorStats> GetMyStatsAsync(string slackUser, CancellationToken ct);
 
@@ -70,7 +71,7 @@ public sealed class GrpcCobotPlatform : ICobotPlatform, IDisposable
     public async Task<NextTaskResponse> NextTaskAsync(string slackUser, CancellationToken ct) =>
         await _tasks.NextTaskAsync(new NextTaskRequest { ProjectId = _settings.ProjectId, Contributor = Identity(slackUser) }, Options(ct));
 
-    public async Task<SubmitAnswerResponse> SubmitAnswerAsync(string slackUser, string reservationToken, string choice, int timeTakenMs, string idempotencyKey, CancellationToken ct) =>
+    public async Task<SubmitAnswerResponse> SubmitAnswerAsync(string slackUser, string reservationToken, string choice, int timeTakenMs, string idempotencyKey, bool withNext, CancellationToken ct) =>
         await _tasks.SubmitAnswerAsync(new SubmitAnswerRequest
         {
             ProjectId = _settings.ProjectId,
@@ -79,6 +80,7 @@ public sealed class GrpcCobotPlatform : ICobotPlatform, IDisposable
             Choice = choice,
             TimeTakenMs = timeTakenMs,
             IdempotencyKey = idempotencyKey,
+            Next = withNext,
         }, Options(ct));
 
     public async Task<ContributorStats> GetMyStatsAsync(string slackUser, CancellationToken ct) =>

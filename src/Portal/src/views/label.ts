@@ -4,7 +4,7 @@ import { contributors, tasks } from "../api";
 import { downloadBlob, h, liveRegion, replace, say } from "../dom";
 import { errorCode, errorMessage } from "../errors";
 import type { PublicProject } from "../gen/coconstruisons/v1/contributors_pb";
-import type { LabellingTask as Task } from "../gen/coconstruisons/v1/tasks_pb";
+import type { NextTaskResponse, LabellingTask as Task } from "../gen/coconstruisons/v1/tasks_pb";
 import { t } from "../i18n";
 import { isTypingTarget, keyToAction, shortcutFor } from "../keyboard";
 import { clearContributorToken, getContributorToken, setContributorToken } from "../session";
@@ -255,36 +255,41 @@ export async function labelPage(ctx: PageContext, projectId: string, linkToken?:
     return true;
   };
 
+  /** Shows what NextTask returned (or what came back with an answer): the task, a wait, or the end. */
+  const show = (res: NextTaskResponse, focus: boolean) => {
+    answers = res.stats?.answers ?? answers;
+    const wasTask = phase === "task";
+    if (res.task) {
+      startTask(res.task);
+      phase = "task";
+      if (!wasTask) {
+        draw(focus);
+      } else {
+        showMessages();
+        bindTask();
+      }
+    } else if (res.retryAfterSeconds > 0) {
+      // Images remain but others hold them right now: say so and ask again shortly.
+      errorText = t("label.busy", { seconds: res.retryAfterSeconds });
+      showMessages();
+      setTimeout(() => {
+        if (ctx.isCurrent()) void next(focus);
+      }, res.retryAfterSeconds * 1000);
+    } else {
+      task = undefined;
+      // No task is pending any more: nothing on this screen waits on the task's request.
+      busy = false;
+      phase = "thanks";
+      draw(true);
+    }
+  };
+
   const next = async (focus: boolean) => {
     setBusy(true);
     try {
       const res = await tasks.nextTask({ projectId, contributor: contributor() });
       if (!ctx.isCurrent()) return;
-      answers = res.stats?.answers ?? answers;
-      const wasTask = phase === "task";
-      if (res.task) {
-        startTask(res.task);
-        phase = "task";
-        if (!wasTask) {
-          draw(focus);
-        } else {
-          showMessages();
-          bindTask();
-        }
-      } else if (res.retryAfterSeconds > 0) {
-        // Images remain but others hold them right now: say so and ask again shortly.
-        errorText = t("label.busy", { seconds: res.retryAfterSeconds });
-        showMessages();
-        setTimeout(() => {
-          if (ctx.isCurrent()) void next(focus);
-        }, res.retryAfterSeconds * 1000);
-      } else {
-        task = undefined;
-        // No task is pending any more: nothing on this screen waits on the task's request.
-        busy = false;
-        phase = "thanks";
-        draw(true);
-      }
+      show(res, focus);
     } catch (err) {
       if (!ctx.isCurrent() || sessionLost(err)) return;
       errorText = errorMessage(err);
@@ -334,12 +339,18 @@ export async function labelPage(ctx: PageContext, projectId: string, linkToken?:
         choice,
         timeTakenMs: Math.max(0, Math.min(2_147_483_647, Math.round(performance.now() - shownAt))),
         idempotencyKey,
+        // The next image comes back with the answer: one round trip per answer.
+        next: true,
       });
       if (!ctx.isCurrent()) return;
       answers = res.stats?.answers ?? answers + 1;
       feedback = res.feedback;
       statusText = t("label.saved");
-      await next(false);
+      if (res.next) {
+        show(res.next, false);
+      } else {
+        await next(false);
+      }
     } catch (err) {
       if (!ctx.isCurrent() || sessionLost(err)) return;
       errorText = errorMessage(err);
