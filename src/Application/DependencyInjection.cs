@@ -18,7 +18,9 @@ public static class ApplicationServices
             options.Assemblies = [typeof(ApplicationServices)];
             options.PipelineBehaviors = [typeof(LoggingBehaviour<,>), typeof(ValidationBehaviour<,>)];
         });
-        services.AddValidatorsFromAssemblyContaining<ContributorResolver>(includeInternalTypes: true);
+        // Singletons: a validator's rules are built once (building them on every request was a tenth
+        // of the task service's allocations under load); messages are worded per call (culture).
+        services.AddValidatorsFromAssemblyContaining<ContributorResolver>(ServiceLifetime.Singleton, includeInternalTypes: true);
         services.AddScoped<ContributorResolver>();
         services.AddSingleton<CoConstruisons.Application.Common.RateLimiter>();
         services.AddSingleton<CoConstruisons.Application.Consensus.ConsensusCache>();

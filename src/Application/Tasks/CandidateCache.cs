@@ -38,10 +38,34 @@ public sealed class CandidateCache(IDocumentStore store)
         public int Priority { get; set; }
         public double Uncertainty { get; set; }
         public int EvidenceCount { get; set; }
-        public HashSet<string> ContributorIds { get; init; } = new(StringComparer.Ordinal);
+
+        /// <summary>
+        /// Who answered or skipped it. The sets are never changed once set (a change replaces the
+        /// set, under the pool's lock), so the copies handed out share them instead of copying
+        /// them for every request (they were the Api's largest allocation under load).
+        /// </summary>
+        public IReadOnlySet<string> ContributorIds { get; set; } = NoOne;
 
         /// <summary>Those of <see cref="ContributorIds"/> whose answer is not evidence ("don't know", skip).</summary>
-        public HashSet<string> Abstained { get; init; } = new(StringComparer.Ordinal);
+        public IReadOnlySet<string> Abstained { get; set; } = NoOne;
+    }
+
+    private static readonly IReadOnlySet<string> NoOne = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary><paramref name="set"/> with <paramref name="more"/> added: a new set when something is added, else the same one.</summary>
+    private static IReadOnlySet<string> With(IReadOnlySet<string> set, IEnumerable<string> more)
+    {
+        HashSet<string>? copy = null;
+        foreach (var id in more)
+        {
+            if (!set.Contains(id))
+            {
+                copy ??= new HashSet<string>(set, StringComparer.Ordinal);
+                copy.Add(id);
+            }
+        }
+
+        return copy ?? set;
     }
 
     /// <summary>
@@ -142,7 +166,7 @@ public sealed class CandidateCache(IDocumentStore store)
     /// <summary>
     /// The best <paramref name="take"/> candidates of one pool (gold or not) for a contributor, in
     /// the assignment order (docs/assignment.md): owner priority, model uncertainty, then the items
-    /// closest to retirement (gold: the least checked), ties at random. Copies, safe to keep.
+    /// closest to retirement (gold: the least checked), ties at random. Copies, safe to keep (their sets are shared but never changed).
     /// </summary>
     public async Task<IReadOnlyList<OpenItem>> CandidatesAsync(Guid projectId, string contributorId, bool gold, int take, CancellationToken ct)
     {
@@ -166,8 +190,8 @@ public sealed class CandidateCache(IDocumentStore store)
                             Priority = item.Priority,
                             Uncertainty = item.Uncertainty,
                             EvidenceCount = item.EvidenceCount,
-                            ContributorIds = [.. item.ContributorIds],
-                            Abstained = [.. item.Abstained],
+                            ContributorIds = item.ContributorIds,
+                            Abstained = item.Abstained,
                         });
                     }
                 }
@@ -214,10 +238,10 @@ public sealed class CandidateCache(IDocumentStore store)
                 return;
             }
 
-            item.ContributorIds.Add(contributorId);
+            item.ContributorIds = With(item.ContributorIds, [contributorId]);
             if (!evidence)
             {
-                item.Abstained.Add(contributorId);
+                item.Abstained = With(item.Abstained, [contributorId]);
             }
             else
             {
@@ -295,12 +319,12 @@ public sealed class CandidateCache(IDocumentStore store)
                     {
                         // A contributor of this item was erased (through any node): the row has their
                         // pseudonym replaced, so the row's lists replace this copy's (which still holds it).
-                        item.ContributorIds.Clear();
-                        item.Abstained.Clear();
+                        item.ContributorIds = NoOne;
+                        item.Abstained = NoOne;
                     }
 
-                    item.ContributorIds.UnionWith(row.ContributorIds ?? []);
-                    item.Abstained.UnionWith(row.Abstained ?? []);
+                    item.ContributorIds = With(item.ContributorIds, row.ContributorIds ?? []);
+                    item.Abstained = With(item.Abstained, row.Abstained ?? []);
                     pool.Put(item);
                 }
 
