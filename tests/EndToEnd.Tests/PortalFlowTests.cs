@@ -121,6 +121,14 @@ public sealed class PortalFlowTests : IAsyncLifetime
         await using var contributorContext = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 390, Height = 844 } });
         var contributor = await contributorContext.NewPageAsync();
         contributor.PageError += (_, e) => pageErrors.Add(e);
+        var taskCalls = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        contributor.Request += (_, r) =>
+        {
+            if (r.Url.Contains("/coconstruisons.v1.TaskService/", StringComparison.Ordinal))
+            {
+                taskCalls.Enqueue(r.Url[(r.Url.LastIndexOf('/') + 1)..]);
+            }
+        };
         await contributor.GotoAsync(publicUrl);
         await Assertions.Expect(contributor.GetByTestId("label-title")).ToHaveTextAsync("Toits de la commune (E2E)");
         await contributor.GetByTestId("consent-accept").ClickAsync();
@@ -146,6 +154,9 @@ public sealed class PortalFlowTests : IAsyncLifetime
             await Assertions.Expect(contributor.GetByTestId("my-answers")).ToContainTextAsync($": {given.Count}");
             await Assertions.Expect(task).Not.ToHaveAttributeAsync("data-item-id", itemId!);
         }
+
+        // One call per answer: the next image came back with each answer (NextTask only for the first).
+        Assert.Equal(["NextTask", "SubmitAnswer", "SubmitAnswer", "SubmitAnswer"], taskCalls.ToArray());
 
         // Skipping the images left ends on the thank-you screen; skips are not answers.
         for (var left = ImagesInZip - given.Count; left > 0; left--)
