@@ -182,4 +182,82 @@ public sealed class MyDataTests(ApiFixture api)
         Assert.Equal(2, offered.Count);
         Assert.Equal(4, await EvidenceOf(project));
     }
+
+    [Fact]
+    public async Task After_erasure_a_contributor_who_comes_back_is_weighed_like_a_newcomer_on_every_node()
+    {
+        var project = await api.ProjectWithImages(images: 5, maxAnswers: 6, minAnswers: 6);
+        var slack = new ContributorIdentity { ChannelUser = new ChannelUser { Channel = "slack", UserId = "T1:U" + Guid.NewGuid().ToString("N")[..8] } };
+
+        // Three careful contributors agree on every image; the chat user contradicts them on two, and a
+        // refit learns that the chat user is unreliable.
+        for (var person = 0; person < 3; person++)
+        {
+            var careful = new ContributorIdentity { SessionToken = await api.NewWebSession(project) };
+            for (var i = 0; i < 5; i++)
+            {
+                await AnswerNext(project, careful, "flat", evidence: null);
+            }
+        }
+
+        await AnswerNext(project, slack, "other", evidence: 3);
+        await AnswerNext(project, slack, "other", evidence: 3);
+        await new ProjectService.ProjectServiceClient(api.Channel).RefitConsensusAsync(
+            new RefitConsensusRequest { ProjectId = project.ToString() }, await api.OwnerHeaders());
+        var distrusted = await AnswerNext(project, slack, "other", evidence: 3);
+
+        // Erased through another node; then the same chat user (same pseudonym) and a newcomer each
+        // contradict the three on an image, after this node's look for a newer fit.
+        var (channel, node) = await api.StartSecondNode();
+        await using (node)
+        {
+            using (channel)
+            {
+                await new ContributorService.ContributorServiceClient(channel).EraseMyDataAsync(
+                    new EraseMyDataRequest { ProjectId = project.ToString(), Contributor = slack, Confirmed = true }, Gateway);
+            }
+        }
+
+        await Task.Delay(CoConstruisons.Application.Consensus.ConsensusCache.CheckInterval + TimeSpan.FromSeconds(1));
+        var returning = await AnswerNext(project, slack, "other", evidence: 3);
+        var newcomer = await AnswerNext(project, new ContributorIdentity { SessionToken = await api.NewWebSession(project) }, "other", evidence: 3);
+
+        // An unreliable contributor's contradiction barely moves the label; a newcomer's moves it more.
+        Assert.True(1 - distrusted < (1 - newcomer) / 2, $"the refit did not distrust the chat user ({distrusted} vs {newcomer})");
+        Assert.Equal(newcomer, returning, 9);
+    }
+
+    /// <summary>
+    /// Answers the next image offered to <paramref name="who"/> that holds <paramref name="evidence"/>
+    /// answers (skipping the others; any image when null) and returns its label confidence after the answer.
+    /// </summary>
+    private async Task<double> AnswerNext(Guid project, ContributorIdentity who, string choice, int? evidence)
+    {
+        var headers = who.ChannelUser is null ? null : Gateway;
+        await using var scope = api.Services.CreateAsyncScope();
+        var store = scope.ServiceProvider.GetRequiredService<IDocumentStore>();
+        while (true)
+        {
+            var next = await _tasks.NextTaskAsync(new NextTaskRequest { ProjectId = project.ToString(), Contributor = who }, headers);
+            Assert.NotNull(next.Task);
+            var item = Guid.Parse(next.Task.ItemId);
+            await using (var session = store.QuerySession())
+            {
+                var before = await session.LoadAsync<CoConstruisons.Domain.Contributions.ItemProgress>(item);
+                if (evidence is { } wanted && before?.EvidenceCount != wanted)
+                {
+                    await _tasks.SkipAsync(new SkipRequest { ProjectId = project.ToString(), Contributor = who, ReservationToken = next.Task.ReservationToken }, headers);
+                    continue;
+                }
+            }
+
+            await _tasks.SubmitAnswerAsync(new SubmitAnswerRequest
+            {
+                ProjectId = project.ToString(), Contributor = who, ReservationToken = next.Task.ReservationToken,
+                Choice = choice, IdempotencyKey = Guid.NewGuid().ToString(),
+            }, headers);
+            await using var after = store.QuerySession();
+            return (await after.LoadAsync<CoConstruisons.Domain.Contributions.ItemProgress>(item))!.Confidence;
+        }
+    }
 }

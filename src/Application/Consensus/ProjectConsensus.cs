@@ -15,6 +15,14 @@ public sealed class ProjectConsensus
     public DateTimeOffset FittedAt { get; set; }
     public int Answers { get; set; }
     public long LastEventSequence { get; set; }
+
+    /// <summary>
+    /// Contributors' data erased since this fit (counted by the erasure, in its transaction). A node
+    /// whose copy of the fit was built at another count builds it again from the events, where the
+    /// erased pseudonym is gone: a contributor who comes back after an erasure starts from the prior
+    /// skill on every node within <see cref="ConsensusCache.CheckInterval"/>.
+    /// </summary>
+    public int Erasures { get; set; }
 }
 
 /// <summary>
@@ -28,7 +36,8 @@ public sealed class ConsensusCache(TimeProvider clock)
     public static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(5);
 
     /// <param name="Unchecked">Answers the skills were not learnt from (items nobody else answered yet): their items' beliefs are built from the fitted skills.</param>
-    public sealed record Entry(ConsensusFit Fit, Guid FitId, DateTimeOffset FittedAt, int Answers, IReadOnlyList<CrowdAnswer>? Unchecked = null);
+    /// <param name="Erasures">The project's erasure count (<see cref="ProjectConsensus.Erasures"/>) when the fit was built.</param>
+    public sealed record Entry(ConsensusFit Fit, Guid FitId, DateTimeOffset FittedAt, int Answers, IReadOnlyList<CrowdAnswer>? Unchecked = null, int Erasures = 0);
 
     private readonly ConcurrentDictionary<Guid, Entry> _fits = new();
     private readonly ConcurrentDictionary<Guid, DateTimeOffset> _checkedUntil = new();
@@ -52,7 +61,7 @@ public sealed class ConsensusCache(TimeProvider clock)
         }
 
         var latest = await session.LoadAsync<ProjectConsensus>(project.Id, ct);
-        if (cached is not null && (latest is null || cached.FitId == latest.FitId))
+        if (cached is not null && (latest is null || (cached.FitId == latest.FitId && cached.Erasures == latest.Erasures)))
         {
             _checkedUntil[project.Id] = now + CheckInterval;
             return cached;
@@ -60,7 +69,7 @@ public sealed class ConsensusCache(TimeProvider clock)
 
         var entry = latest is null
             ? new Entry(ConsensusModel.Fit([], OptionsFor(project)), Guid.Empty, DateTimeOffset.MinValue, 0)
-            : await FitAsync(session, project, latest.FitId, latest.FittedAt, ct);
+            : await FitAsync(session, project, latest.FitId, latest.FittedAt, ct) with { Erasures = latest.Erasures };
         Remember(project.Id, entry);
         return entry;
     }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using CoConstruisons.Application.Abstractions;
+using CoConstruisons.Application.Consensus;
 using Marten;
 using Npgsql;
 
@@ -16,6 +17,8 @@ public sealed class MartenContributorDataStore(IDocumentStore store) : IContribu
 {
     /// <summary>Documents that exist only for one contributor: deleted, not anonymised.</summary>
     private static readonly string[] OwnTables = ["mt_doc_contributor", "mt_doc_contributorprogress", "mt_doc_answerreceipt"];
+
+    private const string ProjectConsensusTable = "mt_doc_projectconsensus";
 
     public async Task<IReadOnlyList<ContributorRecord>> ExportAsync(string contributorId, CancellationToken cancellationToken)
     {
@@ -168,6 +171,18 @@ public sealed class MartenContributorDataStore(IDocumentStore store) : IContribu
             command.Parameters.AddWithValue("id", quoted);
             command.Parameters.AddWithValue("anonymous", anonymous);
             anonymised += await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        // Every node's copy of each project's consensus fit holds skills by pseudonym: counting the
+        // erasure on the projects' fit records makes every node build its copy again from the
+        // (now anonymised) answers within seconds (ConsensusCache).
+        if (answers > 0 && tables.Contains(ProjectConsensusTable))
+        {
+            const string count = nameof(ProjectConsensus.Erasures);
+            await using var command = new NpgsqlCommand(
+                $"update {Table(DocumentSchema, ProjectConsensusTable)} set data = jsonb_set(data, '{{{count}}}', to_jsonb(coalesce((data->>'{count}')::int, 0) + 1))",
+                connection, transaction);
+            await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
