@@ -74,23 +74,29 @@ public sealed class AssignmentTests(ApiFixture api)
     [Fact]
     public async Task A_refused_answer_arriving_with_others_changes_nothing_for_them()
     {
-        // Answers that arrive together are decided and committed together: one bad answer in the
-        // group (a choice the project does not have) is refused alone, the others are stored.
+        // Answers that arrive together are decided and committed together: a refused answer in the
+        // group (a second answer on an image the contributor already answered: refused on the state
+        // read by the group) is refused alone, the others are stored.
         var project = await api.ProjectWithImages(images: 12, maxAnswers: 3, minAnswers: 3);
         var contributors = await Task.WhenAll(Enumerable.Range(0, 12).Select(async _ =>
             new ContributorIdentity { SessionToken = await api.NewWebSession(project) }));
         var offers = await Task.WhenAll(contributors.Select(async who =>
             (Who: who, Next: await _tasks.NextTaskAsync(new NextTaskRequest { ProjectId = project.ToString(), Contributor = who }))));
+        SubmitAnswerRequest Answer(int i) => new()
+        {
+            ProjectId = project.ToString(), Contributor = offers[i].Who, ReservationToken = offers[i].Next.Task.ReservationToken,
+            Choice = offers[i].Next.Task.Choices[0].Key, IdempotencyKey = Guid.NewGuid().ToString(),
+        };
+        for (var i = 0; i < 12; i += 3)
+        {
+            await _tasks.SubmitAnswerAsync(Answer(i));
+        }
 
-        var outcomes = await Task.WhenAll(offers.Select(async (offer, i) =>
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 12).Select(async i =>
         {
             try
             {
-                await _tasks.SubmitAnswerAsync(new SubmitAnswerRequest
-                {
-                    ProjectId = project.ToString(), Contributor = offer.Who, ReservationToken = offer.Next.Task.ReservationToken,
-                    Choice = i % 3 == 0 ? "not-a-choice" : offer.Next.Task.Choices[0].Key, IdempotencyKey = Guid.NewGuid().ToString(),
-                });
+                await _tasks.SubmitAnswerAsync(Answer(i));
                 return StatusCode.OK;
             }
             catch (RpcException ex)
@@ -99,9 +105,9 @@ public sealed class AssignmentTests(ApiFixture api)
             }
         }));
 
-        Assert.Equal(4, outcomes.Count(s => s == StatusCode.InvalidArgument));
+        Assert.Equal(4, outcomes.Count(s => s == StatusCode.FailedPrecondition));
         Assert.Equal(8, outcomes.Count(s => s == StatusCode.OK));
-        Assert.Equal(8, (await Progress(project)).Sum(p => p.EvidenceCount));
+        Assert.Equal(12, (await Progress(project)).Sum(p => p.EvidenceCount));
     }
 
     [Fact]
