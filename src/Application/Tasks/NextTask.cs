@@ -18,7 +18,7 @@ namespace CoConstruisons.Application.Tasks;
 public sealed record NextTask(Guid ProjectId, ContributorCredential Contributor) : IQuery<NextTaskResult>;
 
 /// <remarks>
-/// The handler checks the caller and the rate limit, then hands the request to
+/// The handler checks the caller, then hands the request to
 /// <see cref="TaskDispenser"/>, which serves the requests that arrive together in one group:
 /// their contributors' progress and the leases of their candidates in one query, the winning
 /// leases saved in one transaction. Candidates come from this node's copy of the open items
@@ -29,8 +29,6 @@ public sealed class NextTaskHandler(
     IDocumentStore store,
     TaskReadCache cache,
     ContributorResolver resolver,
-    RateLimiter limiter,
-    IOptions<RateLimitOptions> limits,
     TaskDispenser dispenser) : IQueryHandler<NextTask, NextTaskResult>
 {
     public async ValueTask<NextTaskResult> Handle(NextTask query, CancellationToken cancellationToken)
@@ -38,7 +36,6 @@ public sealed class NextTaskHandler(
         var project = await cache.ProjectAsync(store, query.ProjectId, cancellationToken);
 
         var contributorId = resolver.Resolve(query.Contributor, project.Id).ContributorId;
-        limiter.Take("contributor:" + contributorId, limits.Value.ContributorPerSecond, limits.Value.ContributorBurst);
         return await dispenser.NextAsync(project, contributorId, cancellationToken);
     }
 }
@@ -73,14 +70,19 @@ public sealed class TaskDispenser : IAsyncDisposable
     private readonly CandidateCache _candidates;
     private readonly ITokenService _tokens;
     private readonly TimeProvider _clock;
+    private readonly RateLimiter _limiter;
+    private readonly IOptions<RateLimitOptions> _limits;
     private readonly GroupQueue<Pending, NextTaskResult> _queue;
 
-    public TaskDispenser(IDocumentStore store, CandidateCache candidates, ITokenService tokens, TimeProvider clock)
+    public TaskDispenser(
+        IDocumentStore store, CandidateCache candidates, ITokenService tokens, TimeProvider clock, RateLimiter limiter, IOptions<RateLimitOptions> limits)
     {
         _store = store;
         _candidates = candidates;
         _tokens = tokens;
         _clock = clock;
+        _limiter = limiter;
+        _limits = limits;
         _queue = new GroupQueue<Pending, NextTaskResult>(MaxGroup, async group =>
         {
             var results = await ServeAsync(group);
@@ -103,12 +105,15 @@ public sealed class TaskDispenser : IAsyncDisposable
     }
 
     /// <summary>
-    /// The contributor's next task, reserved. <paramref name="excluding"/>: an item never to offer,
-    /// the one they are answering now (this node's copy learns of the answer only once it is committed).
+    /// The contributor's next task, reserved, once the contributor's rate limit allows it (over the
+    /// limit, nothing is queued). <paramref name="excluding"/>: an item never to offer, the one they
+    /// are answering now (this node's copy learns of the answer only once it is committed). The limit
+    /// is checked before the task is returned: a caller over it gets the exception at once.
     /// </summary>
-    public async Task<NextTaskResult> NextAsync(Project project, string contributorId, CancellationToken ct, Guid? excluding = null)
+    public Task<NextTaskResult> NextAsync(Project project, string contributorId, CancellationToken ct, Guid? excluding = null)
     {
-        return await _queue.SendAsync(new Pending(project, contributorId, excluding), ct);
+        _limiter.Take("contributor:" + contributorId, _limits.Value.ContributorPerSecond, _limits.Value.ContributorBurst);
+        return _queue.SendAsync(new Pending(project, contributorId, excluding), ct);
     }
 
     public ValueTask DisposeAsync() => _queue.DisposeAsync();

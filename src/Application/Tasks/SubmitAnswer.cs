@@ -64,8 +64,6 @@ public sealed class SubmitAnswerHandler(
     ContributorResolver resolver,
     ITokenService tokens,
     AnswerWriter writer,
-    RateLimiter limiter,
-    Microsoft.Extensions.Options.IOptions<RateLimitOptions> limits,
     TaskDispenser dispenser)
     : ICommandHandler<SubmitAnswer, SubmitAnswerResult>
 {
@@ -87,10 +85,8 @@ public sealed class SubmitAnswerHandler(
             return await writer.SubmitAsync(command, project, contributor, reservation, cancellationToken);
         }
 
-        // The next task counts against the rate limit like a NextTask call, and is taken first: a
-        // caller over the limit is refused before anything is written.
-        limiter.Take("contributor:" + contributor.ContributorId, limits.Value.ContributorPerSecond, limits.Value.ContributorBurst);
-        // Both wait for their own group commit at the same time (the answer's and the reservation's).
+        // The next task is asked first: over the rate limit, the call is refused before anything is
+        // written. Then both wait for their own group commit at the same time.
         var next = dispenser.NextAsync(project, contributor.ContributorId, cancellationToken, excluding: reservation.ItemId);
         var submitted = writer.SubmitAsync(command, project, contributor, reservation, cancellationToken);
         await Task.WhenAll(next, submitted);
