@@ -16,15 +16,7 @@ public sealed class MyDataTests(ApiFixture api)
     private readonly CampaignService.CampaignServiceClient _campaigns = new(api.Channel);
     private static readonly Metadata Gateway = new() { { "x-api-key", ApiFixture.ServiceKey } };
 
-    private async Task AnswerOne(Guid project, ContributorIdentity who, Metadata? headers = null)
-    {
-        var next = await _tasks.NextTaskAsync(new NextTaskRequest { ProjectId = project.ToString(), Contributor = who }, headers);
-        await _tasks.SubmitAnswerAsync(new SubmitAnswerRequest
-        {
-            ProjectId = project.ToString(), Contributor = who, ReservationToken = next.Task.ReservationToken,
-            Choice = "flat", IdempotencyKey = Guid.NewGuid().ToString(),
-        }, headers);
-    }
+    private Task AnswerOne(Guid project, ContributorIdentity who) => AnswerNext(project, who, "flat", evidence: null);
 
     /// <summary>How many rows of the store's JSON (events and documents) hold <paramref name="text"/>.</summary>
     private async Task<long> RowsHolding(string text)
@@ -105,8 +97,8 @@ public sealed class MyDataTests(ApiFixture api)
         {
             ProjectId = project.ToString(), Contributor = slack, Accepted = true, ConsentVersion = "1", SealedAddress = "sealed-address-of-this-user",
         }, Gateway);
-        await AnswerOne(project, slack, Gateway);
-        await AnswerOne(project, slack, Gateway);
+        await AnswerOne(project, slack);
+        await AnswerOne(project, slack);
         var other = new ContributorIdentity { SessionToken = await api.NewWebSession(project) };
         await AnswerOne(project, other);
         var export = await _contributors.ExportMyDataAsync(new ExportMyDataRequest { ProjectId = project.ToString(), Contributor = slack }, Gateway);
@@ -142,8 +134,8 @@ public sealed class MyDataTests(ApiFixture api)
         // Two images, both answered by a chat user: nothing is left for them.
         var project = await api.ProjectWithImages(images: 2, maxAnswers: 5, minAnswers: 5);
         var slack = new ContributorIdentity { ChannelUser = new ChannelUser { Channel = "slack", UserId = "T1:U" + Guid.NewGuid().ToString("N")[..8] } };
-        await AnswerOne(project, slack, Gateway);
-        await AnswerOne(project, slack, Gateway);
+        await AnswerOne(project, slack);
+        await AnswerOne(project, slack);
         var request = new NextTaskRequest { ProjectId = project.ToString(), Contributor = slack };
         Assert.Null((await _tasks.NextTaskAsync(request, Gateway)).Task);
 
