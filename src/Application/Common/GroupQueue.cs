@@ -18,18 +18,25 @@ public abstract class GroupedRequest<TResult>
 /// function reads and writes a whole group at once and completes each request only after its
 /// commit; if it throws for a group of several, each request is served again alone (a concurrency
 /// conflict is retried on fresh state a few times), so one request never fails because of another.
+/// With <c>maxInFlight</c> above 1, a new group may start while earlier ones are still being served
+/// (its reads overlap their commits), but never with a request that shares a key with a request of
+/// a group still in flight: such a request waits for that group to finish.
 /// </summary>
 public sealed class GroupQueue<TRequest, TResult> : IAsyncDisposable
     where TRequest : GroupedRequest<TResult>
 {
     private readonly Channel<TRequest> _queue = Channel.CreateUnbounded<TRequest>(new() { SingleReader = true });
     private readonly int _maxGroup;
+    private readonly int _maxInFlight;
     private readonly Func<List<TRequest>, Task> _serve;
     private readonly Task _loop;
 
-    public GroupQueue(int maxGroup, Func<List<TRequest>, Task> serve)
+    public GroupQueue(int maxGroup, Func<List<TRequest>, Task> serve, int maxInFlight = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxGroup, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxInFlight, 1);
         _maxGroup = maxGroup;
+        _maxInFlight = maxInFlight;
         _serve = serve;
         _loop = Task.Run(RunAsync);
     }
@@ -55,33 +62,89 @@ public sealed class GroupQueue<TRequest, TResult> : IAsyncDisposable
     private async Task RunAsync()
     {
         var waiting = new List<TRequest>();
-        while (waiting.Count > 0 || await _queue.Reader.WaitToReadAsync())
+        var inFlight = new List<(Task Served, HashSet<string> Keys)>();
+        // The keys of the requests in the groups being served.
+        var held = new HashSet<string>(StringComparer.Ordinal);
+        Task<bool>? more = null;
+        var open = true;
+        while (true)
         {
-            while (_queue.Reader.TryRead(out var more))
+            while (_queue.Reader.TryRead(out var request))
             {
-                waiting.Add(more);
+                waiting.Add(request);
             }
 
-            var group = new List<TRequest>();
-            var taken = new HashSet<string>(StringComparer.Ordinal);
-            var later = new List<TRequest>();
-            foreach (var request in waiting)
+            while (inFlight.Count < _maxInFlight && waiting.Count > 0)
             {
-                var keys = request.ExclusiveKeys.ToList();
-                if (group.Count < _maxGroup && !keys.Any(taken.Contains))
+                var (group, keys) = NextGroup(ref waiting, held);
+                if (group.Count == 0)
                 {
-                    taken.UnionWith(keys);
-                    group.Add(request);
+                    break; // every waiting request shares a key with a group in flight
                 }
-                else
-                {
-                    later.Add(request);
-                }
+
+                held.UnionWith(keys);
+                inFlight.Add((ServeAsync(group), keys));
             }
 
-            waiting = later;
-            await ServeAsync(group);
+            if (!open && inFlight.Count == 0 && waiting.Count == 0)
+            {
+                return;
+            }
+
+            if (open && more is null && inFlight.Count < _maxInFlight)
+            {
+                more = _queue.Reader.WaitToReadAsync().AsTask();
+            }
+
+            if (inFlight.Count == 0)
+            {
+                open = await more!;
+                more = null;
+                continue;
+            }
+
+            var done = more is null
+                ? await Task.WhenAny(inFlight.Select(f => f.Served))
+                : await Task.WhenAny(inFlight.Select(f => f.Served).Append(more));
+            if (done == more)
+            {
+                open = await more;
+                more = null;
+            }
+
+            for (var i = inFlight.Count - 1; i >= 0; i--)
+            {
+                if (inFlight[i].Served.IsCompleted)
+                {
+                    held.ExceptWith(inFlight[i].Keys);
+                    inFlight.RemoveAt(i);
+                }
+            }
         }
+    }
+
+    /// <summary>The next group, in arrival order: at most one request per key, none with a key held by a group in flight.</summary>
+    private (List<TRequest> Group, HashSet<string> Keys) NextGroup(ref List<TRequest> waiting, HashSet<string> held)
+    {
+        var group = new List<TRequest>();
+        var taken = new HashSet<string>(StringComparer.Ordinal);
+        var later = new List<TRequest>();
+        foreach (var request in waiting)
+        {
+            var keys = request.ExclusiveKeys.ToList();
+            if (group.Count < _maxGroup && !keys.Any(k => taken.Contains(k) || held.Contains(k)))
+            {
+                taken.UnionWith(keys);
+                group.Add(request);
+            }
+            else
+            {
+                later.Add(request);
+            }
+        }
+
+        waiting = later;
+        return (group, taken);
     }
 
     private async Task ServeAsync(List<TRequest> group)
