@@ -259,77 +259,39 @@ public sealed class CandidateCache(IDocumentStore store)
             return pool;
         }
 
-        // One refresh at a time; other callers keep using the current copy (once there is one).
-        if (pool.RefreshedAt is not null && !await pool.Refreshing.WaitAsync(0, ct))
+        if (pool.RefreshedAt is not null)
         {
+            // Once there is a copy, a refresh never holds up a request (it takes tens of milliseconds
+            // under load, and every request of a group waited for it): one refresh at a time runs in
+            // the background while callers keep using the current copy.
+            if (await pool.Refreshing.WaitAsync(0, ct))
+            {
+                _ = Task.Run(async () =>
+                {
+                    try
+                    {
+                        await RefreshAsync(pool, projectId, CancellationToken.None);
+                    }
+                    catch (Exception ex) when (ex is not OutOfMemoryException)
+                    {
+                        // The copy stays as it was; the next request past the interval tries again.
+                    }
+                    finally
+                    {
+                        pool.Refreshing.Release();
+                    }
+                }, CancellationToken.None);
+            }
+
             return pool;
         }
 
-        if (pool.RefreshedAt is null)
-        {
-            await pool.Refreshing.WaitAsync(ct);
-        }
-
+        await pool.Refreshing.WaitAsync(ct);
         try
         {
-            if (pool.RefreshedAt is { } again && Environment.TickCount64 - again < RefreshInterval.TotalMilliseconds)
+            if (pool.RefreshedAt is null)
             {
-                return pool;
-            }
-
-            // Freshness is real time (not the application's clock, which tests may stop), and the
-            // "modified since" mark is the database's own clock, which stamped the documents.
-            var started = Environment.TickCount64;
-            await using var session = store.QuerySession();
-            var databaseNow = (await session.QueryAsync<DateTimeOffset>("select now()", ct)).Single();
-            var query = session.Query<ItemProgress>().Where(p => p.ProjectId == projectId);
-            var first = pool.RefreshedAt is null;
-            query = first ? query.Where(p => !p.Retired) : query.Where(p => p.ModifiedSince(pool.LoadedSince));
-            var rows = await query
-                .Select(p => new Row
-                {
-                    Id = p.Id,
-                    IsGold = p.IsGold,
-                    Priority = p.Priority,
-                    Uncertainty = p.Uncertainty,
-                    EvidenceCount = p.EvidenceCount,
-                    Retired = p.Retired,
-                    ContributorIds = p.ContributorIds,
-                    Abstained = p.Abstained,
-                })
-                .ToListAsync(ct);
-            lock (pool.Gate)
-            {
-                foreach (var row in rows)
-                {
-                    if (row.Retired || pool.Retired.Contains(row.Id))
-                    {
-                        pool.Remove(row.Id);
-                        pool.Retired.Add(row.Id);
-                        continue;
-                    }
-
-                    var item = pool.Items.TryGetValue(row.Id, out var known) ? known : new OpenItem { Id = row.Id };
-                    item.IsGold = row.IsGold;
-                    item.Priority = row.Priority;
-                    item.Uncertainty = row.Uncertainty;
-                    // This node's own updates may be ahead of a row read in a transaction that started earlier.
-                    item.EvidenceCount = Math.Max(item.EvidenceCount, row.EvidenceCount);
-                    if (ErasedSince(item, row))
-                    {
-                        // A contributor of this item was erased (through any node): the row has their
-                        // pseudonym replaced, so the row's lists replace this copy's (which still holds it).
-                        item.ContributorIds = NoOne;
-                        item.Abstained = NoOne;
-                    }
-
-                    item.ContributorIds = With(item.ContributorIds, row.ContributorIds ?? []);
-                    item.Abstained = With(item.Abstained, row.Abstained ?? []);
-                    pool.Put(item);
-                }
-
-                pool.LoadedSince = databaseNow - Overlap;
-                pool.RefreshedAt = started;
+                await RefreshAsync(pool, projectId, ct);
             }
 
             return pool;
@@ -337,6 +299,70 @@ public sealed class CandidateCache(IDocumentStore store)
         finally
         {
             pool.Refreshing.Release();
+        }
+    }
+
+    /// <summary>Loads the copy (first time) or reads the rows modified since the last refresh. Call holding <see cref="Pool.Refreshing"/>.</summary>
+    private async Task RefreshAsync(Pool pool, Guid projectId, CancellationToken ct)
+    {
+        if (pool.RefreshedAt is { } again && Environment.TickCount64 - again < RefreshInterval.TotalMilliseconds)
+        {
+            return;
+        }
+
+        // Freshness is real time (not the application's clock, which tests may stop), and the
+        // "modified since" mark is the database's own clock, which stamped the documents.
+        var started = Environment.TickCount64;
+        await using var session = store.QuerySession();
+        var databaseNow = (await session.QueryAsync<DateTimeOffset>("select now()", ct)).Single();
+        var query = session.Query<ItemProgress>().Where(p => p.ProjectId == projectId);
+        var first = pool.RefreshedAt is null;
+        query = first ? query.Where(p => !p.Retired) : query.Where(p => p.ModifiedSince(pool.LoadedSince));
+        var rows = await query
+            .Select(p => new Row
+            {
+                Id = p.Id,
+                IsGold = p.IsGold,
+                Priority = p.Priority,
+                Uncertainty = p.Uncertainty,
+                EvidenceCount = p.EvidenceCount,
+                Retired = p.Retired,
+                ContributorIds = p.ContributorIds,
+                Abstained = p.Abstained,
+            })
+            .ToListAsync(ct);
+        lock (pool.Gate)
+        {
+            foreach (var row in rows)
+            {
+                if (row.Retired || pool.Retired.Contains(row.Id))
+                {
+                    pool.Remove(row.Id);
+                    pool.Retired.Add(row.Id);
+                    continue;
+                }
+
+                var item = pool.Items.TryGetValue(row.Id, out var known) ? known : new OpenItem { Id = row.Id };
+                item.IsGold = row.IsGold;
+                item.Priority = row.Priority;
+                item.Uncertainty = row.Uncertainty;
+                // This node's own updates may be ahead of a row read in a transaction that started earlier.
+                item.EvidenceCount = Math.Max(item.EvidenceCount, row.EvidenceCount);
+                if (ErasedSince(item, row))
+                {
+                    // A contributor of this item was erased (through any node): the row has their
+                    // pseudonym replaced, so the row's lists replace this copy's (which still holds it).
+                    item.ContributorIds = NoOne;
+                    item.Abstained = NoOne;
+                }
+
+                item.ContributorIds = With(item.ContributorIds, row.ContributorIds ?? []);
+                item.Abstained = With(item.Abstained, row.Abstained ?? []);
+                pool.Put(item);
+            }
+
+            pool.LoadedSince = databaseNow - Overlap;
+            pool.RefreshedAt = started;
         }
     }
 
