@@ -137,6 +137,33 @@ public sealed class TaskServiceTests(ApiFixture api)
     }
 
     [Fact]
+    public async Task An_answer_the_item_refuses_with_the_next_task_holds_no_image_from_others()
+    {
+        var project = await api.ProjectWithImages(images: 2, maxAnswers: 1, minAnswers: 1);
+        var alice = Web(await api.NewWebSession(project));
+        var bob = Web(await api.NewWebSession(project));
+        var first = (await _tasks.NextTaskAsync(new NextTaskRequest { ProjectId = project.ToString(), Contributor = alice })).Task;
+        await _tasks.SubmitAnswerAsync(new SubmitAnswerRequest
+        {
+            ProjectId = project.ToString(), Contributor = alice, ReservationToken = first.ReservationToken,
+            Choice = first.Choices[0].Key, IdempotencyKey = Guid.NewGuid().ToString(),
+        });
+
+        // A second answer on the same image (another key): only the item's stored state can refuse it.
+        var ex = await Assert.ThrowsAsync<RpcException>(async () => await _tasks.SubmitAnswerAsync(new SubmitAnswerRequest
+        {
+            ProjectId = project.ToString(), Contributor = alice, ReservationToken = first.ReservationToken,
+            Choice = first.Choices[1].Key, IdempotencyKey = Guid.NewGuid().ToString(), Next = true,
+        }));
+
+        // The other image, capped at one answer, was not reserved for Alice by the refused call.
+        Assert.Equal(StatusCode.FailedPrecondition, ex.StatusCode);
+        var other = (await _tasks.NextTaskAsync(new NextTaskRequest { ProjectId = project.ToString(), Contributor = bob })).Task;
+        Assert.NotNull(other);
+        Assert.NotEqual(first.ItemId, other.ItemId);
+    }
+
+    [Fact]
     public async Task A_newcomer_meets_the_gold_image_and_gets_feedback_on_it()
     {
         var who = Web(await api.NewWebSession(api.DemoProjectId));

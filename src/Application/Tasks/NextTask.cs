@@ -93,13 +93,18 @@ public sealed class TaskDispenser : IAsyncDisposable
         });
     }
 
-    private sealed class Pending(Project project, string contributorId, Guid? excluding) : GroupedRequest<NextTaskResult>
+    private sealed class Pending(Project project, string contributorId, Guid? excluding, ContributorProgress? known, bool isKnown) : GroupedRequest<NextTaskResult>
     {
         public Project Project { get; } = project;
         public string ContributorId { get; } = contributorId;
 
         /// <summary>An item never to offer: the one whose answer is being written at the same time.</summary>
         public Guid? Excluding { get; } = excluding;
+
+        /// <summary>The contributor's progress as the caller already holds it (<see cref="IsKnown"/>): not read again.</summary>
+        public ContributorProgress? Known { get; } = known;
+
+        public bool IsKnown { get; } = isKnown;
 
         public override IEnumerable<string> ExclusiveKeys => [ContributorId];
     }
@@ -112,9 +117,24 @@ public sealed class TaskDispenser : IAsyncDisposable
     /// </summary>
     public Task<NextTaskResult> NextAsync(Project project, string contributorId, CancellationToken ct, Guid? excluding = null)
     {
-        _limiter.Take("contributor:" + contributorId, _limits.Value.ContributorPerSecond, _limits.Value.ContributorBurst);
-        return _queue.SendAsync(new Pending(project, contributorId, excluding), ct);
+        TakeLimit(contributorId);
+        return _queue.SendAsync(new Pending(project, contributorId, excluding, null, isKnown: false), ct);
     }
+
+    /// <summary>
+    /// Takes the contributor's rate limit for a next task (throws when over it). For a caller that
+    /// asks for the task later with <see cref="NextAfterAnswerAsync"/>.
+    /// </summary>
+    public void TakeLimit(string contributorId) =>
+        _limiter.Take("contributor:" + contributorId, _limits.Value.ContributorPerSecond, _limits.Value.ContributorBurst);
+
+    /// <summary>
+    /// The next task after an answer being written (its limit already taken with <see cref="TakeLimit"/>):
+    /// <paramref name="answered"/> is never offered, and <paramref name="progress"/>, the contributor's
+    /// progress with that answer (null: none yet), is used instead of being read again.
+    /// </summary>
+    public Task<NextTaskResult> NextAfterAnswerAsync(Project project, string contributorId, Guid answered, ContributorProgress? progress) =>
+        _queue.SendAsync(new Pending(project, contributorId, answered, progress, isKnown: true), CancellationToken.None);
 
     public ValueTask DisposeAsync() => _queue.DisposeAsync();
 
@@ -129,10 +149,14 @@ public sealed class TaskDispenser : IAsyncDisposable
 
         await using var session = _store.LightweightSession();
         var batch = session.CreateBatchQuery();
-        var progressQueries = group.Select(p => batch.Load<ContributorProgress>(ContributorProgress.IdFor(p.ContributorId, p.Project.Id))).ToArray();
+        var progressQueries = group.Select(p => p.IsKnown ? Task.FromResult(p.Known) : batch.Load<ContributorProgress>(ContributorProgress.IdFor(p.ContributorId, p.Project.Id))).ToArray();
         var leaseIds = candidates.SelectMany(c => c).Select(c => c.Id).Distinct().ToArray();
         var leaseQuery = leaseIds.Length == 0 ? null : batch.LoadMany<ItemLease>().ById(leaseIds);
-        await batch.Execute(ct);
+        if (leaseQuery is not null || group.Any(p => !p.IsKnown))
+        {
+            await batch.Execute(ct);
+        }
+
         var leases = (leaseQuery is null ? [] : await leaseQuery).ToDictionary(l => l.Id);
         var created = new HashSet<Guid>();
         var changed = new HashSet<Guid>();

@@ -80,18 +80,14 @@ public sealed class SubmitAnswerHandler(
                 $"'{command.Choice}' is not a choice of this project."))]);
         }
 
-        if (!command.AndNext)
+        if (command.AndNext)
         {
-            return await writer.SubmitAsync(command, project, contributor, reservation, cancellationToken);
+            // The next task's rate limit is taken first: over it, the call is refused before anything
+            // is written. The writer asks for the next task once the answer is decided.
+            dispenser.TakeLimit(contributor.ContributorId);
         }
 
-        // The next task is asked first: over the rate limit, the call is refused before anything is
-        // written. Then both wait for their own group commit at the same time.
-        var next = dispenser.NextAsync(project, contributor.ContributorId, cancellationToken, excluding: reservation.ItemId);
-        var submitted = writer.SubmitAsync(command, project, contributor, reservation, cancellationToken);
-        await Task.WhenAll(next, submitted);
-        var result = await submitted;
-        return result with { Next = await next with { Stats = result.Stats } };
+        return await writer.SubmitAsync(command, project, contributor, reservation, cancellationToken);
     }
 }
 
@@ -109,12 +105,19 @@ public sealed class AnswerWriter : IAsyncDisposable
     /// <summary>The most answers decided and committed together.</summary>
     public const int MaxGroup = 64;
 
+    /// <summary>
+    /// Groups being decided and committed at once: the next group's reads overlap the previous
+    /// group's commit. Two groups in flight never share an item, a contributor or a receipt.
+    /// </summary>
+    public const int MaxInFlight = 2;
+
     private readonly IDocumentStore _store;
     private readonly Consensus.ConsensusCache _cache;
     private readonly CandidateCache _candidates;
     private readonly RateLimiter _limiter;
     private readonly Microsoft.Extensions.Options.IOptions<RateLimitOptions> _limits;
     private readonly TimeProvider _clock;
+    private readonly TaskDispenser _dispenser;
     private readonly GroupQueue<Pending, SubmitAnswerResult> _queue;
 
     public AnswerWriter(
@@ -123,15 +126,17 @@ public sealed class AnswerWriter : IAsyncDisposable
         CandidateCache candidates,
         RateLimiter limiter,
         Microsoft.Extensions.Options.IOptions<RateLimitOptions> limits,
-        TimeProvider clock)
+        TimeProvider clock,
+        TaskDispenser dispenser)
     {
+        _dispenser = dispenser;
         _store = store;
         _cache = cache;
         _candidates = candidates;
         _limiter = limiter;
         _limits = limits;
         _clock = clock;
-        _queue = new GroupQueue<Pending, SubmitAnswerResult>(MaxGroup, async group => Complete(group, await DecideAndCommitAsync(group)));
+        _queue = new GroupQueue<Pending, SubmitAnswerResult>(MaxGroup, async group => Complete(group, await DecideAndCommitAsync(group)), MaxInFlight);
     }
 
     private sealed class Pending(
@@ -154,6 +159,9 @@ public sealed class AnswerWriter : IAsyncDisposable
         public override IEnumerable<string> ExclusiveKeys => ["item:" + Reservation.ItemId, "contributor:" + Contributor.ContributorId];
 
         public string ReceiptId => AnswerReceipt.IdFor(Contributor.ContributorId, Command.IdempotencyKey);
+
+        /// <summary>The next task asked for with the answer (<see cref="SubmitAnswer.AndNext"/>), once the answer is decided.</summary>
+        public Task<NextTaskResult>? Next { get; set; }
     }
 
     /// <summary>Queues the answer and returns once it is committed (or refused, with the reason).</summary>
@@ -186,19 +194,40 @@ public sealed class AnswerWriter : IAsyncDisposable
                 _candidates.Answered(p.Project.Id, p.Reservation.ItemId, p.Contributor.ContributorId, outcome.Evidence, outcome.Retired);
             }
 
+            if (group[i].Next is { } next)
+            {
+                _ = WithNextAsync(group[i], outcome.Result!, next);
+                continue;
+            }
+
             group[i].Done.TrySetResult(outcome.Result!);
         }
     }
 
-    private sealed record Outcome(SubmitAnswerResult? Result, Exception? Error, bool Written = false, bool Evidence = false, bool Retired = false);
+    /// <summary>Acknowledges a committed answer together with the next task asked for with it.</summary>
+    private static async Task WithNextAsync(Pending p, SubmitAnswerResult result, Task<NextTaskResult> next)
+    {
+        try
+        {
+            var task = await next;
+            p.Done.TrySetResult(result with { Next = task with { Stats = result.Stats } });
+        }
+        catch (Exception ex)
+        {
+            // The answer is stored: a retry with the same idempotency key returns it with a next task.
+            p.Done.TrySetException(ex);
+        }
+    }
+
+    /// <param name="Progress">The contributor's progress including this answer (for a replayed receipt, as stored).</param>
+    private sealed record Outcome(
+        SubmitAnswerResult? Result, Exception? Error, bool Written = false, bool Evidence = false, bool Retired = false, ContributorProgress? Progress = null);
 
     private sealed class Reads
     {
         public required Task<AnswerReceipt?> Receipt { get; init; }
-        public required Task<Item?> Item { get; init; }
         public required Task<JasperFx.Events.IEventStream<ItemProgress>> Stream { get; init; }
         public required Task<ContributorProgress?> Progress { get; init; }
-        public required Task<Contributor?> Contributor { get; init; }
     }
 
     /// <summary>
@@ -219,10 +248,8 @@ public sealed class AnswerWriter : IAsyncDisposable
             reads[i] = new Reads
             {
                 Receipt = batch.Load<AnswerReceipt>(p.ReceiptId),
-                Item = batch.Load<Item>(p.Reservation.ItemId),
                 Stream = batch.Events.FetchForExclusiveWriting<ItemProgress>(p.Reservation.ItemId),
                 Progress = batch.Load<ContributorProgress>(ContributorProgress.IdFor(p.Contributor.ContributorId, p.Project.Id)),
-                Contributor = batch.Load<Contributor>(p.Contributor.ContributorId),
             };
         }
 
@@ -250,6 +277,18 @@ public sealed class AnswerWriter : IAsyncDisposable
             {
                 System.Globalization.CultureInfo.CurrentCulture = culture;
                 System.Globalization.CultureInfo.CurrentUICulture = uiCulture;
+            }
+        }
+
+        for (var i = 0; i < group.Count; i++)
+        {
+            var p = group[i];
+            if (p.Command.AndNext && outcomes[i].Result is not null)
+            {
+                // Asked together once the group is decided (so the dispenser serves them as one group,
+                // beside this group's commit), on the progress just decided, not read again. Once
+                // asked, a next task is kept if the group has to be decided again answer by answer.
+                p.Next ??= _dispenser.NextAfterAnswerAsync(p.Project, p.Contributor.ContributorId, p.Reservation.ItemId, outcomes[i].Progress);
             }
         }
 
@@ -282,21 +321,23 @@ public sealed class AnswerWriter : IAsyncDisposable
                     "This idempotency key was already used for a different answer."))]);
             }
 
-            return new Outcome(new SubmitAnswerResult(receipt.AnswerId, true, receipt.Feedback, TaskReadCache.Stats(known, now, remaining)), null);
+            return new Outcome(new SubmitAnswerResult(receipt.AnswerId, true, receipt.Feedback, TaskReadCache.Stats(known, now, remaining)), null, Progress: known);
         }
 
         _limiter.Take("contributor:" + contributor.ContributorId, _limits.Value.ContributorPerSecond, _limits.Value.ContributorBurst);
 
-        var item = await reads.Item ?? throw NotFoundException.Item(reservation.ItemId);
         var stream = await reads.Stream;
-        var state = stream.Aggregate ?? throw NotFoundException.Item(item.Id);
+        var state = stream.Aggregate ?? throw NotFoundException.Item(reservation.ItemId);
+        // The item's progress carries its gold answer; a row projected before it did is completed from the item.
+        var goldChoice = !state.IsGold ? null
+            : state.GoldChoice ?? (await session.LoadAsync<Item>(state.Id, ct))?.GoldChoice;
         if (state.ContributorIds.Contains(contributor.ContributorId))
         {
             throw new RuleViolationException(Texts.T("Vous avez déjà répondu sur cette image.", "You already answered this image."));
         }
 
         var policy = project.Settings.Retirement;
-        var isGold = item.GoldChoice is not null;
+        var isGold = goldChoice is not null;
         // An item that retired early (confident) still takes the answers of people who were already
         // shown it: their effort is evidence, never wasted. Only the cap refuses an answer.
         if (!isGold && command.Choice != Choice.DontKnowKey && policy.OpenSlots(state.EvidenceCount) == 0)
@@ -316,7 +357,7 @@ public sealed class AnswerWriter : IAsyncDisposable
         // Every check passed: from here on the answer only adds writes to the group's session.
         var retired = false;
         var answer = new AnswerSubmitted(
-            Guid.CreateVersion7(), item.Id, project.Id, contributor.ContributorId, command.Choice,
+            Guid.CreateVersion7(), state.Id, project.Id, contributor.ContributorId, command.Choice,
             contributor.Channel, command.TimeTakenMs, command.IdempotencyKey, now);
         stream.AppendOne(answer);
         if (evidence)
@@ -345,23 +386,25 @@ public sealed class AnswerWriter : IAsyncDisposable
             }
 
             stream.AppendOne(new ItemBeliefUpdated(
-                item.Id, project.Id, decision.Label, decision.Confidence, [.. belief.LogScores], belief.Evidence, fit.FitId, now,
+                state.Id, project.Id, decision.Label, decision.Confidence, [.. belief.LogScores], belief.Evidence, fit.FitId, now,
                 prior, prior is null ? null : state.ModelVersion, prior is null ? 0 : project.Settings.ModelPriorWeight));
             if (!isGold && !state.Retired && policy.ShouldRetire(state.EvidenceCount + 1, decision.Confidence))
             {
                 // Gold items never retire: they keep checking contributors.
                 retired = true;
-                stream.AppendOne(new ItemRetired(item.Id, project.Id, decision.Label, decision.Confidence, state.EvidenceCount + 1, now));
+                stream.AppendOne(new ItemRetired(state.Id, project.Id, decision.Label, decision.Confidence, state.EvidenceCount + 1, now));
             }
         }
 
-        var feedback = GoldFeedback(project, item, command.Choice);
-        session.Insert(new AnswerReceipt { Id = p.ReceiptId, AnswerId = answer.AnswerId, ItemId = item.Id, Choice = command.Choice, Feedback = feedback });
+        var feedback = GoldFeedback(project, goldChoice, command.Choice);
+        session.Insert(new AnswerReceipt { Id = p.ReceiptId, AnswerId = answer.AnswerId, ItemId = state.Id, Choice = command.Choice, Feedback = feedback });
         var progress = known ?? new ContributorProgress { Id = progressId };
-        progress.Record(now, item.GoldChoice is null || command.Choice == Choice.DontKnowKey ? null : item.GoldChoice == command.Choice);
-        progress.Saw(item.Id);
+        progress.Record(now, goldChoice is null || command.Choice == Choice.DontKnowKey ? null : goldChoice == command.Choice);
+        progress.Saw(state.Id);
         session.Store(progress);
-        if (await reads.Contributor is null)
+        // A contributor with progress on this project was recorded with their first answer here (an
+        // erasure deletes both together): only a first answer in the project looks the record up.
+        if (known is null && await session.LoadAsync<Contributor>(contributor.ContributorId, ct) is null)
         {
             session.Insert(new Contributor
             {
@@ -373,22 +416,24 @@ public sealed class AnswerWriter : IAsyncDisposable
             });
         }
 
-        return new Outcome(new SubmitAnswerResult(answer.AnswerId, false, feedback, TaskReadCache.Stats(progress, now, remaining)), null, Written: true, Evidence: evidence, Retired: retired);
+        return new Outcome(
+            new SubmitAnswerResult(answer.AnswerId, false, feedback, TaskReadCache.Stats(progress, now, remaining)), null,
+            Written: true, Evidence: evidence, Retired: retired, Progress: progress);
     }
 
-    private static string GoldFeedback(Project project, Item item, string choice)
+    private static string GoldFeedback(Project project, string? goldChoice, string choice)
     {
-        if (item.GoldChoice is null || choice == Choice.DontKnowKey)
+        if (goldChoice is null || choice == Choice.DontKnowKey)
         {
             return "";
         }
 
-        if (item.GoldChoice == choice)
+        if (goldChoice == choice)
         {
             return Texts.T("Bravo, c'est juste !", "Correct!");
         }
 
-        var label = project.Settings.Choices.FirstOrDefault(c => c.Key == item.GoldChoice)?.Label ?? item.GoldChoice;
+        var label = project.Settings.Choices.FirstOrDefault(c => c.Key == goldChoice)?.Label ?? goldChoice;
         return Texts.T($"La plupart des gens voient « {label} » ici.", $"Most people see \"{label}\" here.");
     }
 }

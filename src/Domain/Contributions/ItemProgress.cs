@@ -31,6 +31,9 @@ public sealed class ItemProgress : Assignment.IAssignmentCandidate
     public Guid? FitId { get; set; }
     public bool IsGold { get; set; }
 
+    /// <summary>The gold item's known answer (null for other items, and in rows projected before stop 16).</summary>
+    public string? GoldChoice { get; set; }
+
     /// <summary>Owner priority (higher first).</summary>
     public int Priority { get; set; }
 
@@ -102,7 +105,12 @@ public sealed class ItemProgress : Assignment.IAssignmentCandidate
         }
     }
 
-    public void Apply(GoldAnswerSet gold) => IsGold = true;
+    public void Apply(GoldAnswerSet gold)
+    {
+        ArgumentNullException.ThrowIfNull(gold);
+        IsGold = true;
+        GoldChoice = gold.Choice;
+    }
 
     public void Apply(ItemRetired retired) => Retired = true;
 
