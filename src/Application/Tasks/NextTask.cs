@@ -111,14 +111,13 @@ public sealed class TaskDispenser : IAsyncDisposable
 
     /// <summary>
     /// The contributor's next task, reserved, once the contributor's rate limit allows it (over the
-    /// limit, nothing is queued). <paramref name="excluding"/>: an item never to offer, the one they
-    /// are answering now (this node's copy learns of the answer only once it is committed). The limit
-    /// is checked before the task is returned: a caller over it gets the exception at once.
+    /// limit, nothing is queued). The limit is checked before the task is returned: a caller over it
+    /// gets the exception at once.
     /// </summary>
-    public Task<NextTaskResult> NextAsync(Project project, string contributorId, CancellationToken ct, Guid? excluding = null)
+    public Task<NextTaskResult> NextAsync(Project project, string contributorId, CancellationToken ct)
     {
         TakeLimit(contributorId);
-        return _queue.SendAsync(new Pending(project, contributorId, excluding, null, isKnown: false), ct);
+        return _queue.SendAsync(new Pending(project, contributorId, null, null, isKnown: false), ct);
     }
 
     /// <summary>
@@ -130,8 +129,9 @@ public sealed class TaskDispenser : IAsyncDisposable
 
     /// <summary>
     /// The next task after an answer being written (its limit already taken with <see cref="TakeLimit"/>):
-    /// <paramref name="answered"/> is never offered, and <paramref name="progress"/>, the contributor's
-    /// progress with that answer (null: none yet), is used instead of being read again.
+    /// <paramref name="answered"/> is never offered (this node's copy of the open items learns of the
+    /// answer only once it is committed), and <paramref name="progress"/>, the contributor's progress
+    /// with that answer, is used instead of being read again.
     /// </summary>
     public Task<NextTaskResult> NextAfterAnswerAsync(Project project, string contributorId, Guid answered, ContributorProgress? progress) =>
         _queue.SendAsync(new Pending(project, contributorId, answered, progress, isKnown: true), CancellationToken.None);
