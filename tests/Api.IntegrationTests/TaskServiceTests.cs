@@ -116,48 +116,38 @@ public sealed class TaskServiceTests(ApiFixture api)
     }
 
     [Fact]
-    public async Task An_answer_outside_the_choices_with_the_next_task_is_refused_before_anything_is_reserved()
-    {
-        var project = await api.ProjectWithImages(images: 2, maxAnswers: 1, minAnswers: 1);
-        var alice = Web(await api.NewWebSession(project));
-        var bob = Web(await api.NewWebSession(project));
-        var first = (await _tasks.NextTaskAsync(new NextTaskRequest { ProjectId = project.ToString(), Contributor = alice })).Task;
-
-        var ex = await Assert.ThrowsAsync<RpcException>(async () => await _tasks.SubmitAnswerAsync(new SubmitAnswerRequest
-        {
-            ProjectId = project.ToString(), Contributor = alice, ReservationToken = first.ReservationToken,
-            Choice = "purple", IdempotencyKey = Guid.NewGuid().ToString(), Next = true,
-        }));
-
-        // The other image, capped at one answer, was not reserved for Alice by the refused call.
-        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
-        var other = (await _tasks.NextTaskAsync(new NextTaskRequest { ProjectId = project.ToString(), Contributor = bob })).Task;
-        Assert.NotNull(other);
-        Assert.NotEqual(first.ItemId, other.ItemId);
-    }
+    public Task An_answer_outside_the_choices_with_the_next_task_is_refused_before_anything_is_reserved() =>
+        RefusedWithTheNextTaskHoldsNoImage(answerFirst: false, choice: _ => "purple", StatusCode.InvalidArgument);
 
     [Fact]
-    public async Task An_answer_the_item_refuses_with_the_next_task_holds_no_image_from_others()
+    public Task An_answer_the_item_refuses_with_the_next_task_holds_no_image_from_others() =>
+        // A second answer on the same image (another key): only the item's stored state can refuse it.
+        RefusedWithTheNextTaskHoldsNoImage(answerFirst: true, choice: task => task.Choices[1].Key, StatusCode.FailedPrecondition);
+
+    /// <summary>
+    /// Alice's answer with the next task is refused on a project of two images capped at one answer
+    /// each (after a first answer of hers on the same image when <paramref name="answerFirst"/>);
+    /// Bob must still get the other image: the refused call reserved nothing.
+    /// </summary>
+    private async Task RefusedWithTheNextTaskHoldsNoImage(bool answerFirst, Func<LabellingTask, string> choice, StatusCode refusal)
     {
         var project = await api.ProjectWithImages(images: 2, maxAnswers: 1, minAnswers: 1);
         var alice = Web(await api.NewWebSession(project));
         var bob = Web(await api.NewWebSession(project));
         var first = (await _tasks.NextTaskAsync(new NextTaskRequest { ProjectId = project.ToString(), Contributor = alice })).Task;
-        await _tasks.SubmitAnswerAsync(new SubmitAnswerRequest
+        SubmitAnswerRequest Answer(string key, bool next) => new()
         {
             ProjectId = project.ToString(), Contributor = alice, ReservationToken = first.ReservationToken,
-            Choice = first.Choices[0].Key, IdempotencyKey = Guid.NewGuid().ToString(),
-        });
-
-        // A second answer on the same image (another key): only the item's stored state can refuse it.
-        var ex = await Assert.ThrowsAsync<RpcException>(async () => await _tasks.SubmitAnswerAsync(new SubmitAnswerRequest
+            Choice = key, IdempotencyKey = Guid.NewGuid().ToString(), Next = next,
+        };
+        if (answerFirst)
         {
-            ProjectId = project.ToString(), Contributor = alice, ReservationToken = first.ReservationToken,
-            Choice = first.Choices[1].Key, IdempotencyKey = Guid.NewGuid().ToString(), Next = true,
-        }));
+            await _tasks.SubmitAnswerAsync(Answer(first.Choices[0].Key, next: false));
+        }
 
-        // The other image, capped at one answer, was not reserved for Alice by the refused call.
-        Assert.Equal(StatusCode.FailedPrecondition, ex.StatusCode);
+        var ex = await Assert.ThrowsAsync<RpcException>(async () => await _tasks.SubmitAnswerAsync(Answer(choice(first), next: true)));
+
+        Assert.Equal(refusal, ex.StatusCode);
         var other = (await _tasks.NextTaskAsync(new NextTaskRequest { ProjectId = project.ToString(), Contributor = bob })).Task;
         Assert.NotNull(other);
         Assert.NotEqual(first.ItemId, other.ItemId);
