@@ -93,7 +93,7 @@ public sealed class TaskDispenser : IAsyncDisposable
         });
     }
 
-    private sealed class Pending(Project project, string contributorId, Guid? excluding, ContributorProgress? known, bool isKnown) : GroupedRequest<NextTaskResult>
+    private sealed class Pending(Project project, string contributorId, Guid? excluding, ContributorProgress? known) : GroupedRequest<NextTaskResult>
     {
         public Project Project { get; } = project;
         public string ContributorId { get; } = contributorId;
@@ -101,10 +101,8 @@ public sealed class TaskDispenser : IAsyncDisposable
         /// <summary>An item never to offer: the one whose answer is being written at the same time.</summary>
         public Guid? Excluding { get; } = excluding;
 
-        /// <summary>The contributor's progress as the caller already holds it (<see cref="IsKnown"/>): not read again.</summary>
+        /// <summary>The contributor's progress as the caller already holds it (not read again); null: read it.</summary>
         public ContributorProgress? Known { get; } = known;
-
-        public bool IsKnown { get; } = isKnown;
 
         public override IEnumerable<string> ExclusiveKeys => [ContributorId];
     }
@@ -117,7 +115,7 @@ public sealed class TaskDispenser : IAsyncDisposable
     public Task<NextTaskResult> NextAsync(Project project, string contributorId, CancellationToken ct)
     {
         TakeLimit(contributorId);
-        return _queue.SendAsync(new Pending(project, contributorId, null, null, isKnown: false), ct);
+        return _queue.SendAsync(new Pending(project, contributorId, null, null), ct);
     }
 
     /// <summary>
@@ -131,10 +129,10 @@ public sealed class TaskDispenser : IAsyncDisposable
     /// The next task after an answer being written (its limit already taken with <see cref="TakeLimit"/>):
     /// <paramref name="answered"/> is never offered (this node's copy of the open items learns of the
     /// answer only once it is committed), and <paramref name="progress"/>, the contributor's progress
-    /// with that answer, is used instead of being read again.
+    /// with that answer, is used instead of being read again (null: it is read).
     /// </summary>
     public Task<NextTaskResult> NextAfterAnswerAsync(Project project, string contributorId, Guid answered, ContributorProgress? progress) =>
-        _queue.SendAsync(new Pending(project, contributorId, answered, progress, isKnown: true), CancellationToken.None);
+        _queue.SendAsync(new Pending(project, contributorId, answered, progress), CancellationToken.None);
 
     public ValueTask DisposeAsync() => _queue.DisposeAsync();
 
@@ -149,10 +147,10 @@ public sealed class TaskDispenser : IAsyncDisposable
 
         await using var session = _store.LightweightSession();
         var batch = session.CreateBatchQuery();
-        var progressQueries = group.Select(p => p.IsKnown ? Task.FromResult(p.Known) : batch.Load<ContributorProgress>(ContributorProgress.IdFor(p.ContributorId, p.Project.Id))).ToArray();
+        var progressQueries = group.Select(p => p.Known is { } known ? Task.FromResult<ContributorProgress?>(known) : batch.Load<ContributorProgress>(ContributorProgress.IdFor(p.ContributorId, p.Project.Id))).ToArray();
         var leaseIds = candidates.SelectMany(c => c).Select(c => c.Id).Distinct().ToArray();
         var leaseQuery = leaseIds.Length == 0 ? null : batch.LoadMany<ItemLease>().ById(leaseIds);
-        if (leaseQuery is not null || group.Any(p => !p.IsKnown))
+        if (leaseQuery is not null || group.Any(p => p.Known is null))
         {
             await batch.Execute(ct);
         }
