@@ -33,9 +33,14 @@ public static class MartenRegistration
         opts.Schema.For<AnswerReceipt>().Identity(r => r.Id);
         // Candidates come from each node's copy of the open items (CandidateCache), not from a query
         // sorted in PostgreSQL: no index on the assignment order, which every answer would update.
-        opts.Schema.For<ItemProgress>().Index(p => p.ProjectId);
-        opts.Schema.For<ContributorProgress>().Identity(p => p.Id);
-        opts.Schema.For<ItemLease>().UseOptimisticConcurrency(true);
+        // Every answer rewrites its item's progress and its contributor's progress, and most take a
+        // lease: these rows are updated in place (PostgreSQL "HOT" updates, no new index entries) when
+        // no indexed value changes and their page has room. So the project id is a column of its own
+        // (an index on an expression of `data` made every update a new index entry), and their pages
+        // are left partly empty (docs/assignment.md, "Stop 17").
+        opts.Schema.For<ItemProgress>().Duplicate(p => p.ProjectId).FillFactor(70);
+        opts.Schema.For<ContributorProgress>().Identity(p => p.Id).FillFactor(50);
+        opts.Schema.For<ItemLease>().UseOptimisticConcurrency(true).FillFactor(70);
         opts.Schema.For<CoConstruisons.Application.Images.TileImportJobs.TileImportJob>().UseOptimisticConcurrency(true).Index(j => j.ProjectId);
         opts.Schema.For<CoConstruisons.Application.Images.TileImportJobs.TileImportInput>();
 
