@@ -225,9 +225,9 @@ public sealed class AnswerWriter : IAsyncDisposable
 
     private sealed class Reads
     {
-        public required Task<AnswerReceipt?> Receipt { get; init; }
+        public required AnswerReceipt? Receipt { get; init; }
         public required Task<JasperFx.Events.IEventStream<ItemProgress>> Stream { get; init; }
-        public required Task<ContributorProgress?> Progress { get; init; }
+        public required ContributorProgress? Progress { get; init; }
     }
 
     /// <summary>
@@ -241,19 +241,25 @@ public sealed class AnswerWriter : IAsyncDisposable
         var ct = CancellationToken.None;
         await using var session = _store.LightweightSession();
         var batch = session.CreateBatchQuery();
-        var reads = new Reads[group.Count];
+        // The group's receipts and contributors' progress in one statement each (no two answers of a
+        // group share either); each item stream is locked and read on its own.
+        var receiptsQuery = batch.LoadMany<AnswerReceipt>().ById(group.Select(p => p.ReceiptId).ToArray());
+        var progressQuery = batch.LoadMany<ContributorProgress>().ById(group.Select(ProgressId).ToArray());
+        var streams = new Task<JasperFx.Events.IEventStream<ItemProgress>>[group.Count];
         foreach (var i in Enumerable.Range(0, group.Count).OrderBy(i => group[i].Reservation.ItemId))
         {
-            var p = group[i];
-            reads[i] = new Reads
-            {
-                Receipt = batch.Load<AnswerReceipt>(p.ReceiptId),
-                Stream = batch.Events.FetchForExclusiveWriting<ItemProgress>(p.Reservation.ItemId),
-                Progress = batch.Load<ContributorProgress>(ContributorProgress.IdFor(p.Contributor.ContributorId, p.Project.Id)),
-            };
+            streams[i] = batch.Events.FetchForExclusiveWriting<ItemProgress>(group[i].Reservation.ItemId);
         }
 
         await batch.Execute(ct);
+        var receipts = (await receiptsQuery).ToDictionary(r => r.Id, StringComparer.Ordinal);
+        var progresses = (await progressQuery).ToDictionary(r => r.Id, StringComparer.Ordinal);
+        var reads = group.Select((p, i) => new Reads
+        {
+            Receipt = receipts.GetValueOrDefault(p.ReceiptId),
+            Stream = streams[i],
+            Progress = progresses.GetValueOrDefault(ProgressId(p)),
+        }).ToArray();
         var consensus = new Dictionary<Guid, Consensus.ConsensusCache.Entry>();
         var outcomes = new Outcome[group.Count];
         var now = _clock.GetUtcNow();
@@ -300,6 +306,8 @@ public sealed class AnswerWriter : IAsyncDisposable
         return outcomes;
     }
 
+    private static string ProgressId(Pending p) => ContributorProgress.IdFor(p.Contributor.ContributorId, p.Project.Id);
+
     private async Task<Outcome> DecideAsync(
         IDocumentSession session, Pending p, Reads reads, Dictionary<Guid, Consensus.ConsensusCache.Entry> consensus, DateTimeOffset now, CancellationToken ct)
     {
@@ -310,8 +318,8 @@ public sealed class AnswerWriter : IAsyncDisposable
         var progressId = ContributorProgress.IdFor(contributor.ContributorId, project.Id);
         var remaining = await _candidates.OpenCountAsync(project.Id, ct);
 
-        var known = await reads.Progress;
-        var receipt = await reads.Receipt;
+        var known = reads.Progress;
+        var receipt = reads.Receipt;
         if (receipt is not null)
         {
             if (receipt.ItemId != reservation.ItemId || receipt.Choice != command.Choice)
