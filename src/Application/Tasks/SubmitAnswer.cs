@@ -315,7 +315,6 @@ public sealed class AnswerWriter : IAsyncDisposable
         var project = p.Project;
         var contributor = p.Contributor;
         var reservation = p.Reservation;
-        var progressId = ContributorProgress.IdFor(contributor.ContributorId, project.Id);
         var remaining = await _candidates.OpenCountAsync(project.Id, ct);
 
         var known = reads.Progress;
@@ -406,7 +405,7 @@ public sealed class AnswerWriter : IAsyncDisposable
 
         var feedback = GoldFeedback(project, goldChoice, command.Choice);
         session.Insert(new AnswerReceipt { Id = p.ReceiptId, AnswerId = answer.AnswerId, ItemId = state.Id, Choice = command.Choice, Feedback = feedback });
-        var progress = known ?? new ContributorProgress { Id = progressId };
+        var progress = known ?? new ContributorProgress { Id = ProgressId(p) };
         progress.Record(now, goldChoice is null || command.Choice == Choice.DontKnowKey ? null : goldChoice == command.Choice);
         progress.Saw(state.Id);
         session.Store(progress);
