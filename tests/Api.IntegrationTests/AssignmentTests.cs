@@ -154,6 +154,32 @@ public sealed class AssignmentTests(ApiFixture api)
     }
 
     [Fact]
+    public async Task When_every_image_closest_to_retirement_is_held_a_contributor_is_given_one_further_down()
+    {
+        // 24 images answered once (one slot left each: first in the order) and 6 never answered.
+        var project = await api.ProjectWithImages(images: 30, maxAnswers: 2, minAnswers: 2);
+        var first = new ContributorIdentity { SessionToken = await api.NewWebSession(project) };
+        for (var i = 0; i < 24; i++)
+        {
+            Assert.True(await LabelOne(project, first, _ => "flat"));
+        }
+
+        // 24 other people each hold one of those last slots and have not answered yet.
+        for (var i = 0; i < 24; i++)
+        {
+            var holder = new ContributorIdentity { SessionToken = await api.NewWebSession(project) };
+            var held = await _tasks.NextTaskAsync(new NextTaskRequest { ProjectId = project.ToString(), Contributor = holder });
+            Assert.Equal(1, (await Progress(project)).Single(p => p.Id == Guid.Parse(held.Task.ItemId)).EvidenceCount);
+        }
+
+        // The next person is given an image nobody answered yet, not told to come back later.
+        var late = new ContributorIdentity { SessionToken = await api.NewWebSession(project) };
+        var next = await _tasks.NextTaskAsync(new NextTaskRequest { ProjectId = project.ToString(), Contributor = late });
+        Assert.NotNull(next.Task);
+        Assert.Equal(0, (await Progress(project)).Single(p => p.Id == Guid.Parse(next.Task.ItemId)).EvidenceCount);
+    }
+
+    [Fact]
     public async Task Dont_know_is_recorded_but_is_no_evidence()
     {
         var project = await api.ProjectWithImages(images: 1, maxAnswers: 2, minAnswers: 2);

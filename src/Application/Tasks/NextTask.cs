@@ -56,6 +56,9 @@ public sealed class TaskDispenser : IAsyncDisposable
 
     private const int CandidatePool = 24;
 
+    /// <summary>How far down the order a request looks when its first candidates are all held.</summary>
+    private const int FurtherPool = 4 * CandidatePool;
+
     /// <summary>
     /// Among the best candidates that share the first one's owner priority and model uncertainty,
     /// concurrent contributors start their reservation attempts at a random one (then go on in
@@ -193,6 +196,15 @@ public sealed class TaskDispenser : IAsyncDisposable
                 chosen = gold
                     ? ordered.FirstOrDefault() // gold items are never capped: nothing to reserve
                     : Reserve(ordered, leases, created, changed, p.ContributorId, now, until, policy);
+                if (chosen is null && !gold && best.Count > 0 && candidates[i].Count == CandidatePool)
+                {
+                    // Every one of the best candidates is held (they share the items closest to
+                    // retirement with everyone else): look further down the order before offering a
+                    // gold image or nothing, with the leases of those items read now.
+                    var further = await FurtherCandidatesAsync(session, p, progress, leases, ct);
+                    chosen = Reserve(further, leases, created, changed, p.ContributorId, now, until, policy);
+                }
+
                 if (chosen is not null)
                 {
                     break;
@@ -228,6 +240,28 @@ public sealed class TaskDispenser : IAsyncDisposable
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// The regular candidates after the first <see cref="CandidatePool"/> (up to <see cref="FurtherPool"/>
+    /// in all), in the assignment order, with their leases read into <paramref name="leases"/>.
+    /// </summary>
+    private async Task<IReadOnlyList<CandidateCache.OpenItem>> FurtherCandidatesAsync(
+        IQuerySession session, Pending p, ContributorProgress? progress, Dictionary<Guid, ItemLease> leases, CancellationToken ct)
+    {
+        var all = await _candidates.CandidatesAsync(p.Project.Id, p.ContributorId, gold: false, FurtherPool, ct);
+        var recent = progress?.RecentItems;
+        var further = all.Skip(CandidatePool).Where(c => c.Id != p.Excluding && (recent is null || !recent.Contains(c.Id))).ToList();
+        var unread = further.Select(c => c.Id).Where(id => !leases.ContainsKey(id)).ToArray();
+        if (unread.Length > 0)
+        {
+            foreach (var lease in await session.LoadManyAsync<ItemLease>(ct, unread))
+            {
+                leases[lease.Id] = lease;
+            }
+        }
+
+        return further;
     }
 
     /// <summary>Reserves a slot on the first candidate (in order) whose lease still has one.</summary>
