@@ -201,7 +201,7 @@ public sealed class TaskDispenser : IAsyncDisposable
                     // Every one of the best candidates is held (they share the items closest to
                     // retirement with everyone else): look further down the order before offering a
                     // gold image or nothing, with the leases of those items read now.
-                    var further = await FurtherCandidatesAsync(session, p, progress, leases, ct);
+                    var further = await FurtherCandidatesAsync(session, p, progress, candidates[i], leases, ct);
                     chosen = Reserve(further, leases, created, changed, p.ContributorId, now, until, policy);
                 }
 
@@ -243,15 +243,18 @@ public sealed class TaskDispenser : IAsyncDisposable
     }
 
     /// <summary>
-    /// The regular candidates after the first <see cref="CandidatePool"/> (up to <see cref="FurtherPool"/>
-    /// in all), in the assignment order, with their leases read into <paramref name="leases"/>.
+    /// The best <see cref="FurtherPool"/> regular candidates, in the assignment order, less those
+    /// already <paramref name="tried"/> (ties are drawn at random again, so they are not simply the
+    /// first ones), with their leases read into <paramref name="leases"/>.
     /// </summary>
     private async Task<IReadOnlyList<CandidateCache.OpenItem>> FurtherCandidatesAsync(
-        IQuerySession session, Pending p, ContributorProgress? progress, Dictionary<Guid, ItemLease> leases, CancellationToken ct)
+        IQuerySession session, Pending p, ContributorProgress? progress, IReadOnlyList<CandidateCache.OpenItem> tried,
+        Dictionary<Guid, ItemLease> leases, CancellationToken ct)
     {
         var all = await _candidates.CandidatesAsync(p.Project.Id, p.ContributorId, gold: false, FurtherPool, ct);
+        var skip = tried.Select(c => c.Id).ToHashSet();
         var recent = progress?.RecentItems;
-        var further = all.Skip(CandidatePool).Where(c => c.Id != p.Excluding && (recent is null || !recent.Contains(c.Id))).ToList();
+        var further = all.Where(c => !skip.Contains(c.Id) && c.Id != p.Excluding && (recent is null || !recent.Contains(c.Id))).ToList();
         var unread = further.Select(c => c.Id).Where(id => !leases.ContainsKey(id)).ToArray();
         if (unread.Length > 0)
         {
