@@ -177,18 +177,7 @@ public sealed class TaskDispenser : IAsyncDisposable
             CandidateCache.OpenItem? chosen = null;
             foreach (var gold in new[] { wantGold, !wantGold })
             {
-                var best = gold ? await _candidates.CandidatesAsync(p.Project.Id, p.ContributorId, gold: true, CandidatePool, ct) : candidates[i];
-                if (progress?.RecentItems is { Count: > 0 } recent)
-                {
-                    // This node's copy may not have seen an answer given through another node yet.
-                    best = [.. best.Where(c => !recent.Contains(c.Id))];
-                }
-
-                if (p.Excluding is { } excluded)
-                {
-                    best = [.. best.Where(c => c.Id != excluded)];
-                }
-
+                var best = Offerable(gold ? await _candidates.CandidatesAsync(p.Project.Id, p.ContributorId, gold: true, CandidatePool, ct) : candidates[i], p, progress);
                 busy |= best.Count > 0;
                 var tier = best.Count == 0 ? 0 : Math.Min(Spread, best.TakeWhile(c => c.Priority == best[0].Priority && c.Uncertainty == best[0].Uncertainty).Count());
                 var start = tier == 0 ? 0 : Random.Shared.Next(tier);
@@ -243,6 +232,19 @@ public sealed class TaskDispenser : IAsyncDisposable
     }
 
     /// <summary>
+    /// The candidates that may be offered to the request's contributor: not among their recent items
+    /// (this node's copy may not have seen an answer given through another node yet), not the item
+    /// whose answer is being written.
+    /// </summary>
+    private static IReadOnlyList<CandidateCache.OpenItem> Offerable(IReadOnlyList<CandidateCache.OpenItem> items, Pending p, ContributorProgress? progress)
+    {
+        var recent = progress?.RecentItems;
+        return recent is not { Count: > 0 } && p.Excluding is null
+            ? items
+            : [.. items.Where(c => c.Id != p.Excluding && (recent is null || !recent.Contains(c.Id)))];
+    }
+
+    /// <summary>
     /// The best <see cref="FurtherPool"/> regular candidates, in the assignment order, less those
     /// already <paramref name="tried"/> (ties are drawn at random again, so they are not simply the
     /// first ones), with their leases read into <paramref name="leases"/>.
@@ -251,10 +253,9 @@ public sealed class TaskDispenser : IAsyncDisposable
         IQuerySession session, Pending p, ContributorProgress? progress, IReadOnlyList<CandidateCache.OpenItem> tried,
         Dictionary<Guid, ItemLease> leases, CancellationToken ct)
     {
-        var all = await _candidates.CandidatesAsync(p.Project.Id, p.ContributorId, gold: false, FurtherPool, ct);
         var skip = tried.Select(c => c.Id).ToHashSet();
-        var recent = progress?.RecentItems;
-        var further = all.Where(c => !skip.Contains(c.Id) && c.Id != p.Excluding && (recent is null || !recent.Contains(c.Id))).ToList();
+        var further = Offerable(await _candidates.CandidatesAsync(p.Project.Id, p.ContributorId, gold: false, FurtherPool, ct), p, progress)
+            .Where(c => !skip.Contains(c.Id)).ToList();
         var unread = further.Select(c => c.Id).Where(id => !leases.ContainsKey(id)).ToArray();
         if (unread.Length > 0)
         {
