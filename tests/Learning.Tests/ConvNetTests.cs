@@ -162,4 +162,30 @@ public sealed class ConvNetTests
         Assert.Equal(1563115557, CnnTrainer.DrawSeed(42, 3, 7));
         Assert.Equal(1149515205, CnnTrainer.DrawSeed(42, 3, 8));
     }
+
+    [Fact]
+    public void With_weight_averaging_the_learning_rate_decays_to_the_averaging_rate_and_stays_there()
+    {
+        // 8 epochs of 10 steps, the last quarter (2 epochs) averaged at 0.0005: warm-up over the
+        // first epoch, cosine from 0.002 down to 0.0005 at the end of epoch 6, then constant.
+        var options = new CnnOptions { Epochs = 8, LearningRate = 0.002, SwaShare = 0.25, SwaLearningRate = 0.0005 };
+        Assert.Equal(2, CnnTrainer.SwaEpochs(options));
+        var rates = Enumerable.Range(1, 80).Select(step => CnnTrainer.LearningRate(options, step, 10, 80)).ToArray();
+        Assert.Equal(0.0002, rates[0], 9);
+        Assert.Equal(0.002, rates[9], 9);
+        for (var i = 10; i < 80; i++)
+        {
+            Assert.True(rates[i] <= rates[i - 1] + 1e-12, $"step {i + 1}: {rates[i]} after {rates[i - 1]}");
+            Assert.True(rates[i] >= 0.0005 - 1e-12, $"step {i + 1}: {rates[i]} below the averaging rate");
+        }
+
+        Assert.All(rates[59..], rate => Assert.Equal(0.0005, rate, 9));
+        Assert.True(rates[58] > 0.0005);
+
+        // Without averaging the cosine ends at zero, as before.
+        var plain = options with { SwaShare = 0 };
+        Assert.Equal(0, CnnTrainer.SwaEpochs(plain));
+        Assert.Equal(0, CnnTrainer.LearningRate(plain, 80, 10, 80), 9);
+        Assert.True(CnnTrainer.LearningRate(plain, 70, 10, 80) < 0.0005);
+    }
 }

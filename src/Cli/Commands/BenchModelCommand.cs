@@ -14,7 +14,7 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
 {
     public string Name => "bench model";
 
-    public string Usage => "bench model [--data DIR] [--smoke] [--limit N] [--model features|network|ensemble] [--extra-labels votes] [--epochs N] [--width N] [--learning-rate X] [--weight-decay X] [--seed N] [--iterations N] [--threads N] [--augment dihedral|flips|none]";
+    public string Usage => "bench model [--data DIR] [--smoke] [--limit N] [--model features|network|ensemble] [--extra-labels votes] [--epochs N] [--width N] [--learning-rate X] [--weight-decay X] [--seed N] [--swa SHARE] [--swa-learning-rate X] [--iterations N] [--threads N] [--augment dihedral|flips|none]";
 
     public string Summary => "Train and evaluate the roof image classifier on OpenSolarMap (../shared/data) and print one JSON object; --smoke: 80 generated images in seconds.";
 
@@ -44,8 +44,19 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
             LearningRate = args.DoubleOption("learning-rate", network.LearningRate),
             WeightDecay = args.DoubleOption("weight-decay", network.WeightDecay),
             Seed = args.IntOption("seed", network.Seed),
+            SwaShare = args.DoubleOption("swa", network.SwaShare),
+            SwaLearningRate = args.DoubleOption("swa-learning-rate", network.SwaLearningRate),
         };
         args.EnsureAllRead();
+        if (network.SwaShare is < 0 or >= 1 || double.IsNaN(network.SwaShare))
+        {
+            throw new UsageException($"--swa is the share of the epochs whose weights are averaged: at least 0 (off) and below 1, not {network.SwaShare}.");
+        }
+
+        if (!(network.SwaLearningRate > 0))
+        {
+            throw new UsageException($"--swa-learning-rate must be positive, not {network.SwaLearningRate}.");
+        }
 
         var options = new TrainerOptions
         {
@@ -134,7 +145,7 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
             ["log_loss"] = test.LogLoss,
             ["temperature"] = Math.Round(result.Classifier.Metadata.Temperature, 3),
             ["auto_label"] = JsonSerializer.SerializeToNode(result.AutoLabel),
-            ["method"] = result.Classifier.Metadata.Method + (kind == ModelKind.Network ? "" : $"; {options.Iterations} iterations, learning rate {options.LearningRate}, {options.Leaves} leaves") + (kind == ModelKind.Features ? "" : $"; network: {network.Epochs} epochs, width {network.Width}, batch {network.BatchSize}, learning rate {network.LearningRate}, weight decay {network.WeightDecay}, seed {network.Seed}") + $"; augmentation {options.Augmentation}",
+            ["method"] = result.Classifier.Metadata.Method + (kind == ModelKind.Network ? "" : $"; {options.Iterations} iterations, learning rate {options.LearningRate}, {options.Leaves} leaves") + (kind == ModelKind.Features ? "" : $"; network: {network.Epochs} epochs, width {network.Width}, batch {network.BatchSize}, learning rate {network.LearningRate}, weight decay {network.WeightDecay}, seed {network.Seed}" + (network.SwaShare > 0 ? $", weights averaged over the last {network.SwaShare:0.##} of the epochs at learning rate {network.SwaLearningRate}" : "")) + $"; augmentation {options.Augmentation}",
             ["model"] = kind.ToString().ToLowerInvariant(),
             ["network_weight"] = result.Classifier.Metadata.NetworkWeight,
             ["split"] = Trainer.SplitDescription(options) + $" -> {result.TrainImages} training, {result.CalibrationImages} calibration, {result.TestImages} test images",

@@ -25,6 +25,16 @@ public sealed record CnnOptions
 
     /// <summary>Group normalisation after each convolution.</summary>
     public bool GroupNorm { get; init; } = true;
+
+    /// <summary>
+    /// Stochastic weight averaging (Izmailov et al. 2018): the share of the epochs, at the end, over
+    /// which the learning rate stays at <see cref="SwaLearningRate"/> and the weights at the end of
+    /// each epoch are averaged into the model. 0 turns it off (plain cosine decay to zero).
+    /// </summary>
+    public double SwaShare { get; init; }
+
+    /// <summary>The constant learning rate of the averaging phase (the cosine decays to it before).</summary>
+    public double SwaLearningRate { get; init; } = 0.0005;
 }
 
 /// <summary>
@@ -58,6 +68,9 @@ internal static class CnnTrainer
         var order = Enumerable.Range(0, train.Count).ToArray();
         var shuffle = new Random(options.Seed);
         var step = 0;
+        var swaEpochs = SwaEpochs(options);
+        var average = swaEpochs > 0 ? new double[parameters.Length] : null;
+        var averaged = 0;
         const float beta1 = 0.9f, beta2 = 0.999f, epsilon = 1e-8f;
         for (var epoch = 0; epoch < options.Epochs; epoch++)
         {
@@ -126,6 +139,23 @@ internal static class CnnTrainer
                     progress?.Report(("network", step, totalSteps));
                 }
             }
+
+            if (average is not null && epoch >= options.Epochs - swaEpochs)
+            {
+                averaged++;
+                for (var i = 0; i < parameters.Length; i++)
+                {
+                    average[i] += (parameters[i] - average[i]) / averaged;
+                }
+            }
+        }
+
+        if (average is not null && averaged > 0)
+        {
+            for (var i = 0; i < parameters.Length; i++)
+            {
+                parameters[i] = (float)average[i];
+            }
         }
 
         return model;
@@ -151,9 +181,21 @@ internal static class CnnTrainer
             return options.LearningRate * step / stepsPerEpoch;
         }
 
-        var progress = (double)(step - stepsPerEpoch) / Math.Max(1, totalSteps - stepsPerEpoch);
-        return options.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * progress));
+        var swaEpochs = SwaEpochs(options);
+        var floor = swaEpochs > 0 ? Math.Min(options.SwaLearningRate, options.LearningRate) : 0;
+        var annealSteps = totalSteps - (swaEpochs * stepsPerEpoch);
+        if (step > annealSteps)
+        {
+            return floor;
+        }
+
+        var progress = (double)(step - stepsPerEpoch) / Math.Max(1, annealSteps - stepsPerEpoch);
+        return floor + ((options.LearningRate - floor) * 0.5 * (1 + Math.Cos(Math.PI * progress)));
     }
+
+    /// <summary>How many final epochs are averaged (at least one when averaging is on, never the warm-up).</summary>
+    internal static int SwaEpochs(CnnOptions options) =>
+        options.SwaShare <= 0 ? 0 : Math.Clamp((int)Math.Round(options.Epochs * options.SwaShare), 1, Math.Max(1, options.Epochs - 2));
 
     private static (float[] Mean, float[] Std) Normalisation(IReadOnlyList<ImageRaster> images)
     {
