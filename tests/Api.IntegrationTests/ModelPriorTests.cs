@@ -276,11 +276,19 @@ public sealed class ModelPriorTests(ApiFixture api, ITestOutputHelper output)
         return await session.Query<ItemProgress>().SingleAsync(p => p.ProjectId == project);
     }
 
-    private async Task<IReadOnlyList<ItemBeliefUpdated>> BeliefEvents(Guid project)
+    /// <summary>The item's beliefs in its history, oldest first: those its answers carry and those of refits.</summary>
+    private async Task<IReadOnlyList<AnswerBelief>> BeliefEvents(Guid project)
     {
         await using var session = api.Services.GetRequiredService<IDocumentStore>().QuerySession();
         var item = await session.Query<ItemProgress>().SingleAsync(p => p.ProjectId == project);
         var events = await session.Events.FetchStreamAsync(item.Id);
-        return [.. events.Select(e => e.Data).OfType<ItemBeliefUpdated>()];
+        List<AnswerBelief> beliefs = [.. events.Select(e => e.Data switch
+        {
+            AnswerSubmitted { Belief: { } b } => b,
+            ItemBeliefUpdated u => new AnswerBelief(u.Label, u.Confidence, u.LogScores, u.Evidence, u.FitId, u.PriorLogScores, u.PriorModelVersion, u.PriorWeight),
+            _ => null,
+        }).OfType<AnswerBelief>()];
+        Assert.NotEmpty(beliefs);
+        return beliefs;
     }
 }

@@ -363,10 +363,7 @@ public sealed class AnswerWriter : IAsyncDisposable
 
         // Every check passed: from here on the answer only adds writes to the group's session.
         var retired = false;
-        var answer = new AnswerSubmitted(
-            Guid.CreateVersion7(), state.Id, project.Id, contributor.ContributorId, command.Choice,
-            contributor.Channel, command.TimeTakenMs, command.IdempotencyKey, now);
-        stream.AppendOne(answer);
+        AnswerBelief? after = null;
         if (evidence)
         {
             // Incremental consensus: the item's belief plus this answer, weighed by the contributor's
@@ -392,16 +389,18 @@ public sealed class AnswerWriter : IAsyncDisposable
                 decision = fit.Fit.Decide(belief);
             }
 
-            stream.AppendOne(new ItemBeliefUpdated(
-                state.Id, project.Id, decision.Label, decision.Confidence, [.. belief.LogScores], belief.Evidence, fit.FitId, now,
-                prior, prior is null ? null : state.ModelVersion, prior is null ? 0 : project.Settings.ModelPriorWeight));
-            if (!isGold && !state.Retired && policy.ShouldRetire(state.EvidenceCount + 1, decision.Confidence))
-            {
-                // Gold items never retire: they keep checking contributors.
-                retired = true;
-                stream.AppendOne(new ItemRetired(state.Id, project.Id, decision.Label, decision.Confidence, state.EvidenceCount + 1, now));
-            }
+            // Gold items never retire: they keep checking contributors.
+            retired = !isGold && !state.Retired && policy.ShouldRetire(state.EvidenceCount + 1, decision.Confidence);
+            after = new AnswerBelief(
+                decision.Label, decision.Confidence, [.. belief.LogScores], belief.Evidence, fit.FitId,
+                prior, prior is null ? null : state.ModelVersion, prior is null ? 0 : project.Settings.ModelPriorWeight, retired);
         }
+
+        // One event per answer: the answer with the consensus it produced (and whether it retired the item).
+        var answer = new AnswerSubmitted(
+            Guid.CreateVersion7(), state.Id, project.Id, contributor.ContributorId, command.Choice,
+            contributor.Channel, command.TimeTakenMs, command.IdempotencyKey, now, after);
+        stream.AppendOne(answer);
 
         var feedback = GoldFeedback(project, goldChoice, command.Choice);
         session.Insert(new AnswerReceipt { Id = p.ReceiptId, AnswerId = answer.AnswerId, ItemId = state.Id, Choice = command.Choice, Feedback = feedback });

@@ -81,6 +81,14 @@ public sealed class ItemProgress : Assignment.IAssignmentCandidate
 
         EvidenceCount++;
         Votes[answer.Choice] = Votes.GetValueOrDefault(answer.Choice) + 1;
+        if (answer.Belief is { } belief)
+        {
+            Believe(belief.Label, belief.Confidence, belief.LogScores, belief.FitId, belief.PriorLogScores, belief.PriorModelVersion);
+            Retired |= belief.RetiresItem;
+            return;
+        }
+
+        // An answer without its consensus (imported): the vote until a refit says more.
         var result = MajorityVote.Decide(Votes);
         Label = result?.Label;
         Confidence = result?.Confidence ?? 0;
@@ -148,11 +156,17 @@ public sealed class ItemProgress : Assignment.IAssignmentCandidate
 
     public void Apply(ItemBeliefUpdated belief)
     {
-        Label = belief.Label;
-        Confidence = belief.Confidence;
-        LogScores = belief.LogScores;
-        FitId = belief.FitId;
-        PriorLogScores = belief.PriorLogScores;
-        PriorModelVersion = belief.PriorLogScores is null ? null : belief.PriorModelVersion;
+        ArgumentNullException.ThrowIfNull(belief);
+        Believe(belief.Label, belief.Confidence, belief.LogScores, belief.FitId, belief.PriorLogScores, belief.PriorModelVersion);
+    }
+
+    private void Believe(string label, double confidence, double[] logScores, Guid fitId, double[]? priorLogScores, string? priorModelVersion)
+    {
+        Label = label;
+        Confidence = confidence;
+        LogScores = logScores;
+        FitId = fitId;
+        PriorLogScores = priorLogScores;
+        PriorModelVersion = priorLogScores is null ? null : priorModelVersion;
     }
 }
