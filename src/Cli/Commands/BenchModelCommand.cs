@@ -14,7 +14,7 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
 {
     public string Name => "bench model";
 
-    public string Usage => "bench model [--data DIR] [--smoke] [--limit N] [--model features|network|ensemble] [--extra-labels votes] [--epochs N] [--width N] [--learning-rate X] [--weight-decay X] [--seed N] [--swa SHARE] [--swa-learning-rate X] [--iterations N] [--threads N] [--augment dihedral|flips|none]";
+    public string Usage => "bench model [--data DIR] [--smoke] [--limit N] [--model features|network|ensemble] [--extra-labels votes] [--epochs N] [--width N] [--learning-rate X] [--weight-decay X] [--seed N] [--swa SHARE] [--swa-learning-rate X] [--networks N] [--iterations N] [--threads N] [--augment dihedral|flips|none]";
 
     public string Summary => "Train and evaluate the roof image classifier on OpenSolarMap (../shared/data) and print one JSON object; --smoke: 80 generated images in seconds.";
 
@@ -46,11 +46,17 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
             Seed = args.IntOption("seed", network.Seed),
             SwaShare = args.DoubleOption("swa", network.SwaShare),
             SwaLearningRate = args.DoubleOption("swa-learning-rate", network.SwaLearningRate),
+            Networks = args.IntOption("networks", network.Networks),
         };
         args.EnsureAllRead();
         if (network.SwaShare is < 0 or >= 1 || double.IsNaN(network.SwaShare))
         {
             throw new UsageException($"--swa is the share of the epochs whose weights are averaged: at least 0 (off) and below 1, not {network.SwaShare}.");
+        }
+
+        if (network.Networks is < 1 or > Learning.Cnn.CnnOptions.MaxNetworks)
+        {
+            throw new UsageException($"--networks is how many networks are trained and averaged: 1 to {Learning.Cnn.CnnOptions.MaxNetworks}, not {network.Networks}.");
         }
 
         if (!(network.SwaLearningRate > 0))
@@ -145,7 +151,7 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
             ["log_loss"] = test.LogLoss,
             ["temperature"] = Math.Round(result.Classifier.Metadata.Temperature, 3),
             ["auto_label"] = JsonSerializer.SerializeToNode(result.AutoLabel),
-            ["method"] = result.Classifier.Metadata.Method + (kind == ModelKind.Network ? "" : $"; {options.Iterations} iterations, learning rate {options.LearningRate}, {options.Leaves} leaves") + (kind == ModelKind.Features ? "" : $"; network: {network.Epochs} epochs, width {network.Width}, batch {network.BatchSize}, learning rate {network.LearningRate}, weight decay {network.WeightDecay}, seed {network.Seed}" + (network.SwaShare > 0 ? $", weights averaged over the last {network.SwaShare:0.##} of the epochs at learning rate {network.SwaLearningRate}" : "")) + $"; augmentation {options.Augmentation}",
+            ["method"] = result.Classifier.Metadata.Method + (kind == ModelKind.Network ? "" : $"; {options.Iterations} iterations, learning rate {options.LearningRate}, {options.Leaves} leaves") + (kind == ModelKind.Features ? "" : $"; network: {network.Epochs} epochs, width {network.Width}, batch {network.BatchSize}, learning rate {network.LearningRate}, weight decay {network.WeightDecay}, seed {network.Seed}" + (network.Networks > 1 ? $", {network.Networks} networks from seeds {string.Join(", ", Enumerable.Range(0, network.Networks).Select(network.SeedOf))} averaged" : "") + (network.SwaShare > 0 ? $", weights averaged over the last {network.SwaShare:0.##} of the epochs at learning rate {network.SwaLearningRate}" : "")) + $"; augmentation {options.Augmentation}",
             ["model"] = kind.ToString().ToLowerInvariant(),
             ["network_weight"] = result.Classifier.Metadata.NetworkWeight,
             ["split"] = Trainer.SplitDescription(options) + $" -> {result.TrainImages} training, {result.CalibrationImages} calibration, {result.TestImages} test images",

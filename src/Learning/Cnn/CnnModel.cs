@@ -10,9 +10,20 @@ namespace CoConstruisons.Learning.Cnn;
 /// </summary>
 internal sealed class CnnModel
 {
+    /// <summary>One network (the format until stop 19; still written for one).</summary>
     internal const string Magic = "COCNN002";
 
-    public ConvNet Net { get; }
+    /// <summary>Several networks of one shape and normalisation: after the normalisation, their count, then each one's parameters.</summary>
+    internal const string MagicMany = "COCNN003";
+
+    /// <summary>At most this many networks in one file.</summary>
+    internal const int MaxNetworks = 16;
+
+    /// <summary>The first network (all share its shape).</summary>
+    public ConvNet Net => Nets[0];
+
+    /// <summary>The networks whose probabilities are averaged (one, or several trained from different seeds).</summary>
+    public IReadOnlyList<ConvNet> Nets { get; }
 
     /// <summary>Per-channel mean and standard deviation of the training pixels (RGB).</summary>
     public float[] Mean { get; }
@@ -20,8 +31,18 @@ internal sealed class CnnModel
     public float[] Std { get; }
 
     public CnnModel(ConvNet net, float[] mean, float[] std)
+        : this([net], mean, std)
     {
-        Net = net;
+    }
+
+    public CnnModel(IReadOnlyList<ConvNet> nets, float[] mean, float[] std)
+    {
+        if (nets.Count is < 1 or > MaxNetworks || nets.Any(n => n.Shape.Layout().Total != nets[0].Shape.Layout().Total))
+        {
+            throw new ArgumentException($"between 1 and {MaxNetworks} networks of one shape are needed", nameof(nets));
+        }
+
+        Nets = nets;
         Mean = mean;
         Std = std;
     }
@@ -56,7 +77,7 @@ internal sealed class CnnModel
         extras[1] = (0.5f * MathF.Log((float)w * h)) - 4.4f;
     }
 
-    /// <summary>Softmax probabilities (model class order) averaged over <paramref name="transforms"/>.</summary>
+    /// <summary>Softmax probabilities (model class order) averaged over <paramref name="transforms"/> and the networks.</summary>
     public float[][] Predict(IReadOnlyList<ImageRaster> images, IReadOnlyList<int> transforms, LabelSymmetry symmetry, int threads, CancellationToken cancellationToken = default)
     {
         var k = Net.Shape.Classes;
@@ -72,14 +93,18 @@ internal sealed class CnnModel
             Span<float> extras = stackalloc float[Net.Shape.Extras];
             Span<float> probabilities = stackalloc float[k];
             var average = new float[k];
+            var share = 1f / (transforms.Count * Nets.Count);
             foreach (var transform in transforms)
             {
                 Prepare(images[i], transform, 0, 0, ws.Inputs[0], extras);
-                Net.Forward(ws, extras);
-                Softmax(ws.Logits, probabilities);
-                for (var c = 0; c < k; c++)
+                foreach (var net in Nets)
                 {
-                    average[symmetry.Map(c, transform)] += probabilities[c] / transforms.Count;
+                    net.Forward(ws, extras);
+                    Softmax(ws.Logits, probabilities);
+                    for (var c = 0; c < k; c++)
+                    {
+                        average[symmetry.Map(c, transform)] += probabilities[c] * share;
+                    }
                 }
             }
 
@@ -110,11 +135,11 @@ internal sealed class CnnModel
         }
     }
 
-    /// <summary>Little-endian binary: magic, shape, normalisation, parameters.</summary>
+    /// <summary>Little-endian binary: magic, shape, normalisation, parameters (several networks: their count, then each one's).</summary>
     public void Write(Stream stream)
     {
         using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
-        writer.Write(Encoding.ASCII.GetBytes(Magic));
+        writer.Write(Encoding.ASCII.GetBytes(Nets.Count == 1 ? Magic : MagicMany));
         var shape = Net.Shape;
         writer.Write(shape.Convs.Count);
         foreach (var c in shape.Convs)
@@ -134,14 +159,22 @@ internal sealed class CnnModel
             writer.Write(v);
         }
 
-        writer.Write(Net.Parameters.Length);
-        var bytes = new byte[Net.Parameters.Length * sizeof(float)];
-        for (var i = 0; i < Net.Parameters.Length; i++)
+        if (Nets.Count > 1)
         {
-            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), Net.Parameters[i]);
+            writer.Write(Nets.Count);
         }
 
-        writer.Write(bytes);
+        foreach (var net in Nets)
+        {
+            writer.Write(net.Parameters.Length);
+            var bytes = new byte[net.Parameters.Length * sizeof(float)];
+            for (var i = 0; i < net.Parameters.Length; i++)
+            {
+                BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), net.Parameters[i]);
+            }
+
+            writer.Write(bytes);
+        }
     }
 
     /// <exception cref="InvalidDataException">The stream is not a network this build can read.</exception>
@@ -151,7 +184,7 @@ internal sealed class CnnModel
         try
         {
             var magic = Encoding.ASCII.GetString(reader.ReadBytes(Magic.Length));
-            if (magic != Magic)
+            if (magic != Magic && magic != MagicMany)
             {
                 throw new InvalidDataException("not a Co-construisons network file (wrong header)");
             }
@@ -182,29 +215,46 @@ internal sealed class CnnModel
                 std[c] = reader.ReadSingle();
             }
 
-            var length = reader.ReadInt32();
-            if (length != shape.Layout().Total)
+            var networks = magic == Magic ? 1 : reader.ReadInt32();
+            if (networks < 1 || networks > MaxNetworks || (magic == MagicMany && networks == 1))
             {
-                throw new InvalidDataException($"the file holds {length} parameters; its shape needs {shape.Layout().Total}");
+                throw new InvalidDataException($"implausible number of networks ({networks})");
             }
 
-            var bytes = reader.ReadBytes(length * sizeof(float));
-            if (bytes.Length != length * sizeof(float) || stream.ReadByte() != -1)
+            var nets = new List<ConvNet>();
+            for (var n = 0; n < networks; n++)
             {
-                throw new InvalidDataException("the parameter block is truncated or followed by extra bytes");
-            }
-
-            var parameters = new float[length];
-            for (var i = 0; i < length; i++)
-            {
-                parameters[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(i * sizeof(float)));
-                if (!float.IsFinite(parameters[i]))
+                var length = reader.ReadInt32();
+                if (length != shape.Layout().Total)
                 {
-                    throw new InvalidDataException("the parameters contain a non-finite value");
+                    throw new InvalidDataException($"the file holds {length} parameters; its shape needs {shape.Layout().Total}");
                 }
+
+                var bytes = reader.ReadBytes(length * sizeof(float));
+                if (bytes.Length != length * sizeof(float))
+                {
+                    throw new InvalidDataException("the parameter block is truncated");
+                }
+
+                var parameters = new float[length];
+                for (var i = 0; i < length; i++)
+                {
+                    parameters[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(i * sizeof(float)));
+                    if (!float.IsFinite(parameters[i]))
+                    {
+                        throw new InvalidDataException("the parameters contain a non-finite value");
+                    }
+                }
+
+                nets.Add(new ConvNet(shape, parameters));
             }
 
-            return new CnnModel(new ConvNet(shape, parameters), mean, std);
+            if (stream.ReadByte() != -1)
+            {
+                throw new InvalidDataException("the parameter block is followed by extra bytes");
+            }
+
+            return new CnnModel(nets, mean, std);
         }
         catch (Exception ex) when (ex is EndOfStreamException or ArgumentException)
         {

@@ -35,6 +35,18 @@ public sealed record CnnOptions
 
     /// <summary>The constant learning rate of the averaging phase (the cosine decays to it before).</summary>
     public double SwaLearningRate { get; init; } = 0.0005;
+
+    /// <summary>
+    /// How many networks are trained, each from its own seed (the first from <see cref="Seed"/>, so
+    /// one network is what a single run trains), and averaged at prediction. Each costs a whole training.
+    /// </summary>
+    public int Networks { get; init; } = 1;
+
+    /// <summary>The most networks one model may hold.</summary>
+    public const int MaxNetworks = CnnModel.MaxNetworks;
+
+    /// <summary>The seed of the <paramref name="index"/>-th network (0: <see cref="Seed"/> itself).</summary>
+    public int SeedOf(int index) => unchecked(Seed + (index * 1_000_003));
 }
 
 /// <summary>
@@ -53,10 +65,34 @@ internal static class CnnTrainer
         IProgress<(string Stage, int Done, int Total)>? progress,
         CancellationToken cancellationToken)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Networks, 1);
         var (mean, std) = Normalisation(train.Select(t => t.Image).ToList());
         var shape = ConvNetShape.Roof(classes, options.Width, options.GroupNorm);
-        var net = new ConvNet(shape, seed: options.Seed);
-        var model = new CnnModel(net, mean, std);
+        var nets = new List<ConvNet>();
+        for (var n = 0; n < options.Networks; n++)
+        {
+            var member = options with { Seed = options.SeedOf(n) };
+            nets.Add(TrainOne(train, classes, symmetry, transforms, member, new CnnModel(new ConvNet(shape, seed: member.Seed), mean, std), progress, n, options.Networks, cancellationToken));
+        }
+
+        return new CnnModel(nets, mean, std);
+    }
+
+    /// <summary>Trains <paramref name="model"/>'s network (the <paramref name="index"/>-th of <paramref name="count"/>, for the progress) and returns it.</summary>
+    private static ConvNet TrainOne(
+        IReadOnlyList<(ImageRaster Image, int Label)> train,
+        int classes,
+        LabelSymmetry symmetry,
+        IReadOnlyList<int> transforms,
+        CnnOptions options,
+        CnnModel model,
+        IProgress<(string Stage, int Done, int Total)>? progress,
+        int index,
+        int count,
+        CancellationToken cancellationToken)
+    {
+        var net = model.Net;
+        var shape = net.Shape;
         var threads = Math.Max(1, options.Threads);
         var workspaces = Enumerable.Range(0, threads).Select(_ => new ConvNet.Workspace(shape)).ToArray();
         var parameters = net.Parameters;
@@ -136,7 +172,7 @@ internal static class CnnTrainer
 
                 if (step % Math.Max(1, totalSteps / 200) == 0 || step == totalSteps)
                 {
-                    progress?.Report(("network", step, totalSteps));
+                    progress?.Report(("network", (index * totalSteps) + step, count * totalSteps));
                 }
             }
 
@@ -158,7 +194,7 @@ internal static class CnnTrainer
             }
         }
 
-        return model;
+        return net;
     }
 
     /// <summary>
