@@ -66,6 +66,7 @@ internal static class CnnTrainer
         CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Networks, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Networks, CnnOptions.MaxNetworks);
         var (mean, std) = Normalisation(train.Select(t => t.Image).ToList());
         var shape = ConvNetShape.Roof(classes, options.Width, options.GroupNorm);
         var nets = new List<ConvNet>();
