@@ -20,24 +20,7 @@ public sealed class ConsensusCommandTests : IDisposable
         return path;
     }
 
-    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        Console.SetOut(stdout);
-        Console.SetError(stderr);
-        try
-        {
-            var code = await CliHost.RunAsync([new ConsensusCommand(), new BenchConsensusCommand()], args);
-            return (code, stdout.ToString(), stderr.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
-    }
+    private static Task<(int Code, string Out, string Err)> Run(params string[] args) => CapturedCli.Run([new ConsensusCommand(), new BenchConsensusCommand()], args);
 
     private const string Answers =
         "item,worker,label\n\"roof, 1\",a,flat\n\"roof, 1\",b,flat\n\"roof, 1\",c,north_south\nroof2,a,north_south\nroof2,b,north_south\n" +

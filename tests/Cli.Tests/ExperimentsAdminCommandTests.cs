@@ -18,25 +18,7 @@ public sealed class ExperimentsAdminCommandTests : IAsyncLifetime
         ["Storage:Path"] = Path.Combine(_dir, "storage"),
     };
 
-    private async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        var oldOut = Console.Out;
-        var oldErr = Console.Error;
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        Console.SetOut(stdout);
-        Console.SetError(stderr);
-        try
-        {
-            var code = await CliHost.RunAsync(ExperimentsAdminCommand.All, [.. args, "--connection", Connection, "--schema", _schema]);
-            return (code, stdout.ToString(), stderr.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
-    }
+    private Task<(int Code, string Out, string Err)> Run(params string[] args) => CapturedCli.Run(ExperimentsAdminCommand.All, [.. args, "--connection", Connection, "--schema", _schema]);
 
     public async Task InitializeAsync()
     {

@@ -6,24 +6,7 @@ namespace CoConstruisons.Cli.Tests;
 /// <summary>`bench loop --smoke`: generated roofs and answers, in-process (console captured; tests run one at a time).</summary>
 public sealed class LoopBenchCommandTests
 {
-    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        Console.SetOut(stdout);
-        Console.SetError(stderr);
-        try
-        {
-            var code = await CliHost.RunAsync([new LoopBenchCommand()], args);
-            return (code, stdout.ToString(), stderr.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
-    }
+    private static Task<(int Code, string Out, string Err)> Run(params string[] args) => CapturedCli.Run([new LoopBenchCommand()], args);
 
     [Fact]
     public async Task The_smoke_loop_trains_without_the_reference_items_machine_labels_and_replays_with_priors()

@@ -6,24 +6,7 @@ namespace CoConstruisons.Cli.Tests;
 /// <summary>`bench model`: its options, in-process (console captured; tests run one at a time).</summary>
 public sealed class ModelBenchCommandTests
 {
-    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        Console.SetOut(stdout);
-        Console.SetError(stderr);
-        try
-        {
-            var code = await CliHost.RunAsync([new BenchModelCommand()], args);
-            return (code, stdout.ToString(), stderr.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
-    }
+    private static Task<(int Code, string Out, string Err)> Run(params string[] args) => CapturedCli.Run([new BenchModelCommand()], args);
 
     [Theory]
     [InlineData("--networks", "0", "--networks")]
