@@ -43,8 +43,8 @@ public class ApiFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var webPort = FreePort();
-        var grpcPort = FreePort();
+        var webPort = CoConstruisons.Tests.Shared.LoopbackPorts.Free();
+        var grpcPort = CoConstruisons.Tests.Shared.LoopbackPorts.Free();
         WebUrl = new Uri($"http://127.0.0.1:{webPort}");
         var settings = new Dictionary<string, string?>
         {
@@ -151,10 +151,10 @@ public class ApiFixture : IAsyncLifetime
     /// </summary>
     public async Task<(GrpcChannel Channel, IAsyncDisposable Node)> StartSecondNode()
     {
-        var grpcPort = FreePort();
+        var grpcPort = CoConstruisons.Tests.Shared.LoopbackPorts.Free();
         var settings = new Dictionary<string, string?>(_settings)
         {
-            ["Kestrel:Endpoints:Web:Url"] = $"http://127.0.0.1:{FreePort()}",
+            ["Kestrel:Endpoints:Web:Url"] = $"http://127.0.0.1:{CoConstruisons.Tests.Shared.LoopbackPorts.Free()}",
             ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{grpcPort}",
             ["Demo:Seed"] = "false",
         };
@@ -162,13 +162,6 @@ public class ApiFixture : IAsyncLifetime
         await app.InitializeAsync();
         await app.StartAsync();
         return (GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}"), app);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 

@@ -34,8 +34,8 @@ public sealed class ApiServer : IAsyncDisposable
     public static async Task<ApiServer> StartAsync()
     {
         var portal = RepoPaths.PortalDist();
-        var webPort = FreePort();
-        var grpcPort = FreePort();
+        var webPort = CoConstruisons.Tests.Shared.LoopbackPorts.Free();
+        var grpcPort = CoConstruisons.Tests.Shared.LoopbackPorts.Free();
         var baseUrl = $"http://127.0.0.1:{webPort}";
         var schema = "e2e_" + Guid.NewGuid().ToString("N")[..12];
         var storage = Path.Combine(Path.GetTempPath(), "coconstruisons-" + schema);
@@ -92,12 +92,5 @@ public sealed class ApiServer : IAsyncDisposable
                 Directory.Delete(storage, recursive: true);
             }
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

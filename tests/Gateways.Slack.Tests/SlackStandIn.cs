@@ -86,10 +86,6 @@ public sealed class SlackStandIn : IAsyncDisposable
 
 public static class Ports
 {
-    public static int Free()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>A free loopback port outside the range of outgoing connections (tests/Shared/LoopbackPorts.cs).</summary>
+    public static int Free() => CoConstruisons.Tests.Shared.LoopbackPorts.Free();
 }
