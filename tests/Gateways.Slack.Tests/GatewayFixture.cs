@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using CoConstruisons.Api;
 using CoConstruisons.Contracts.V1;
+using CoConstruisons.Tests.Shared;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
@@ -63,8 +64,8 @@ public sealed class GatewayFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var webPort = Ports.Free();
-        var grpcPort = Ports.Free();
+        var webPort = LoopbackPorts.Free();
+        var grpcPort = LoopbackPorts.Free();
         var web = $"http://127.0.0.1:{webPort}";
         _api = ApiHost.Build(["--environment", "Development"], b =>
         {
@@ -94,7 +95,7 @@ public sealed class GatewayFixture : IAsyncLifetime
         ProjectId = (await new ProjectService.ProjectServiceClient(Platform).ListProjectsAsync(new ListProjectsRequest(), Owner)).Projects.Single().Id;
 
         await Slack.StartAsync();
-        var gatewayPort = Ports.Free();
+        var gatewayPort = LoopbackPorts.Free();
         _gateway = SlackGatewayHost.Build([], b =>
         {
             b.Logging.SetMinimumLevel(LogLevel.Warning);

@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CoConstruisons.Tests.Shared;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -40,7 +40,7 @@ public sealed class SlackStandIn : IAsyncDisposable
 
     public async Task StartAsync()
     {
-        var port = Ports.Free();
+        var port = LoopbackPorts.Free();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Configuration.Sources.Clear(); // not the Api's appsettings.json (copied next to the tests) and its Kestrel endpoints
@@ -82,10 +82,4 @@ public sealed class SlackStandIn : IAsyncDisposable
             await _app.DisposeAsync();
         }
     }
-}
-
-public static class Ports
-{
-    /// <summary>A free loopback port outside the range of outgoing connections (tests/Shared/LoopbackPorts.cs).</summary>
-    public static int Free() => CoConstruisons.Tests.Shared.LoopbackPorts.Free();
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using SkiaSharp;
 
 namespace CoConstruisons.Tests.Shared;
@@ -7,7 +6,7 @@ namespace CoConstruisons.Tests.Shared;
 /// <summary>What the local server answers for a path: status, body, content type, and a delay before answering.</summary>
 public sealed record LocalResponse(int Status, byte[] Body, string ContentType = "image/png", TimeSpan Delay = default);
 
-/// <summary>An HttpListener on an ephemeral loopback port, answering with <c>route(path)</c>; counts requests.</summary>
+/// <summary>An HttpListener on a free loopback port (<see cref="LoopbackPorts"/>), answering with <c>route(path)</c>; counts requests.</summary>
 public sealed class LocalHttpServer : IDisposable
 {
     private readonly HttpListener _listener = new();
@@ -20,10 +19,7 @@ public sealed class LocalHttpServer : IDisposable
         _route = route;
         for (var attempt = 0; ; attempt++)
         {
-            var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
+            var port = LoopbackPorts.Free();
             try
             {
                 _listener.Prefixes.Clear();
