@@ -5,8 +5,13 @@ using Microsoft.ML.Trainers.LightGbm;
 
 namespace CoConstruisons.Learning;
 
-/// <summary>One labelled image: its id (file name without extension), pixels and class label.</summary>
-public sealed record LabelledImage(string Id, ImageRaster Image, string Label);
+/// <summary>
+/// One labelled image: its id (file name without extension), pixels and class label, and, when known,
+/// the crowd's answers on it per choice (<paramref name="Votes"/>): the network then learns the label
+/// softened by how the crowd split (<see cref="Cnn.CnnOptions.VoteWeight"/>). Votes for choices that
+/// are not classes (e.g. "don't know") are ignored.
+/// </summary>
+public sealed record LabelledImage(string Id, ImageRaster Image, string Label, IReadOnlyDictionary<string, int>? Votes = null);
 
 /// <summary>Which classifier is trained.</summary>
 public enum ModelKind
@@ -149,8 +154,12 @@ public static class Trainer
 
         var ml = new MLContext(seed: options.Seed);
         var model = options.Model == ModelKind.Network ? null : TrainFeatures(ml, train, classes, symmetry, options, progress, cancellationToken);
+        var shares = options.Network.VoteWeight > 0 ? train.Select(i => VoteShares(i.Votes, classes)).ToList() : null;
+        var softened = shares?.Count(s => s is not null) ?? 0;
+        var targets = softened > 0 ? $", learning for {softened} of its {train.Count} training images {TargetsDescription(options.Network.VoteWeight)}" : "";
         var network = options.Model == ModelKind.Features ? null : Cnn.CnnTrainer.Train(
-            train.Select(i => (i.Image, classes.IndexOf(i.Label))).ToList(), classes.Count, symmetry, LabelSymmetry.Transforms(options.Augmentation), options.Network, progress, cancellationToken);
+            train.Select(i => (i.Image, classes.IndexOf(i.Label))).ToList(), classes.Count, symmetry, LabelSymmetry.Transforms(options.Augmentation), options.Network, progress, cancellationToken,
+            softened > 0 ? shares : null);
         cancellationToken.ThrowIfCancellationRequested();
 
         var metadata = new ModelMetadata
@@ -160,8 +169,8 @@ public static class Trainer
             CreatedUtc = DateTimeOffset.UtcNow,
             Method = options.Model switch
             {
-                ModelKind.Network => NetworkMethod(options.Network.Width, options.Network.Networks),
-                ModelKind.Ensemble => $"{NetworkMethod(options.Network.Width, options.Network.Networks)}; mixed with: {Method}",
+                ModelKind.Network => NetworkMethod(options.Network.Width, options.Network.Networks) + targets,
+                ModelKind.Ensemble => $"{NetworkMethod(options.Network.Width, options.Network.Networks)}{targets}; mixed with: {Method}",
                 _ => Method,
             },
             Classes = classes,
@@ -199,6 +208,41 @@ public static class Trainer
         var policy = new AutoLabelPolicy(options.TargetPrecision, Math.Round(threshold, 6), Evaluation.Round(coverage), Evaluation.Round(precision), $"threshold chosen on the calibration part ({calibration.Count} images); coverage and precision measured on the test part ({test.Count} images)");
         classifier = classifier.WithMetadata(classifier.Metadata with { AutoLabel = policy, Metrics = report });
         return new TrainingResult(classifier, report, policy, trainSeconds, train.Count, calibration.Count, test.Count);
+    }
+
+    /// <summary>What the network learns for an image with answers, in words (metadata and benchmarks).</summary>
+    public static string TargetsDescription(double voteWeight) => voteWeight >= 1
+        ? "the crowd's answer shares on them instead of their label"
+        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the label × {1 - voteWeight:0.##} + the crowd's answer shares × {voteWeight:0.##}");
+
+    /// <summary>The share of the crowd's answers on each class (in <paramref name="classes"/>' order); null without any.</summary>
+    internal static float[]? VoteShares(IReadOnlyDictionary<string, int>? votes, IReadOnlyList<string> classes)
+    {
+        if (votes is null)
+        {
+            return null;
+        }
+
+        var shares = new float[classes.Count];
+        var total = 0;
+        for (var c = 0; c < classes.Count; c++)
+        {
+            var n = votes.TryGetValue(classes[c], out var v) ? Math.Max(0, v) : 0;
+            shares[c] = n;
+            total += n;
+        }
+
+        if (total == 0)
+        {
+            return null;
+        }
+
+        for (var c = 0; c < shares.Length; c++)
+        {
+            shares[c] /= total;
+        }
+
+        return shares;
     }
 
     private static ITransformer TrainFeatures(MLContext ml, List<LabelledImage> train, List<string> classes, LabelSymmetry symmetry, TrainerOptions options, IProgress<(string Stage, int Done, int Total)>? progress, CancellationToken cancellationToken)

@@ -73,7 +73,10 @@ public sealed class ModelPriorTests(ApiFixture api, ITestOutputHelper output)
         var boosted = await ModelLabels.LoadAsync(session, (await session.LoadAsync<Domain.Projects.Project>(withPrior))!, CancellationToken.None);
         var crowd = await ModelLabels.LoadAsync(session, (await session.LoadAsync<Domain.Projects.Project>(without))!, CancellationToken.None);
         Assert.Empty(boosted.Examples);
-        Assert.Equal("flat", Assert.Single(crowd.Examples).Label);
+        var learnt = Assert.Single(crowd.Examples);
+        Assert.Equal("flat", learnt.Label);
+        // The network learns the label softened by the answers on the item: they travel with it.
+        Assert.Equal(new Dictionary<string, int> { ["flat"] = answers }, learnt.Votes);
     }
 
     [Fact]

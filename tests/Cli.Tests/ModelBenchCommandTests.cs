@@ -14,6 +14,8 @@ public sealed class ModelBenchCommandTests
     [InlineData("--swa", "1.5", "--swa")]
     [InlineData("--swa", "-1", "--swa")]
     [InlineData("--swa-learning-rate", "0", "--swa-learning-rate")]
+    [InlineData("--vote-weight", "1.5", "--vote-weight")]
+    [InlineData("--vote-weight", "-0.5", "--vote-weight")]
     public async Task An_out_of_range_setting_is_refused_with_a_usage_error_before_anything_is_trained(string option, string value, string named)
     {
         var (code, stdout, stderr) = await Run("bench", "model", "--smoke", option, value);
@@ -34,5 +36,26 @@ public sealed class ModelBenchCommandTests
         var root = json.RootElement;
         Assert.Contains("2 networks", root.GetProperty("method").GetString(), StringComparison.Ordinal);
         Assert.InRange(root.GetProperty("accuracy").GetDouble(), 0, 1);
+    }
+
+    [Fact]
+    public async Task The_smoke_run_learns_from_the_answer_shares_and_says_how_many_images_had_them()
+    {
+        var (code, stdout, stderr) = await Run("bench", "model", "--smoke", "--model", "network");
+
+        Assert.True(code == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var method = json.RootElement.GetProperty("method").GetString();
+        Assert.Matches(@"learning for \d+ of its \d+ training images the crowd's answer shares on them instead of their label", method);
+
+        var (halfCode, halfOut, halfErr) = await Run("bench", "model", "--smoke", "--model", "network", "--vote-weight", "0.5");
+        Assert.True(halfCode == 0, halfErr);
+        using var half = JsonDocument.Parse(halfOut);
+        Assert.Matches(@"learning for \d+ of its \d+ training images the label × 0\.5 \+ the crowd's answer shares × 0\.5", half.RootElement.GetProperty("method").GetString());
+
+        var (offCode, offOut, offErr) = await Run("bench", "model", "--smoke", "--model", "network", "--vote-weight", "0");
+        Assert.True(offCode == 0, offErr);
+        using var off = JsonDocument.Parse(offOut);
+        Assert.DoesNotContain("answer shares", off.RootElement.GetProperty("method").GetString(), StringComparison.Ordinal);
     }
 }

@@ -5,16 +5,12 @@ namespace CoConstruisons.Learning.Tests;
 /// <summary>Several networks trained from different seeds and averaged (<see cref="CnnOptions.Networks"/>).</summary>
 public sealed class SeveralNetworksTests
 {
-    private static readonly List<LabelledImage> Items = TinyModelFixture.Generate(48, seed: 5);
-    private static readonly string[] Classes = [.. Items.Select(i => i.Label).Distinct().Order(StringComparer.Ordinal)];
-    private static readonly LabelSymmetry Symmetry = LabelSymmetry.Detect(Classes);
-    private static readonly IReadOnlyList<int> Transforms = LabelSymmetry.Transforms(Augmentation.Dihedral);
-    private static readonly CnnOptions Options = new() { Width = 4, Epochs = 2, BatchSize = 16, LearningRate = 0.005 };
+    private static readonly string[] Classes = TinyNetwork.Classes;
+    private static readonly CnnOptions Options = TinyNetwork.Options;
 
-    private static CnnModel Train(CnnOptions options) => CnnTrainer.Train(
-        [.. Items.Select(i => (i.Image, Array.IndexOf(Classes, i.Label)))], Classes.Length, Symmetry, Transforms, options, null, CancellationToken.None);
+    private static CnnModel Train(CnnOptions options) => TinyNetwork.Train(options);
 
-    private static float[][] Predict(CnnModel model) => model.Predict([.. Items.Take(6).Select(i => i.Image)], Transforms, Symmetry, threads: 2);
+    private static float[][] Predict(CnnModel model) => TinyNetwork.Predict(model, 6);
 
     [Fact]
     public void Two_networks_predict_the_average_of_each_trained_alone_and_load_back_the_same()

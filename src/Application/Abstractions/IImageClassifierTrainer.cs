@@ -1,7 +1,11 @@
 namespace CoConstruisons.Application.Abstractions;
 
-/// <summary>One confident label to learn from: the item, its stored image and the label.</summary>
-public sealed record TrainingExample(Guid ItemId, string ContentHash, string Label);
+/// <summary>
+/// One confident label to learn from: the item, its stored image and the label, and the contributors'
+/// answers on it per choice (null for gold items: the owner's label is certain). The network learns the
+/// label softened by how the answers split.
+/// </summary>
+public sealed record TrainingExample(Guid ItemId, string ContentHash, string Label, IReadOnlyDictionary<string, int>? Votes = null);
 
 /// <summary>What to train and where to write the model files.</summary>
 /// <param name="Directory">Folder that receives the model files (created; a half-written model never stays there).</param>

@@ -31,7 +31,7 @@ public static class ModelLabels
         var rows = await session.Query<ItemProgress>()
             .Where(p => p.ProjectId == project.Id && p.Retired && !p.IsGold && p.MachineLabel == null && p.Label != null
                 && (p.Confidence >= target || p.PriorLogScores != null))
-            .Select(p => new ConfidentRow(p.Id, p.Label!, p.Confidence, p.LogScores, p.PriorLogScores))
+            .Select(p => new ConfidentRow(p.Id, p.Label!, p.Confidence, p.LogScores, p.PriorLogScores, p.Votes))
             .ToListAsync(ct);
         var keys = project.Settings.Choices.Select(c => c.Key).ToList();
         var confident = rows.Select(r => CrowdOnly(r, keys)).Where(r => r.Confidence >= target).ToList();
@@ -52,7 +52,7 @@ public static class ModelLabels
         {
             if (items.TryGetValue(row.Id, out var item) && item.GoldChoice is null && choices.Contains(row.Label))
             {
-                examples.Add(new TrainingExample(row.Id, item.ContentHash, row.Label));
+                examples.Add(new TrainingExample(row.Id, item.ContentHash, row.Label, row.Votes));
             }
         }
 
@@ -76,7 +76,7 @@ public static class ModelLabels
             $"Too few confident labels to train a model: {labels.Count} ({labels.Gold} gold; per class: {counts}). At least {options.MinLabels} are needed, with {options.MinPerClass} in at least two classes."));
     }
 
-    private sealed record ConfidentRow(Guid Id, string Label, double Confidence, double[]? LogScores, double[]? PriorLogScores);
+    private sealed record ConfidentRow(Guid Id, string Label, double Confidence, double[]? LogScores, double[]? PriorLogScores, Dictionary<string, int>? Votes);
 
     /// <summary>The row's label and confidence from its answers alone (unchanged when its belief holds no model prior).</summary>
     private static ConfidentRow CrowdOnly(ConfidentRow row, IReadOnlyList<string> choices)

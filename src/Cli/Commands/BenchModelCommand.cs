@@ -14,7 +14,7 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
 {
     public string Name => "bench model";
 
-    public string Usage => "bench model [--data DIR] [--smoke] [--limit N] [--model features|network|ensemble] [--extra-labels votes] [--epochs N] [--width N] [--learning-rate X] [--weight-decay X] [--seed N] [--swa SHARE] [--swa-learning-rate X] [--networks N] [--iterations N] [--threads N] [--augment dihedral|flips|none]";
+    public string Usage => "bench model [--data DIR] [--smoke] [--limit N] [--model features|network|ensemble] [--extra-labels votes] [--epochs N] [--width N] [--learning-rate X] [--weight-decay X] [--seed N] [--swa SHARE] [--swa-learning-rate X] [--networks N] [--vote-weight X] [--iterations N] [--threads N] [--augment dihedral|flips|none]";
 
     public string Summary => "Train and evaluate the roof image classifier on OpenSolarMap (../shared/data) and print one JSON object; --smoke: 80 generated images in seconds.";
 
@@ -47,6 +47,7 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
             SwaShare = args.DoubleOption("swa", network.SwaShare),
             SwaLearningRate = args.DoubleOption("swa-learning-rate", network.SwaLearningRate),
             Networks = args.IntOption("networks", network.Networks),
+            VoteWeight = args.DoubleOption("vote-weight", network.VoteWeight),
         };
         args.EnsureAllRead();
         if (network.SwaShare is < 0 or >= 1 || double.IsNaN(network.SwaShare))
@@ -57,6 +58,11 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
         if (network.Networks is < 1 or > Learning.Cnn.CnnOptions.MaxNetworks)
         {
             throw new UsageException($"--networks is how many networks are trained and averaged: 1 to {Learning.Cnn.CnnOptions.MaxNetworks}, not {network.Networks}.");
+        }
+
+        if (!(network.VoteWeight is >= 0 and <= 1))
+        {
+            throw new UsageException($"--vote-weight is the share of each training target taken from the crowd's answers on the image: 0 (labels alone) to 1, not {network.VoteWeight}.");
         }
 
         if (!(network.SwaLearningRate > 0))
@@ -85,9 +91,11 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
             items = Enumerable.Range(0, 80).Select(i =>
             {
                 var choice = RoofImageGenerator.Choices[i % 4];
-                return new LabelledImage($"toit-{i:000}", ImageRaster.Decode(RoofImageGenerator.Draw(choice, random)), choice);
+                // Every third roof as if a contributor out of three had answered another choice.
+                var votes = i % 3 == 0 ? new Dictionary<string, int> { [choice] = 2, [RoofImageGenerator.Choices[(i + 1) % 4]] = 1 } : new Dictionary<string, int> { [choice] = 3 };
+                return new LabelledImage($"toit-{i:000}", ImageRaster.Decode(RoofImageGenerator.Draw(choice, random)), choice, votes);
             }).ToList();
-            dataset = "80 generated roofs (RoofImageGenerator, seed 7)";
+            dataset = "80 generated roofs (RoofImageGenerator, seed 7; every third with one dissenting answer of three)";
         }
         else
         {
@@ -123,6 +131,15 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
                 extra = votes.Select((v, i) => (v, i)).Where(p => voteRasters[p.i] is not null)
                     .Select(p => new LabelledImage(p.v.Id, voteRasters[p.i]!, p.v.Label)).ToList();
                 dataset += $"; training part extended with {extra.Count} other buildings' crowd vote labels (buildings.csv vote_label, none of the 6,000 DSG buildings); calibration and test parts unchanged";
+            }
+
+            var contributions = Path.Combine(root, "contributions.csv");
+            if (network.VoteWeight > 0 && File.Exists(contributions))
+            {
+                var votes = ReadAnswerCounts(contributions);
+                items = [.. items.Select(i => i with { Votes = votes.GetValueOrDefault(i.Id) })];
+                extra = [.. extra.Select(i => i with { Votes = votes.GetValueOrDefault(i.Id) })];
+                dataset += $"; the crowd's answers per building from contributions.csv (each contributor's last answer) for {items.Count(i => i.Votes is not null) + extra.Count(i => i.Votes is not null)} images: the network learns {Trainer.TargetsDescription(network.VoteWeight)}";
             }
         }
 
@@ -171,6 +188,33 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
         var id = table.RequiredColumn("building_id");
         var vote = table.RequiredColumn("vote_label");
         return table.Rows.Where(r => r.Fields[vote].Trim().Length > 0).Select(r => (r.Fields[id].Trim(), r.Fields[vote].Trim())).ToList();
+    }
+
+    /// <summary>Per building, how many contributors gave each choice (each contributor's last answer counts) in contributions.csv.</summary>
+    private static Dictionary<string, IReadOnlyDictionary<string, int>> ReadAnswerCounts(string path)
+    {
+        var table = Csv.CsvReader.ReadFile(path);
+        var building = table.RequiredColumn("building_id");
+        var choice = table.RequiredColumn("choice");
+        var contributor = table.RequiredColumn("contributor");
+        var last = new Dictionary<(string Building, string Contributor), string>();
+        foreach (var row in table.Rows)
+        {
+            last[(row.Fields[building].Trim(), row.Fields[contributor].Trim())] = row.Fields[choice].Trim();
+        }
+
+        var counts = new Dictionary<string, Dictionary<string, int>>(StringComparer.Ordinal);
+        foreach (var ((id, _), answer) in last)
+        {
+            if (!counts.TryGetValue(id, out var perChoice))
+            {
+                counts[id] = perChoice = new Dictionary<string, int>(StringComparer.Ordinal);
+            }
+
+            perChoice[answer] = perChoice.GetValueOrDefault(answer) + 1;
+        }
+
+        return counts.ToDictionary(c => c.Key, c => (IReadOnlyDictionary<string, int>)c.Value, StringComparer.Ordinal);
     }
 
     private static string? FindData(string? option)

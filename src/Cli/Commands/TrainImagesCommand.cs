@@ -8,9 +8,9 @@ public sealed class TrainImagesCommand : ICliCommand
 {
     public string Name => "train-images";
 
-    public string Usage => "train-images --images DIR --labels CSV --out MODEL_DIR [--target-precision 0.97] [--augment dihedral|flips|none] [--rotation-swap A:B[,C:D]] [--model features|network|ensemble] [--epochs N] [--iterations N]";
+    public string Usage => "train-images --images DIR --labels CSV --out MODEL_DIR [--target-precision 0.97] [--augment dihedral|flips|none] [--rotation-swap A:B[,C:D]] [--model features|network|ensemble] [--epochs N] [--iterations N] [--answers ANSWERS.csv] [--vote-weight X]";
 
-    public string Summary => "Train an image classifier (labels CSV with a header: image file name without extension, label) and save it (metadata.json with model.zip and/or network.bin) to MODEL_DIR. Unreadable images are skipped and counted.";
+    public string Summary => "Train an image classifier (labels CSV with a header: image file name without extension, label) and save it (metadata.json with model.zip and/or network.bin) to MODEL_DIR. Unreadable images are skipped and counted. With --answers (item,worker,label: the crowd's answers, each contributor's last one counts), the network learns the answers' shares on each image instead of its label alone (--vote-weight: 1 by default, 0 = labels alone).";
 
     public Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
@@ -25,7 +25,14 @@ public sealed class TrainImagesCommand : ICliCommand
         var kind = ParseModelKind(args.Option("model"));
         var network = new Learning.Cnn.CnnOptions();
         var epochs = args.IntOption("epochs", network.Epochs);
+        var answersPath = args.Option("answers");
+        var voteWeight = args.DoubleOption("vote-weight", network.VoteWeight);
         args.EnsureAllRead();
+        if (!(voteWeight is >= 0 and <= 1))
+        {
+            throw new UsageException($"--vote-weight is the share of each training target taken from the answers on the image: 0 (labels alone) to 1, not {voteWeight}.");
+        }
+
         if (iterations < 1)
         {
             throw new UsageException("--iterations must be at least 1.");
@@ -42,8 +49,9 @@ public sealed class TrainImagesCommand : ICliCommand
             var labels = ImageFolder.ReadLabels(labelsPath, images);
             var (rasters, unreadable) = ImageLoading.LoadAll(labels.Select(l => images[l.Id]).ToList(), "decoding", cancellationToken);
             ImageLoading.ReportUnreadable(unreadable, labels.Count);
+            var votes = answersPath is null ? null : ReadVotes(answersPath, labels.Select(l => l.Label).ToHashSet(StringComparer.Ordinal));
             var items = labels.Select((l, i) => (l, i)).Where(p => rasters[p.i] is not null)
-                .Select(p => new LabelledImage(p.l.Id, rasters[p.i]!, p.l.Label)).ToList();
+                .Select(p => new LabelledImage(p.l.Id, rasters[p.i]!, p.l.Label, votes?.GetValueOrDefault(p.l.Id))).ToList();
             if (items.Count == 0)
             {
                 throw new CliException("None of the labelled images could be read.");
@@ -56,8 +64,13 @@ public sealed class TrainImagesCommand : ICliCommand
                 RotationSwaps = swaps,
                 Iterations = iterations,
                 Model = kind,
-                Network = network with { Epochs = epochs },
+                Network = network with { Epochs = epochs, VoteWeight = voteWeight },
             };
+            if (votes is not null)
+            {
+                Console.Error.WriteLine($"answers on {items.Count(i => i.Votes is not null)} of the {items.Count} labelled images (vote weight {voteWeight.ToString(CultureInfo.InvariantCulture)})");
+            }
+
             var result = Trainer.Train(items, options, ImageLoading.TrainingProgress(), cancellationToken);
             result.Classifier.Save(outDir);
             var m = result.Test;
@@ -75,6 +88,43 @@ public sealed class TrainImagesCommand : ICliCommand
         {
             throw new CliException(ex.Message);
         }
+    }
+
+    /// <summary>
+    /// The answers per image and choice (each contributor's last answer; "don't know" dropped); a
+    /// label that is not one of the labels CSV's classes is an error naming the line.
+    /// </summary>
+    private static Dictionary<string, IReadOnlyDictionary<string, int>> ReadVotes(string path, IReadOnlyCollection<string> classes)
+    {
+        var file = Csv.CrowdFiles.ReadAnswers(path, Csv.RepeatHandling.KeepLast, classes, Domain.Projects.Choice.DontKnowKey);
+        foreach (var warning in file.Warnings)
+        {
+            Console.Error.WriteLine($"note: {warning}");
+        }
+
+        var last = new Dictionary<(string Item, string Worker), string>();
+        foreach (var answer in file.Answers)
+        {
+            last[(answer.Item, answer.Worker)] = answer.Label;
+        }
+
+        var votes = new Dictionary<string, Dictionary<string, int>>(StringComparer.Ordinal);
+        foreach (var ((item, _), label) in last)
+        {
+            if (label == Domain.Projects.Choice.DontKnowKey)
+            {
+                continue;
+            }
+
+            if (!votes.TryGetValue(item, out var perChoice))
+            {
+                votes[item] = perChoice = new Dictionary<string, int>(StringComparer.Ordinal);
+            }
+
+            perChoice[label] = perChoice.GetValueOrDefault(label) + 1;
+        }
+
+        return votes.ToDictionary(v => v.Key, v => (IReadOnlyDictionary<string, int>)v.Value, StringComparer.Ordinal);
     }
 
     internal static ModelKind ParseModelKind(string? value) => value is null ? ModelKind.Ensemble

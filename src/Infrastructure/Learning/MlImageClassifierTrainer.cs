@@ -51,7 +51,7 @@ public sealed class MlImageClassifierTrainer(IImageStore images) : IImageClassif
             }
             else
             {
-                labelled.Add(new LabelledImage(example.ItemId.ToString(), raster, example.Label));
+                labelled.Add(new LabelledImage(example.ItemId.ToString(), raster, example.Label, example.Votes));
             }
 
             if ((i + 1) % 100 == 0 || i + 1 == request.Examples.Count)

@@ -19,6 +19,14 @@ public sealed record CnnOptions
 
     public double LabelSmoothing { get; init; } = 0.05;
 
+    /// <summary>
+    /// How much of an image's training target comes from the crowd's answers on it (their shares per
+    /// class), the rest from its label: 0 = the label alone; images without answers keep their label.
+    /// </summary>
+    public double VoteWeight { get; init; } = DefaultVoteWeight;
+
+    public const double DefaultVoteWeight = 1;
+
     public int Threads { get; init; } = Math.Clamp(Environment.ProcessorCount, 1, 2);
 
     public int Seed { get; init; } = 42;
@@ -63,17 +71,28 @@ internal static class CnnTrainer
         IReadOnlyList<int> transforms,
         CnnOptions options,
         IProgress<(string Stage, int Done, int Total)>? progress,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        IReadOnlyList<float[]?>? voteShares = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Networks, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Networks, CnnOptions.MaxNetworks);
+        if (voteShares is not null && voteShares.Count != train.Count)
+        {
+            throw new ArgumentException($"{voteShares.Count} vote shares for {train.Count} training images.", nameof(voteShares));
+        }
+
+        if (!(options.VoteWeight is >= 0 and <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.VoteWeight, "The vote weight is between 0 (labels alone) and 1 (the crowd's answer shares alone).");
+        }
+
         var (mean, std) = Normalisation(train.Select(t => t.Image).ToList());
         var shape = ConvNetShape.Roof(classes, options.Width, options.GroupNorm);
         var nets = new List<ConvNet>();
         for (var n = 0; n < options.Networks; n++)
         {
             var member = options with { Seed = options.SeedOf(n) };
-            nets.Add(TrainOne(train, classes, symmetry, transforms, member, new CnnModel(new ConvNet(shape, seed: member.Seed), mean, std), progress, n, options.Networks, cancellationToken));
+            nets.Add(TrainOne(train, voteShares, classes, symmetry, transforms, member, new CnnModel(new ConvNet(shape, seed: member.Seed), mean, std), progress, n, options.Networks, cancellationToken));
         }
 
         return new CnnModel(nets, mean, std);
@@ -82,6 +101,7 @@ internal static class CnnTrainer
     /// <summary>Trains <paramref name="model"/>'s network (the <paramref name="index"/>-th of <paramref name="count"/>, for the progress) and returns it.</summary>
     private static ConvNet TrainOne(
         IReadOnlyList<(ImageRaster Image, int Label)> train,
+        IReadOnlyList<float[]?>? voteShares,
         int classes,
         LabelSymmetry symmetry,
         IReadOnlyList<int> transforms,
@@ -125,6 +145,7 @@ internal static class CnnTrainer
                     Array.Clear(ws.Gradients);
                     Span<float> extras = stackalloc float[shape.Extras];
                     Span<float> probabilities = stackalloc float[classes];
+                    Span<float> mapped = stackalloc float[classes];
                     for (var b = t; b < batch; b += threads)
                     {
                         var index = order[s0 + b];
@@ -138,9 +159,22 @@ internal static class CnnTrainer
                         CnnModel.Softmax(ws.Logits, probabilities);
                         var target = symmetry.Map(label, transform);
                         var smooth = (float)options.LabelSmoothing / classes;
+                        var soft = options.VoteWeight > 0 ? voteShares?[index] : null;
+                        var voteWeight = (float)options.VoteWeight;
+                        mapped.Clear();
+                        if (soft is not null)
+                        {
+                            for (var c = 0; c < classes; c++)
+                            {
+                                mapped[symmetry.Map(c, transform)] = soft[c];
+                            }
+                        }
+
                         for (var c = 0; c < classes; c++)
                         {
-                            probabilities[c] -= (c == target ? 1f - (float)options.LabelSmoothing : 0f) + smooth;
+                            var hard = c == target ? 1f : 0f;
+                            var goal = soft is null ? hard : ((1f - voteWeight) * hard) + (voteWeight * mapped[c]);
+                            probabilities[c] -= (goal * (1f - (float)options.LabelSmoothing)) + smooth;
                         }
 
                         net.Backward(ws, probabilities, scale);

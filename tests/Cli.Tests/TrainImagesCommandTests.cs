@@ -1,0 +1,79 @@
+using System.Text.Json;
+using CoConstruisons.Cli.Commands;
+using CoConstruisons.Infrastructure.Images;
+
+namespace CoConstruisons.Cli.Tests;
+
+/// <summary>`train-images` with the crowd's answers: the network learns labels softened by them (console captured; tests run one at a time).</summary>
+public sealed class TrainImagesCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("coco-train-images-").FullName;
+
+    public TrainImagesCommandTests()
+    {
+        var images = Directory.CreateDirectory(Path.Combine(_dir, "images")).FullName;
+        var lines = new List<string> { "image,label" };
+        foreach (var image in new RoofImageGenerator().Generate(48, seed: 3))
+        {
+            File.WriteAllBytes(Path.Combine(images, image.FileName), image.Bytes);
+            lines.Add($"{Path.GetFileNameWithoutExtension(image.FileName)},{image.TrueChoice}");
+        }
+
+        File.WriteAllLines(Path.Combine(_dir, "labels.csv"), lines);
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private Task<(int Code, string Out, string Err)> Train(params string[] extra) => CapturedCli.Run(
+        [new TrainImagesCommand()],
+        ["train-images", "--images", Path.Combine(_dir, "images"), "--labels", Path.Combine(_dir, "labels.csv"), "--out", Path.Combine(_dir, "model"), "--model", "network", "--epochs", "1", .. extra]);
+
+    private string Answers(params string[] lines)
+    {
+        var path = Path.Combine(_dir, "answers.csv");
+        File.WriteAllLines(path, ["item,worker,label", .. lines]);
+        return path;
+    }
+
+    [Fact]
+    public async Task Answers_on_the_images_soften_the_labels_the_saved_model_says_so()
+    {
+        var answers = Answers("toit-0001,ana,north_south", "toit-0001,bo,flat", "toit-0001,bo,north_south", "toit-0002,ana,dont_know", "toit-0003,cy,east_west", "not-an-image,cy,flat");
+
+        var (code, stdout, stderr) = await Train("--answers", answers, "--vote-weight", "0.25");
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("model saved", stdout, StringComparison.Ordinal);
+        Assert.Contains("answers on 2 of the 48 labelled images (vote weight 0.25)", stderr, StringComparison.Ordinal);
+        Assert.Contains("1 repeated (item, worker)", stderr, StringComparison.Ordinal);
+        using var metadata = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_dir, "model", "metadata.json")));
+        Assert.Matches(@"learning for [12] of its \d+ training images the label × 0\.75 \+ the crowd's answer shares × 0\.25", metadata.RootElement.GetProperty("method").GetString());
+    }
+
+    [Fact]
+    public async Task An_answer_outside_the_labels_classes_is_refused_naming_its_line_and_nothing_is_saved()
+    {
+        var answers = Answers("toit-0001,ana,north_south", "toit-0002,bo,south_west");
+
+        var (code, stdout, stderr) = await Train("--answers", answers);
+
+        Assert.Equal(1, code);
+        Assert.Empty(stdout);
+        Assert.Contains("line 3", stderr, StringComparison.Ordinal);
+        Assert.Contains("south_west", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "model")));
+    }
+
+    [Theory]
+    [InlineData("1.5")]
+    [InlineData("-1")]
+    public async Task A_vote_weight_outside_zero_to_one_is_a_usage_error(string weight)
+    {
+        var (code, stdout, stderr) = await Train("--vote-weight", weight);
+
+        Assert.Equal(2, code);
+        Assert.Empty(stdout);
+        Assert.Contains("--vote-weight", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "model")));
+    }
+}
