@@ -197,24 +197,8 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
         var building = table.RequiredColumn("building_id");
         var choice = table.RequiredColumn("choice");
         var contributor = table.RequiredColumn("contributor");
-        var last = new Dictionary<(string Building, string Contributor), string>();
-        foreach (var row in table.Rows)
-        {
-            last[(row.Fields[building].Trim(), row.Fields[contributor].Trim())] = row.Fields[choice].Trim();
-        }
-
-        var counts = new Dictionary<string, Dictionary<string, int>>(StringComparer.Ordinal);
-        foreach (var ((id, _), answer) in last)
-        {
-            if (!counts.TryGetValue(id, out var perChoice))
-            {
-                counts[id] = perChoice = new Dictionary<string, int>(StringComparer.Ordinal);
-            }
-
-            perChoice[answer] = perChoice.GetValueOrDefault(answer) + 1;
-        }
-
-        return counts.ToDictionary(c => c.Key, c => (IReadOnlyDictionary<string, int>)c.Value, StringComparer.Ordinal);
+        return Csv.CrowdFiles.CountLastAnswers(
+            table.Rows.Select(r => (r.Fields[building].Trim(), r.Fields[contributor].Trim(), r.Fields[choice].Trim())), Domain.Projects.Choice.DontKnowKey);
     }
 
     private static string? FindData(string? option)

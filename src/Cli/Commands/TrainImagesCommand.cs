@@ -47,9 +47,9 @@ public sealed class TrainImagesCommand : ICliCommand
         {
             var images = ImageFolder.List(imagesDir);
             var labels = ImageFolder.ReadLabels(labelsPath, images);
+            var votes = answersPath is null ? null : ReadVotes(answersPath, labels.Select(l => l.Label).ToHashSet(StringComparer.Ordinal));
             var (rasters, unreadable) = ImageLoading.LoadAll(labels.Select(l => images[l.Id]).ToList(), "decoding", cancellationToken);
             ImageLoading.ReportUnreadable(unreadable, labels.Count);
-            var votes = answersPath is null ? null : ReadVotes(answersPath, labels.Select(l => l.Label).ToHashSet(StringComparer.Ordinal));
             var items = labels.Select((l, i) => (l, i)).Where(p => rasters[p.i] is not null)
                 .Select(p => new LabelledImage(p.l.Id, rasters[p.i]!, p.l.Label, votes?.GetValueOrDefault(p.l.Id))).ToList();
             if (items.Count == 0)
@@ -102,29 +102,7 @@ public sealed class TrainImagesCommand : ICliCommand
             Console.Error.WriteLine($"note: {warning}");
         }
 
-        var last = new Dictionary<(string Item, string Worker), string>();
-        foreach (var answer in file.Answers)
-        {
-            last[(answer.Item, answer.Worker)] = answer.Label;
-        }
-
-        var votes = new Dictionary<string, Dictionary<string, int>>(StringComparer.Ordinal);
-        foreach (var ((item, _), label) in last)
-        {
-            if (label == Domain.Projects.Choice.DontKnowKey)
-            {
-                continue;
-            }
-
-            if (!votes.TryGetValue(item, out var perChoice))
-            {
-                votes[item] = perChoice = new Dictionary<string, int>(StringComparer.Ordinal);
-            }
-
-            perChoice[label] = perChoice.GetValueOrDefault(label) + 1;
-        }
-
-        return votes.ToDictionary(v => v.Key, v => (IReadOnlyDictionary<string, int>)v.Value, StringComparer.Ordinal);
+        return Csv.CrowdFiles.CountLastAnswers(file.Answers.Select(a => (a.Item, a.Worker, a.Label)), Domain.Projects.Choice.DontKnowKey);
     }
 
     internal static ModelKind ParseModelKind(string? value) => value is null ? ModelKind.Ensemble

@@ -89,6 +89,37 @@ public static class CrowdFiles
         return new AnswersFile(answers, repeated, warnings);
     }
 
+    /// <summary>
+    /// Per item, how many contributors gave each choice: each contributor's last answer on an item
+    /// counts (answers in file order), <paramref name="dontKnow"/> answers do not.
+    /// </summary>
+    public static Dictionary<string, IReadOnlyDictionary<string, int>> CountLastAnswers(IEnumerable<(string Item, string Worker, string Choice)> answers, string dontKnow)
+    {
+        var last = new Dictionary<(string Item, string Worker), string>();
+        foreach (var (item, worker, choice) in answers)
+        {
+            last[(item, worker)] = choice;
+        }
+
+        var counts = new Dictionary<string, Dictionary<string, int>>(StringComparer.Ordinal);
+        foreach (var ((item, _), choice) in last)
+        {
+            if (choice == dontKnow)
+            {
+                continue;
+            }
+
+            if (!counts.TryGetValue(item, out var perChoice))
+            {
+                counts[item] = perChoice = new Dictionary<string, int>(StringComparer.Ordinal);
+            }
+
+            perChoice[choice] = perChoice.GetValueOrDefault(choice) + 1;
+        }
+
+        return counts.ToDictionary(c => c.Key, c => (IReadOnlyDictionary<string, int>)c.Value, StringComparer.Ordinal);
+    }
+
     /// <summary>Reads `item,label` (truth or gold). The same item twice with different labels is an error naming the line.</summary>
     public static Dictionary<string, string> ReadLabels(string path, IReadOnlyCollection<string>? allowed)
     {
