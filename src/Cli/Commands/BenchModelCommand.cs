@@ -60,10 +60,7 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
             throw new UsageException($"--networks is how many networks are trained and averaged: 1 to {Learning.Cnn.CnnOptions.MaxNetworks}, not {network.Networks}.");
         }
 
-        if (!(network.VoteWeight is >= 0 and <= 1))
-        {
-            throw new UsageException($"--vote-weight is the share of each training target taken from the crowd's answers on the image: 0 (labels alone) to 1, not {network.VoteWeight}.");
-        }
+        TrainImagesCommand.EnsureVoteWeight(network.VoteWeight);
 
         if (!(network.SwaLearningRate > 0))
         {

@@ -28,10 +28,7 @@ public sealed class TrainImagesCommand : ICliCommand
         var answersPath = args.Option("answers");
         var voteWeight = args.DoubleOption("vote-weight", network.VoteWeight);
         args.EnsureAllRead();
-        if (!(voteWeight is >= 0 and <= 1))
-        {
-            throw new UsageException($"--vote-weight is the share of each training target taken from the answers on the image: 0 (labels alone) to 1, not {voteWeight}.");
-        }
+        EnsureVoteWeight(voteWeight);
 
         if (iterations < 1)
         {
@@ -103,6 +100,14 @@ public sealed class TrainImagesCommand : ICliCommand
         }
 
         return Csv.CrowdFiles.CountLastAnswers(file.Answers.Select(a => (a.Item, a.Worker, a.Label)), Domain.Projects.Choice.DontKnowKey);
+    }
+
+    internal static void EnsureVoteWeight(double weight)
+    {
+        if (!(weight is >= 0 and <= 1))
+        {
+            throw new UsageException($"--vote-weight is the share of each training target taken from the crowd's answers on the image: 0 (labels alone) to 1, not {weight}.");
+        }
     }
 
     internal static ModelKind ParseModelKind(string? value) => value is null ? ModelKind.Ensemble

@@ -129,6 +129,7 @@ internal static class CnnTrainer
         var average = swaEpochs > 0 ? new double[parameters.Length] : null;
         var averaged = 0;
         const float beta1 = 0.9f, beta2 = 0.999f, epsilon = 1e-8f;
+        var voteWeight = (float)options.VoteWeight;
         for (var epoch = 0; epoch < options.Epochs; epoch++)
         {
             shuffle.Shuffle(order);
@@ -159,11 +160,10 @@ internal static class CnnTrainer
                         CnnModel.Softmax(ws.Logits, probabilities);
                         var target = symmetry.Map(label, transform);
                         var smooth = (float)options.LabelSmoothing / classes;
-                        var soft = options.VoteWeight > 0 ? voteShares?[index] : null;
-                        var voteWeight = (float)options.VoteWeight;
-                        mapped.Clear();
+                        var soft = voteWeight > 0 ? voteShares?[index] : null;
                         if (soft is not null)
                         {
+                            // The shares follow the image's symmetry like its label (a permutation: every entry is written).
                             for (var c = 0; c < classes; c++)
                             {
                                 mapped[symmetry.Map(c, transform)] = soft[c];
