@@ -43,7 +43,7 @@ public sealed class CliArgs
             }
             else
             {
-                throw new UsageException($"Option --{name} needs a value.");
+                throw new UsageException($"Option --{name} needs a value (or is not an option of this command: see --help).");
             }
         }
 

@@ -8,10 +8,16 @@ public static class CliHost
         var command = commands
             .OrderByDescending(c => c.Name.Split(' ').Length)
             .FirstOrDefault(c => c.Name.Split(' ').SequenceEqual(args.Take(c.Name.Split(' ').Length)));
-        if (command is null || args.Contains("--help") || args.Contains("-h"))
+        var help = args.Contains("--help") || args.Contains("-h");
+        if (command is null && args.Length > 0 && !help)
+        {
+            Console.Error.WriteLine($"error: unknown command '{string.Join(' ', args.TakeWhile(a => !a.StartsWith('-')))}' (the commands are listed below).");
+        }
+
+        if (command is null || help)
         {
             PrintHelp(commands, command);
-            return args.Length == 0 || args.Contains("--help") || args.Contains("-h") ? 0 : 2;
+            return args.Length == 0 || help ? 0 : 2;
         }
 
         using var cts = new CancellationTokenSource();
@@ -41,6 +47,35 @@ public static class CliHost
             Console.Error.WriteLine("cancelled");
             return 130;
         }
+        catch (FluentValidation.ValidationException ex)
+        {
+            Console.Error.WriteLine($"error: {string.Join(" ", ex.Errors.Select(e => e.ErrorMessage).Distinct(StringComparer.Ordinal))}");
+            return 1;
+        }
+        catch (Exception ex) when (DatabaseError(ex) is { } database)
+        {
+            Console.Error.WriteLine($"error: cannot use the PostgreSQL database ({database.Message.TrimEnd('.')}). Start PostgreSQL (`pg_ctlcluster 15 main start`, or `make run` which does it) or give another server with --connection \"Host=…;Database=…;Username=…;Password=…\".");
+            return 1;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary>The PostgreSQL driver's exception in <paramref name="ex"/>'s chain (connection refused, authentication…), if any.</summary>
+    private static Exception? DatabaseError(Exception ex)
+    {
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+        {
+            if (e.GetType().FullName?.StartsWith("Npgsql.", StringComparison.Ordinal) == true)
+            {
+                return e;
+            }
+        }
+
+        return null;
     }
 
     private static HashSet<string> FlagsOf(ICliCommand command) =>

@@ -123,6 +123,61 @@ public sealed class ImportManifestCommandTests : IAsyncLifetime
         Assert.Single(report.Rejected); // a.png is not there
     }
 
+    [Fact]
+    public async Task Bad_inputs_on_the_command_line_are_refused_with_one_clear_line_before_any_owner_or_project_is_created()
+    {
+        Directory.CreateDirectory(_dir);
+        var empty = Path.Combine(_dir, "empty.csv");
+        File.WriteAllText(empty, "");
+        var good = Path.Combine(_dir, "good.csv");
+        File.WriteAllText(good, "image\na.png\n");
+        File.WriteAllBytes(Path.Combine(_dir, "a.png"), LocalHttpServer.Png(16, 16, SKColors.Blue));
+        string[] Args(string manifest, string choices, string connection = Connection) =>
+            ["import-manifest", "--manifest", manifest, "--create", "Essai", "--choices", choices, "--owner-email", "agent@ville.fr",
+                "--connection", connection, "--schema", _schema, "--storage", Path.Combine(_dir, "storage")];
+        Task<(int Code, string Out, string Err)> Run(string[] args) => CapturedCli.Run([new ImportManifestCommand()], args);
+
+        var (emptyCode, _, emptyErr) = await Run(Args(empty, "yes:Oui,no:Non"));
+        Assert.Equal(1, emptyCode);
+        Assert.Matches("(vide|empty)", emptyErr);
+
+        var (oneChoiceCode, _, oneChoiceErr) = await Run(Args(good, "a"));
+        Assert.Equal(2, oneChoiceCode);
+        Assert.Matches("(2 et 10 choix|2 and 10 choices)", oneChoiceErr);
+
+        var (sameKeyCode, _, sameKeyErr) = await Run(Args(good, "a:A,a:B"));
+        Assert.Equal(2, sameKeyCode);
+        Assert.Matches("(même clé|same key)", sameKeyErr);
+
+        var (noDatabaseCode, _, noDatabaseErr) = await Run(Args(good, "yes:Oui,no:Non", "Host=127.0.0.1;Port=1;Database=none;Username=none;Password=none;Timeout=2"));
+        Assert.Equal(1, noDatabaseCode);
+        Assert.Contains("PostgreSQL", noDatabaseErr, StringComparison.Ordinal);
+
+        foreach (var err in new[] { emptyErr, oneChoiceErr, sameKeyErr, noDatabaseErr })
+        {
+            Assert.DoesNotContain("created", err, StringComparison.Ordinal);
+            Assert.DoesNotContain("Unhandled", err, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", err, StringComparison.Ordinal);
+        }
+
+        // Nothing was left behind: the first good run creates the owner and the project.
+        var (code, stdout, stderr) = await Run(Args(good, "yes:Oui,no:Non"));
+        Assert.True(code == 0, stderr);
+        Assert.Contains("created owner agent@ville.fr", stderr, StringComparison.Ordinal);
+        Assert.Contains("created project", stderr, StringComparison.Ordinal);
+        Assert.Contains("\"project_created\": true", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unknown_command_is_named_before_the_list_of_commands()
+    {
+        var (code, stdout, stderr) = await CapturedCli.Run([new ImportManifestCommand()], ["frobnicate", "--x", "1"]);
+
+        Assert.Equal(2, code);
+        Assert.Contains("unknown command 'frobnicate'", stderr, StringComparison.Ordinal);
+        Assert.Contains("import-manifest", stdout, StringComparison.Ordinal);
+    }
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()

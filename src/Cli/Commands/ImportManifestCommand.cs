@@ -65,13 +65,23 @@ public sealed class ImportManifestCommand : ICliCommand
             ["Uploads:MaxManifestRows"] = int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Downloads:AllowPrivateAddresses"] = settings.GetValueOrDefault("Downloads:AllowPrivateAddresses") ?? "true",
         };
+        // The manifest is read and parsed before the owner or the project is created: a bad file changes nothing.
+        var bytes = await File.ReadAllBytesAsync(manifestPath, cancellationToken);
+        int rows;
+        try
+        {
+            rows = ManifestCsv.Parse(bytes).Rows.Count;
+        }
+        catch (FormatException ex)
+        {
+            throw new CliException(ex.Message);
+        }
+
         await using var provider = await PlatformServices.StartAsync(all);
         var (owner, project, created) = await target.ResolveAsync(provider, cancellationToken);
-        var bytes = await File.ReadAllBytesAsync(manifestPath, cancellationToken);
         var source = LocalImages(imagesPath ?? Path.GetDirectoryName(Path.GetFullPath(manifestPath))!);
         try
         {
-            var rows = ManifestCsv.Parse(bytes).Rows.Count;
             using var bar = new ProgressBar("import-manifest", rows);
             var last = 0;
             await using var scope = provider.CreateAsyncScope();

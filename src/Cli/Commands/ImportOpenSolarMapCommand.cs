@@ -68,6 +68,25 @@ public sealed class ImportOpenSolarMapCommand : ICliCommand
         string ownerEmail,
         CancellationToken cancellationToken)
     {
+        // The files are checked before the owner is created: a wrong path or header changes nothing.
+        if (!Directory.Exists(imagesPath) && !File.Exists(imagesPath))
+        {
+            throw new CliException($"Images not found: '{Path.GetFullPath(imagesPath)}' (a folder or a .zip).");
+        }
+
+        try
+        {
+            _ = OpenSolarMapFiles.ReadContributions(contributionsPath);
+            if (buildingsPath is not null)
+            {
+                _ = OpenSolarMapFiles.ReadBuildings(buildingsPath);
+            }
+        }
+        catch (RuleViolationException ex)
+        {
+            throw new CliException(ex.Message);
+        }
+
         await using var provider = await PlatformServices.StartAsync(settings);
         await using var scope = provider.CreateAsyncScope();
         var mediator = scope.ServiceProvider.GetRequiredService<IMediator>();

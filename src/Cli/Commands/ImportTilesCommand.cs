@@ -65,10 +65,20 @@ public sealed class ImportTilesCommand : ICliCommand
         {
             ["Downloads:AllowPrivateAddresses"] = settings.GetValueOrDefault("Downloads:AllowPrivateAddresses") ?? "true",
         };
+        // The GeoJSON is read and counted before the owner or the project is created: a bad file changes nothing.
+        var bytes = await File.ReadAllBytesAsync(geojsonPath, cancellationToken);
+        int total;
+        try
+        {
+            total = Math.Max(1, GeoJsonFootprints.Read(Path.GetFileName(geojsonPath), bytes, zoom, tileTemplate).Count);
+        }
+        catch (FluentValidation.ValidationException ex)
+        {
+            throw new CliException(string.Join(" ", ex.Errors.Select(e => e.ErrorMessage)));
+        }
+
         await using var provider = await PlatformServices.StartAsync(all);
         var (owner, project, created) = await target.ResolveAsync(provider, cancellationToken);
-        var bytes = await File.ReadAllBytesAsync(geojsonPath, cancellationToken);
-        var total = CountFeatures(bytes);
         try
         {
             using var bar = new ProgressBar("import-tiles", total);
@@ -86,18 +96,6 @@ public sealed class ImportTilesCommand : ICliCommand
         catch (FluentValidation.ValidationException ex)
         {
             throw new CliException(string.Join(" ", ex.Errors.Select(e => e.ErrorMessage)));
-        }
-    }
-
-    private static int CountFeatures(byte[] bytes)
-    {
-        try
-        {
-            return JsonNode.Parse(bytes)?["features"] is JsonArray features ? features.Count : 1;
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return 1; // the use case reports the error
         }
     }
 

@@ -40,8 +40,24 @@ public sealed record ImportTarget(string? ProjectId, string? CreateTitle, string
             throw new UsageException("--create needs --choices, e.g. --choices yes:Oui,no:Non.");
         }
 
+        // The new project's settings are checked before anything is created or read.
+        if (target.NewProjectSettings() is { } settings && new ProjectSettingsValidator().Validate(settings) is { IsValid: false } invalid)
+        {
+            throw new UsageException(string.Join(" ", invalid.Errors.Select(e => e.ErrorMessage).Distinct(StringComparer.Ordinal)));
+        }
+
         return target;
     }
+
+    /// <summary>The settings of the project <c>--create</c> makes; null with <c>--project</c>.</summary>
+    public ProjectSettings? NewProjectSettings() => CreateTitle is null ? null : new ProjectSettings(
+        CreateTitle,
+        "",
+        Question ?? "Que voyez-vous sur cette image ?",
+        ParseChoices(Choices ?? ""),
+        AllowDontKnow: true,
+        "",
+        AnswersPerItem);
 
     /// <summary>(owner, project, created) — finds or creates them through the application's use cases.</summary>
     public async Task<(Guid Owner, Guid Project, bool Created)> ResolveAsync(IServiceProvider provider, CancellationToken cancellationToken)
@@ -85,16 +101,7 @@ public sealed record ImportTarget(string? ProjectId, string? CreateTitle, string
             return (owner.Id, existing.Id, false);
         }
 
-        var choices = ParseChoices(Choices!);
-        var settings = new ProjectSettings(
-            CreateTitle!,
-            "",
-            Question ?? "Que voyez-vous sur cette image ?",
-            choices,
-            AllowDontKnow: true,
-            "",
-            AnswersPerItem);
-        var created = await mediator.Send(new CreateProject(owner.Id, settings), cancellationToken);
+        var created = await mediator.Send(new CreateProject(owner.Id, NewProjectSettings()!), cancellationToken);
         Console.Error.WriteLine($"created project {created.Project.Id} ('{CreateTitle}')");
         return (owner.Id, created.Project.Id, true);
     }
