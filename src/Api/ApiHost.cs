@@ -89,6 +89,10 @@ public static partial class ApiHost
         Console.WriteLine($"  Page publique d'étiquetage  : {baseUrl}/#/label/{seeded.ProjectId}");
         Console.WriteLine($"  gRPC (HTTP/2, passerelles)  : {app.Configuration["Kestrel:Endpoints:Grpc:Url"] ?? "(désactivé)"}");
         Console.WriteLine(seeded.Created ? "  Projet démo créé." : "  Projet démo existant conservé.");
+        if (seeded.ImagesRestored > 0)
+        {
+            Console.WriteLine($"  {seeded.ImagesRestored} image(s) de la démo remise(s) dans {dataFolder} (absentes de ce dossier).");
+        }
         Console.WriteLine();
     }
 }

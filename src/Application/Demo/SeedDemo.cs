@@ -11,13 +11,15 @@ namespace CoConstruisons.Application.Demo;
 
 /// <summary>
 /// Seeds the demo owner and the demo roof-orientation project with generated images. Running it
-/// again keeps what exists (the project is found by title and owner).
+/// again keeps what exists (the project is found by title and owner), and puts back the images a
+/// new checkout's image folder lacks (the database may outlive the folder): they are generated
+/// again from the same seed, so their content, hence their address, is the same.
 /// </summary>
 public sealed record SeedDemo(string OwnerEmail, string OwnerPassword, int ImageCount) : ICommand<SeededDemo>;
 
-public sealed record SeededDemo(Guid OwnerId, Guid ProjectId, bool Created);
+public sealed record SeededDemo(Guid OwnerId, Guid ProjectId, bool Created, int ImagesRestored = 0);
 
-public sealed class SeedDemoHandler(IMediator mediator, IQuerySession session, IDocumentSession documents, IDemoImageGenerator generator) : ICommandHandler<SeedDemo, SeededDemo>
+public sealed class SeedDemoHandler(IMediator mediator, IQuerySession session, IDocumentSession documents, IDemoImageGenerator generator, IImageStore store, IImageInspector inspector) : ICommandHandler<SeedDemo, SeededDemo>
 {
     public const string Title = "Orientation des toits (démo)";
 
@@ -38,7 +40,7 @@ public sealed class SeedDemoHandler(IMediator mediator, IQuerySession session, I
             .FirstOrDefaultAsync(cancellationToken);
         if (existing is not null)
         {
-            return new SeededDemo(owner.Id, existing.Id, false);
+            return new SeededDemo(owner.Id, existing.Id, false, await RestoreMissingImages(existing.Id, command.ImageCount, cancellationToken));
         }
 
         var project = await mediator.Send(new CreateProject(owner.Id, DemoSettings), cancellationToken);
@@ -57,5 +59,32 @@ public sealed class SeedDemoHandler(IMediator mediator, IQuerySession session, I
 
         await documents.SaveChangesAsync(cancellationToken);
         return new SeededDemo(owner.Id, project.Project.Id, true);
+    }
+
+    private async Task<int> RestoreMissingImages(Guid projectId, int imageCount, CancellationToken cancellationToken)
+    {
+        var hashes = await session.Query<Item>().Where(i => i.ProjectId == projectId).Select(i => i.ContentHash).ToListAsync(cancellationToken);
+        var missing = hashes.Where(h =>
+        {
+            using var original = store.OpenOriginal(h);
+            return original is null;
+        }).ToHashSet(StringComparer.Ordinal);
+        if (missing.Count == 0)
+        {
+            return 0;
+        }
+
+        var restored = 0;
+        foreach (var image in generator.Generate(imageCount, seed: 2015))
+        {
+            var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(image.Bytes));
+            if (missing.Contains(hash) && inspector.Inspect(image.Bytes, long.MaxValue) is { IsValid: true } inspection)
+            {
+                await store.SaveAsync(hash, image.Bytes, inspection.Thumbnail, cancellationToken);
+                restored++;
+            }
+        }
+
+        return restored;
     }
 }
