@@ -33,8 +33,8 @@ const fr = {
   "projects.title": "Mes projets",
   "projects.new": "Nouveau projet",
   "projects.empty": "Vous n'avez pas encore de projet. Créez-en un pour commencer.",
-  "projects.images": "{count} images",
-  "projects.progress": "{answers} réponses sur {wanted} attendues",
+  "projects.images": "{count} {count|image|images}",
+  "projects.progress": "{answers} {answers|réponse|réponses} sur {wanted} {wanted|attendue|attendues}",
   "projects.completed": "{done} images terminées sur {total}",
   "projects.open": "Ouvrir le projet « {title} »",
 
@@ -319,7 +319,7 @@ const fr = {
 
   "model.title": "Modèle",
   "model.hint": "Un classifieur d'images entraîné sur les étiquettes confiantes de la foule, mesuré sur des images mises de côté. Ses prédictions étiquettent automatiquement les images quand elles atteignent la précision visée, et les images où il hésite sont proposées en premier.",
-  "model.labels": "{count} étiquettes confiantes (il en faut au moins {min}).",
+  "model.labels": "{count} {count|étiquette confiante|étiquettes confiantes} (il en faut au moins {min}).",
   "model.train": "Entraîner maintenant",
   "model.training": "Entraînement en cours…",
   "model.queued": "Entraînement demandé.",
@@ -442,8 +442,8 @@ const en: Record<MessageKey, string> = {
   "projects.title": "My projects",
   "projects.new": "New project",
   "projects.empty": "You have no project yet. Create one to start.",
-  "projects.images": "{count} images",
-  "projects.progress": "{answers} answers out of {wanted} wanted",
+  "projects.images": "{count} {count|image|images}",
+  "projects.progress": "{answers} {answers|answer|answers} out of {wanted} wanted",
   "projects.completed": "{done} of {total} images done",
   "projects.open": "Open project \"{title}\"",
 
@@ -728,7 +728,7 @@ const en: Record<MessageKey, string> = {
 
   "model.title": "Model",
   "model.hint": "An image classifier trained on the crowd's confident labels and measured on held-out images. Its predictions label images automatically when they reach the target precision, and the images it is unsure about are asked first.",
-  "model.labels": "{count} confident labels (at least {min} needed).",
+  "model.labels": "{count} confident {count|label|labels} (at least {min} needed).",
   "model.train": "Train now",
   "model.training": "Training…",
   "model.queued": "Training requested.",
@@ -828,14 +828,26 @@ export function placeholders(message: string): string[] {
   return [...message.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? "").sort();
 }
 
-/** Fills {name} placeholders; a missing value leaves the placeholder visible rather than hiding text. */
-export function format(message: string, params?: Readonly<Record<string, string | number>>): string {
+/**
+ * Fills {name} placeholders; a missing value leaves the placeholder visible rather than hiding text.
+ * {name|singular|plural} is the word that agrees with the number name holds: singular for 0 and 1
+ * in French, for 1 only in English.
+ */
+export function format(message: string, params?: Readonly<Record<string, string | number>>, lang: Lang = current): string {
   if (!params) {
     return message;
   }
-  return message.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole,
-  );
+  return message
+    .replace(/\{(\w+)\|([^|{}]*)\|([^|{}]*)\}/g, (whole, name: string, one: string, other: string) => {
+      if (!Object.prototype.hasOwnProperty.call(params, name)) {
+        return whole;
+      }
+      const n = Math.abs(Number(params[name]));
+      return (lang === "fr" ? n < 2 : n === 1) ? one : other;
+    })
+    .replace(/\{(\w+)\}/g, (whole, name: string) =>
+      Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole,
+    );
 }
 
 export function isLang(value: unknown): value is Lang {
@@ -881,5 +893,5 @@ export function hasMessage(key: string): key is MessageKey {
 }
 
 export function t(key: MessageKey, params?: Readonly<Record<string, string | number>>, lang: Lang = current): string {
-  return format(dictionaries[lang][key], params);
+  return format(dictionaries[lang][key], params, lang);
 }

@@ -45,6 +45,16 @@ describe("format", () => {
     expect(format("Bonjour {name}", {})).toBe("Bonjour {name}");
   });
 
+  it("makes the word agree with its number: singular for 0 and 1 in French, for 1 only in English", () => {
+    expect(t("projects.progress", { answers: 1, wanted: 600 }, "fr")).toBe("1 réponse sur 600 attendues");
+    expect(t("projects.progress", { answers: 0, wanted: 600 }, "fr")).toBe("0 réponse sur 600 attendues");
+    expect(t("projects.progress", { answers: 2, wanted: 1 }, "fr")).toBe("2 réponses sur 1 attendue");
+    expect(t("projects.progress", { answers: 1, wanted: 600 }, "en")).toBe("1 answer out of 600 wanted");
+    expect(t("projects.progress", { answers: 0, wanted: 600 }, "en")).toBe("0 answers out of 600 wanted");
+    expect(t("projects.images", { count: 1 }, "en")).toBe("1 image");
+    expect(format("{n} {n|chat|chats}", {}, "fr")).toBe("{n} {n|chat|chats}");
+  });
+
   it("translates with parameters in each language", () => {
     expect(t("label.myAnswers", { count: 3 }, "fr")).toBe("Mes réponses : 3");
     expect(t("label.myAnswers", { count: 3 }, "en")).toBe("My answers: 3");

@@ -33,7 +33,8 @@ export async function labelPage(ctx: PageContext, projectId: string, linkToken?:
   let busy = false;
   let erasing = false;
   let feedback = "";
-  let statusText = "";
+  // A function, so that a status shown before the language is switched is shown again in the new one.
+  let statusText: () => string = () => "";
   let errorText = "";
   let fatal = "";
 
@@ -71,7 +72,7 @@ export async function labelPage(ctx: PageContext, projectId: string, linkToken?:
   };
 
   const showMessages = () => {
-    if (status) say(status, statusText);
+    if (status) say(status, statusText());
     if (alert) say(alert, errorText);
     if (feedbackBox) {
       feedbackBox.textContent = feedback ? t("label.feedback", { feedback }) : "";
@@ -328,7 +329,7 @@ export async function labelPage(ctx: PageContext, projectId: string, linkToken?:
     if (busy || !task) return;
     const current = task;
     setBusy(true);
-    statusText = t("label.sending");
+    statusText = () => t("label.sending");
     errorText = "";
     showMessages();
     try {
@@ -345,7 +346,7 @@ export async function labelPage(ctx: PageContext, projectId: string, linkToken?:
       if (!ctx.isCurrent()) return;
       answers = res.stats?.answers ?? answers + 1;
       feedback = res.feedback;
-      statusText = t("label.saved");
+      statusText = () => t("label.saved");
       if (res.next) {
         show(res.next, false);
       } else {
@@ -354,7 +355,7 @@ export async function labelPage(ctx: PageContext, projectId: string, linkToken?:
     } catch (err) {
       if (!ctx.isCurrent() || sessionLost(err)) return;
       errorText = errorMessage(err);
-      statusText = "";
+      statusText = () => "";
       if (isStaleTask(err)) {
         await next(false);
         return;
@@ -372,7 +373,7 @@ export async function labelPage(ctx: PageContext, projectId: string, linkToken?:
       const res = await contributors.exportMyData({ projectId, contributor: contributor() });
       if (!ctx.isCurrent()) return;
       downloadBlob(new Blob([res.json], { type: "application/json" }), myDataFileName(projectId));
-      statusText = t("label.myDataExported", { count: res.answers });
+      statusText = () => t("label.myDataExported", { count: res.answers });
     } catch (err) {
       if (!ctx.isCurrent() || sessionLost(err)) return;
       errorText = errorMessage(err);
@@ -396,7 +397,7 @@ export async function labelPage(ctx: PageContext, projectId: string, linkToken?:
       feedback = "";
       busy = false;
       phase = "consent";
-      statusText = t("label.myDataErased", { count: res.answersAnonymised });
+      statusText = () => t("label.myDataErased", { count: res.answersAnonymised });
       draw(true);
     } catch (err) {
       if (!ctx.isCurrent() || sessionLost(err)) return;
@@ -415,7 +416,7 @@ export async function labelPage(ctx: PageContext, projectId: string, linkToken?:
     try {
       await tasks.skip({ projectId, contributor: contributor(), reservationToken: task.reservationToken });
       if (!ctx.isCurrent()) return;
-      statusText = t("label.skipped");
+      statusText = () => t("label.skipped");
       await next(false);
     } catch (err) {
       if (!ctx.isCurrent() || sessionLost(err)) return;
