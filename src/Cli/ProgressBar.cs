@@ -6,6 +6,7 @@ public sealed class ProgressBar(string label, long total) : IDisposable
     private readonly System.Diagnostics.Stopwatch _watch = System.Diagnostics.Stopwatch.StartNew();
     private long _done;
     private long _lastDrawTicks = -1;
+    private long _lastDrawn = -1;
 
     public void Advance(long by = 1)
     {
@@ -20,10 +21,13 @@ public sealed class ProgressBar(string label, long total) : IDisposable
 
     private void Draw()
     {
-        if (Console.IsErrorRedirected && _done < total)
+        // Into a file or a pipe: one line, once, when the work is done (no carriage-return frames).
+        if (Console.IsErrorRedirected && (_done < total || _lastDrawn == _done))
         {
             return;
         }
+
+        _lastDrawn = _done;
 
         var fraction = total <= 0 ? 1 : Math.Min(1.0, (double)_done / total);
         const int width = 30;

@@ -83,7 +83,7 @@ public static class ImageFolder
 
         if (unknown.Count > 0)
         {
-            throw new TrainingDataException($"{unknown.Count} label(s) in '{csvPath}' name no image in the image directory, e.g. {string.Join(", ", unknown.Take(5).Select(u => $"'{u}'"))}.");
+            throw new TrainingDataException($"{unknown.Count} label(s) in '{csvPath}' name no image in the image directory, e.g. {string.Join(", ", unknown.Take(5).Select(u => $"'{u}'"))} (the first column is the image's file name without its extension: 'roof-12' for roof-12.jpg).");
         }
 
         return labels.Count == 0 ? throw new TrainingDataException($"Labels file '{csvPath}' has a header but no label rows.") : labels;

@@ -51,6 +51,26 @@ public sealed class TrainImagesCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Too_few_labels_or_labels_written_with_their_extension_are_explained_in_words_and_nothing_is_saved()
+    {
+        var few = Path.Combine(_dir, "few.csv");
+        File.WriteAllLines(few, ["image,label", "toit-0001,north_south", "toit-0002,east_west"]);
+        var (fewCode, _, fewErr) = await CapturedCli.Run([new TrainImagesCommand()],
+            ["train-images", "--images", Path.Combine(_dir, "images"), "--labels", few, "--out", Path.Combine(_dir, "model"), "--model", "network", "--epochs", "1"]);
+        Assert.Equal(1, fewCode);
+        Assert.Contains("Too few labelled images", fewErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("(Parameter", fewErr, StringComparison.Ordinal);
+
+        var withExtension = Path.Combine(_dir, "with-extension.csv");
+        File.WriteAllLines(withExtension, ["image,label", "toit-0001.png,north_south"]);
+        var (extCode, _, extErr) = await CapturedCli.Run([new TrainImagesCommand()],
+            ["train-images", "--images", Path.Combine(_dir, "images"), "--labels", withExtension, "--out", Path.Combine(_dir, "model"), "--model", "network", "--epochs", "1"]);
+        Assert.Equal(1, extCode);
+        Assert.Contains("without its extension", extErr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "model")));
+    }
+
+    [Fact]
     public async Task An_answer_outside_the_labels_classes_is_refused_naming_its_line_and_nothing_is_saved()
     {
         var answers = Answers("toit-0001,ana,north_south", "toit-0002,bo,south_west");

@@ -83,7 +83,8 @@ public sealed class TrainImagesCommand : ICliCommand
         }
         catch (ArgumentException ex)
         {
-            throw new CliException(ex.Message);
+            // The trainer's checks, without the "(Parameter 'items')" suffix meant for programmers.
+            throw new CliException(ex.ParamName is null ? ex.Message : ex.Message.Replace($" (Parameter '{ex.ParamName}')", "", StringComparison.Ordinal));
         }
     }
 
