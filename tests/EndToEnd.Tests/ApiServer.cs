@@ -31,6 +31,9 @@ public sealed class ApiServer : IAsyncDisposable
 
     public string BaseUrl { get; }
 
+    /// <summary>The server's data folder (images under images/, the demo project's id in demo-project-id).</summary>
+    public string Storage => storage;
+
     public static async Task<ApiServer> StartAsync()
     {
         var portal = RepoPaths.PortalDist();

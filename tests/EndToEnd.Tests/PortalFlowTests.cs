@@ -255,6 +255,40 @@ public sealed class PortalFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_contributor_whose_image_cannot_be_shown_is_told_so_and_can_only_skip_it()
+    {
+        var demo = (await File.ReadAllTextAsync(Path.Combine(server!.Storage, "demo-project-id"))).Trim();
+        Directory.Delete(Path.Combine(server.Storage, "images"), recursive: true); // every image file is gone
+        await using var context = await browser!.NewContextAsync(new() { BaseURL = server.BaseUrl });
+        var page = await context.NewPageAsync();
+        var submitted = 0;
+        page.Request += (_, r) =>
+        {
+            if (r.Url.EndsWith("/SubmitAnswer", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref submitted);
+            }
+        };
+        await page.GotoAsync($"/#/label/{demo}");
+        await page.GetByTestId("consent-accept").ClickAsync();
+
+        await Assertions.Expect(page.GetByTestId("label-error")).ToContainTextAsync("Cette image n'a pas pu être affichée");
+        var choice = page.GetByTestId("choice-north_south");
+        await Assertions.Expect(choice).ToHaveAttributeAsync("aria-disabled", "true");
+        await Assertions.Expect(page.GetByTestId("skip")).ToHaveAttributeAsync("aria-disabled", "false");
+        await choice.ClickAsync(new() { Force = true }); // a click on it all the same, and its keyboard shortcut
+        await page.Keyboard.PressAsync("1");
+        await page.WaitForTimeoutAsync(300);
+        Assert.Equal(0, Volatile.Read(ref submitted));
+
+        var item = await page.GetByTestId("task").GetAttributeAsync("data-item-id");
+        await page.GetByTestId("skip").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("task")).Not.ToHaveAttributeAsync("data-item-id", item!);
+        await Assertions.Expect(page.GetByTestId("label-error")).ToContainTextAsync("Cette image n'a pas pu être affichée"); // the next one is missing too
+        Assert.Equal(0, Volatile.Read(ref submitted));
+    }
+
+    [Fact]
     public async Task A_researcher_defines_starts_and_reallocates_an_experiment_and_an_owner_edits_the_slack_campaign()
     {
         await using var context = await browser!.NewContextAsync(new() { BaseURL = server!.BaseUrl });

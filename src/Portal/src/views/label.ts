@@ -32,6 +32,8 @@ export async function labelPage(ctx: PageContext, projectId: string, linkToken?:
   let answers = 0;
   let busy = false;
   let erasing = false;
+  // The task's image did not load (missing file, network): its answers are refused, only "skip" is offered.
+  let imageBroken = false;
   let feedback = "";
   // A function, so that a status shown before the language is switched is shown again in the new one.
   let statusText: () => string = () => "";
@@ -67,7 +69,7 @@ export async function labelPage(ctx: PageContext, projectId: string, linkToken?:
     taskBox?.setAttribute("data-state", value ? "busy" : "ready");
     taskBox?.setAttribute("aria-busy", String(value));
     for (const b of answerButtons) {
-      b.setAttribute("aria-disabled", String(value));
+      b.setAttribute("aria-disabled", String(value || (imageBroken && b.dataset["choice"] !== undefined)));
     }
   };
 
@@ -87,6 +89,7 @@ export async function labelPage(ctx: PageContext, projectId: string, linkToken?:
       return;
     }
     taskBox.setAttribute("data-item-id", task.itemId);
+    imageBroken = false;
     image.src = sameOriginImageUrl(task.imageUrl);
     setBusy(busy);
   };
@@ -223,6 +226,20 @@ export async function labelPage(ctx: PageContext, projectId: string, linkToken?:
     image = h("img", { class: "task-image", testid: "task-image", alt: t("label.imageAlt"), decoding: "async" });
     image.addEventListener("load", () => {
       shownAt = performance.now();
+      if (imageBroken) {
+        imageBroken = false;
+        errorText = "";
+        showMessages();
+        setBusy(busy);
+      }
+    });
+    image.addEventListener("error", () => {
+      if (!task) return;
+      // Nobody can answer about an image they cannot see: say so, and leave only "skip".
+      imageBroken = true;
+      errorText = t("label.imageFailed");
+      showMessages();
+      setBusy(busy);
     });
     taskBox = h(
       "section",
@@ -326,7 +343,7 @@ export async function labelPage(ctx: PageContext, projectId: string, linkToken?:
   };
 
   const answer = async (choice: string) => {
-    if (busy || !task) return;
+    if (busy || !task || imageBroken) return;
     const current = task;
     setBusy(true);
     statusText = () => t("label.sending");
