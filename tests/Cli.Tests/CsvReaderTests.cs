@@ -50,6 +50,21 @@ public class CsvReaderTests
         Assert.Contains("line 3: the file is not valid UTF-8", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_folder_given_as_the_file_is_named_as_a_folder()
+    {
+        var folder = Directory.CreateTempSubdirectory("coco-csv-").FullName;
+        try
+        {
+            var error = Assert.Throws<CliException>(() => CsvReader.ReadFile(folder));
+            Assert.Contains("is a folder", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder);
+        }
+    }
+
     [Theory]
     [InlineData("plain", "plain")]
     [InlineData("a,b", "\"a,b\"")]

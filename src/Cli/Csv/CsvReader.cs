@@ -46,6 +46,11 @@ public static class CsvReader
     public static CsvTable ReadFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
+        if (Directory.Exists(path))
+        {
+            throw new CliException($"{path} is a folder: give the path of the CSV file itself.");
+        }
+
         byte[] bytes;
         try
         {
