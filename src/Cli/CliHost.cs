@@ -78,6 +78,16 @@ public static class CliHost
         return null;
     }
 
+    /// <summary>French for the platform's messages when the first locale variable that is set names French; English otherwise.</summary>
+    public static void UseTerminalLanguage(Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        var locale = new[] { "LC_ALL", "LC_MESSAGES", "LANG" }.Select(environment).FirstOrDefault(v => !string.IsNullOrEmpty(v)) ?? "";
+        var culture = System.Globalization.CultureInfo.GetCultureInfo(locale.StartsWith("fr", StringComparison.OrdinalIgnoreCase) ? "fr-FR" : "en-GB");
+        System.Globalization.CultureInfo.DefaultThreadCurrentUICulture = culture;
+        System.Globalization.CultureInfo.CurrentUICulture = culture;
+    }
+
     private static HashSet<string> FlagsOf(ICliCommand command) =>
         command is IHasFlags f ? new HashSet<string>(f.Flags, StringComparer.Ordinal) : [];
 

@@ -21,4 +21,7 @@ ICliCommand[] commands =
     .. ExperimentsAdminCommand.All,
 ];
 
+// The command line speaks English; the platform's messages it relays (validation, imports) follow
+// the terminal's language: French under a French locale (LC_ALL, LC_MESSAGES or LANG = fr…), English otherwise.
+CliHost.UseTerminalLanguage(Environment.GetEnvironmentVariable);
 return await CliHost.RunAsync(commands, args);
