@@ -15,6 +15,19 @@ public sealed record AutoLabelPolicy(
     [property: JsonPropertyName("precision")] double Precision,
     [property: JsonPropertyName("chosen_on")] string ChosenOn);
 
+/// <summary>
+/// The threshold rule measured over random re-splits of the held-out images (see
+/// <see cref="Evaluation.ResampleThreshold"/>): mean coverage and precision on the test parts, the
+/// precision that 90 % of the re-splits reach or beat, and the share of re-splits whose precision
+/// falls under the target.
+/// </summary>
+public sealed record ThresholdResampling(
+    [property: JsonPropertyName("repeats")] int Repeats,
+    [property: JsonPropertyName("mean_coverage")] double MeanCoverage,
+    [property: JsonPropertyName("mean_precision")] double MeanPrecision,
+    [property: JsonPropertyName("precision_10th_percentile")] double Precision10thPercentile,
+    [property: JsonPropertyName("share_below_target")] double ShareBelowTarget);
+
 /// <summary>Held-out metrics of a classifier.</summary>
 public sealed record EvaluationReport(
     [property: JsonPropertyName("items")] int Items,
@@ -143,6 +156,53 @@ public static class Evaluation
         }
 
         return best;
+    }
+
+    /// <summary>
+    /// How well the threshold rule of <see cref="SelectThreshold"/> keeps its promise on new images:
+    /// <paramref name="repeats"/> times, the held-out predictions (calibration and test parts
+    /// together, all out of sample) are shuffled into a calibration part of
+    /// <paramref name="calibrationCount"/> and a test part of the rest; the threshold is chosen on the
+    /// first and its coverage and precision measured on the second. A re-split that accepts nothing
+    /// counts with zero coverage and is left out of the precision figures.
+    /// </summary>
+    public static ThresholdResampling ResampleThreshold(
+        IReadOnlyList<double> confidence, IReadOnlyList<bool> correct, int calibrationCount, double targetPrecision,
+        int minAccepted, double confidenceZ, int repeats, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(confidence);
+        ArgumentNullException.ThrowIfNull(correct);
+        if (confidence.Count != correct.Count || calibrationCount < 1 || calibrationCount >= confidence.Count || repeats < 1)
+        {
+            throw new ArgumentException($"Resampling needs as many outcomes as confidences and a calibration part between 1 and {confidence.Count - 1} images, at least one repeat.", nameof(calibrationCount));
+        }
+
+        var random = new Random(seed);
+        var order = Enumerable.Range(0, confidence.Count).ToArray();
+        var precisions = new List<double>(repeats);
+        var coverage = 0.0;
+        for (var r = 0; r < repeats; r++)
+        {
+            random.Shuffle(order);
+            var calibration = order.AsSpan(0, calibrationCount).ToArray();
+            var test = order.AsSpan(calibrationCount).ToArray();
+            var (threshold, _, _) = SelectThreshold(
+                calibration.Select(i => confidence[i]).ToList(), calibration.Select(i => correct[i]).ToList(), targetPrecision, minAccepted, confidenceZ);
+            var (testCoverage, testPrecision) = ApplyThreshold(test.Select(i => confidence[i]).ToList(), test.Select(i => correct[i]).ToList(), threshold);
+            coverage += testCoverage;
+            if (testCoverage > 0)
+            {
+                precisions.Add(testPrecision);
+            }
+        }
+
+        precisions.Sort();
+        return new ThresholdResampling(
+            repeats,
+            Round(coverage / repeats),
+            precisions.Count == 0 ? 0 : Round(precisions.Average()),
+            precisions.Count == 0 ? 0 : Round(precisions[precisions.Count / 10]),
+            Round((double)precisions.Count(p => p < targetPrecision) / repeats));
     }
 
     /// <summary>Wilson score lower bound of a proportion (the proportion itself when z is 0).</summary>

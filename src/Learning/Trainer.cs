@@ -84,7 +84,11 @@ public sealed record TrainerOptions
     public int Seed { get; init; } = 42;
 }
 
-public sealed record TrainingResult(ImageClassifier Classifier, EvaluationReport Test, AutoLabelPolicy AutoLabel, double TrainSeconds, int TrainImages, int CalibrationImages, int TestImages);
+public sealed record TrainingResult(ImageClassifier Classifier, EvaluationReport Test, AutoLabelPolicy AutoLabel, double TrainSeconds, int TrainImages, int CalibrationImages, int TestImages)
+{
+    /// <summary>The calibrated top-class confidence of each held-out image (calibration part, then test part) and whether that class is its label.</summary>
+    public IReadOnlyList<(double Confidence, bool Correct)> HeldOut { get; init; } = [];
+}
 
 /// <summary>
 /// Trains an <see cref="ImageClassifier"/>: hashed train / calibration / test split, features on
@@ -195,7 +199,7 @@ public static class Trainer
         var temperature = Evaluation.FitTemperature(calibrationTruth, rawCalibration);
         var calibrated = rawCalibration.Select(p => Evaluation.ApplyTemperature(p, temperature)).ToList();
         var (conf, correct) = ConfidenceAndCorrect(calibrationTruth, calibrated);
-        var (threshold, _, _) = Evaluation.SelectThreshold(conf, correct, options.TargetPrecision, minAccepted: Math.Min(20, Math.Max(1, calibration.Count / 5)), confidenceZ: options.ThresholdConfidenceZ);
+        var (threshold, _, _) = Evaluation.SelectThreshold(conf, correct, options.TargetPrecision, minAccepted: MinAcceptedForThreshold(calibration.Count), confidenceZ: options.ThresholdConfidenceZ);
         var trainSeconds = watch.Elapsed.TotalSeconds;
 
         // Final metrics on the test part.
@@ -207,8 +211,14 @@ public static class Trainer
         var (coverage, precision) = Evaluation.ApplyThreshold(testConf, testCorrect, threshold);
         var policy = new AutoLabelPolicy(options.TargetPrecision, Math.Round(threshold, 6), Evaluation.Round(coverage), Evaluation.Round(precision), $"threshold chosen on the calibration part ({calibration.Count} images); coverage and precision measured on the test part ({test.Count} images)");
         classifier = classifier.WithMetadata(classifier.Metadata with { AutoLabel = policy, Metrics = report });
-        return new TrainingResult(classifier, report, policy, trainSeconds, train.Count, calibration.Count, test.Count);
+        return new TrainingResult(classifier, report, policy, trainSeconds, train.Count, calibration.Count, test.Count)
+        {
+            HeldOut = [.. conf.Zip(correct).Concat(testConf.Zip(testCorrect))],
+        };
     }
+
+    /// <summary>How many calibration images a threshold must accept at least: 20, or a fifth of a small calibration part.</summary>
+    public static int MinAcceptedForThreshold(int calibrationImages) => Math.Min(20, Math.Max(1, calibrationImages / 5));
 
     /// <summary>What the network learns for an image with answers, in words (metadata and benchmarks).</summary>
     public static string TargetsDescription(double voteWeight) => voteWeight >= 1

@@ -16,6 +16,8 @@ public sealed class ModelBenchCommandTests
     [InlineData("--swa-learning-rate", "0", "--swa-learning-rate")]
     [InlineData("--vote-weight", "1.5", "--vote-weight")]
     [InlineData("--vote-weight", "-0.5", "--vote-weight")]
+    [InlineData("--min-answers", "0", "--min-answers")]
+    [InlineData("--extra-labels", "tout", "--extra-labels")]
     public async Task An_out_of_range_setting_is_refused_with_a_usage_error_before_anything_is_trained(string option, string value, string named)
     {
         var (code, stdout, stderr) = await Run("bench", "model", "--smoke", option, value);
@@ -36,6 +38,12 @@ public sealed class ModelBenchCommandTests
         var root = json.RootElement;
         Assert.Contains("2 networks", root.GetProperty("method").GetString(), StringComparison.Ordinal);
         Assert.InRange(root.GetProperty("accuracy").GetDouble(), 0, 1);
+
+        // How the auto-label threshold holds on new images: 1,000 re-splits of the held-out images.
+        var resampled = root.GetProperty("auto_label_resampled");
+        Assert.Equal(1000, resampled.GetProperty("repeats").GetInt32());
+        Assert.InRange(resampled.GetProperty("share_below_target").GetDouble(), 0, 1);
+        Assert.InRange(resampled.GetProperty("mean_coverage").GetDouble(), 0, 1);
     }
 
     [Fact]

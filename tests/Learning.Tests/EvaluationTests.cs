@@ -64,4 +64,30 @@ public sealed class EvaluationTests
         Assert.Equal(0.5, Evaluation.WilsonLowerBound(5, 10, 0));
         Assert.InRange(Evaluation.WilsonLowerBound(5, 10, 1.645), 0.25, 0.3);
     }
+
+    [Fact]
+    public void Resampling_shows_the_bounded_threshold_keeping_its_promise_on_more_new_images_than_the_point_estimate()
+    {
+        // 2,000 predictions that are right as often as they say (confidence 0.5 to 1).
+        var random = new Random(3);
+        var conf = Enumerable.Range(0, 2000).Select(_ => 0.5 + (0.5 * random.NextDouble())).ToList();
+        var correct = conf.Select(c => random.NextDouble() < c).ToList();
+
+        var point = Evaluation.ResampleThreshold(conf, correct, 600, 0.95, minAccepted: 20, confidenceZ: 0, repeats: 300, seed: 1);
+        var bounded = Evaluation.ResampleThreshold(conf, correct, 600, 0.95, minAccepted: 20, confidenceZ: 1.645, repeats: 300, seed: 1);
+
+        Assert.Equal(300, bounded.Repeats);
+        Assert.True(point.ShareBelowTarget > 0.25, $"point estimate: {point}");
+        Assert.True(bounded.ShareBelowTarget < point.ShareBelowTarget / 2, $"point {point}, bounded {bounded}");
+        Assert.True(bounded.MeanPrecision > point.MeanPrecision && bounded.MeanCoverage < point.MeanCoverage, $"point {point}, bounded {bounded}");
+        Assert.InRange(bounded.Precision10thPercentile, 0.9, bounded.MeanPrecision);
+        Assert.Equal(bounded, Evaluation.ResampleThreshold(conf, correct, 600, 0.95, 20, 1.645, 300, seed: 1));
+    }
+
+    [Fact]
+    public void Resampling_refuses_a_calibration_part_that_leaves_no_test_part()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Evaluation.ResampleThreshold([0.9, 0.8], [true, false], 2, 0.95, 1, 0, 10, 1));
+        Assert.Contains("calibration part", error.Message, StringComparison.Ordinal);
+    }
 }

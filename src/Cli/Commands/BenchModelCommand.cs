@@ -14,7 +14,7 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
 {
     public string Name => "bench model";
 
-    public string Usage => "bench model [--data DIR] [--smoke] [--limit N] [--model features|network|ensemble] [--extra-labels votes] [--epochs N] [--width N] [--learning-rate X] [--weight-decay X] [--seed N] [--swa SHARE] [--swa-learning-rate X] [--networks N] [--vote-weight X] [--iterations N] [--threads N] [--augment dihedral|flips|none]";
+    public string Usage => "bench model [--data DIR] [--smoke] [--limit N] [--model features|network|ensemble] [--extra-labels votes|answers] [--min-answers K] [--epochs N] [--width N] [--learning-rate X] [--weight-decay X] [--seed N] [--swa SHARE] [--swa-learning-rate X] [--networks N] [--vote-weight X] [--iterations N] [--threads N] [--augment dihedral|flips|none]";
 
     public string Summary => "Train and evaluate the roof image classifier on OpenSolarMap (../shared/data) and print one JSON object; --smoke: 80 generated images in seconds.";
 
@@ -31,9 +31,15 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
         var augment = TrainImagesCommand.ParseAugmentation(args.Option("augment"));
         var kind = TrainImagesCommand.ParseModelKind(args.Option("model"));
         var extraLabels = args.Option("extra-labels");
-        if (extraLabels is not null and not "votes")
+        if (extraLabels is not null and not "votes" and not "answers")
         {
-            throw new UsageException($"--extra-labels must be 'votes' (the crowd's vote labels of buildings.csv), not '{extraLabels}'.");
+            throw new UsageException($"--extra-labels must be 'votes' (the crowd's vote labels of buildings.csv) or 'answers' (every other building with enough answers in contributions.csv), not '{extraLabels}'.");
+        }
+
+        var minAnswers = args.IntOption("min-answers", 2);
+        if (minAnswers < 1)
+        {
+            throw new UsageException($"--min-answers is how many contributors must have answered a building for --extra-labels answers to train on it: at least 1, not {minAnswers}.");
         }
 
         var network = new Learning.Cnn.CnnOptions();
@@ -117,23 +123,28 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
                 .Select(p => new LabelledImage(p.l.Id, rasters[p.i]!, p.l.Label)).ToList();
             reload = i => ImageRaster.Load(images[i.Id]);
             dataset = $"OpenSolarMap dsg2016_train_labels.csv ({items.Count} images{(limit > 0 ? $", subset of {limit}" : "")}) from {root}";
+            var contributions = Path.Combine(root, "contributions.csv");
+            var answerCounts = (network.VoteWeight > 0 || extraLabels == "answers") && File.Exists(contributions) ? ReadAnswerCounts(contributions) : null;
             if (extraLabels is not null)
             {
                 var dsg = ImageFolder.ReadLabels(Path.Combine(root, "dsg2016_train_labels.csv"), images).Select(l => l.Id).ToHashSet(StringComparer.Ordinal);
-                var votes = ReadVoteLabels(Path.Combine(root, "buildings.csv"))
-                    .Where(v => !dsg.Contains(v.Id) && images.ContainsKey(v.Id))
-                    .ToList();
-                var (voteRasters, voteUnreadable) = ImageLoading.LoadAll(votes.Select(v => images[v.Id]).ToList(), "decoding vote-labelled", cancellationToken);
-                ImageLoading.ReportUnreadable(voteUnreadable, votes.Count);
-                extra = votes.Select((v, i) => (v, i)).Where(p => voteRasters[p.i] is not null)
+                var classes = items.Select(i => i.Label).ToHashSet(StringComparer.Ordinal);
+                var others = extraLabels == "votes"
+                    ? ReadVoteLabels(Path.Combine(root, "buildings.csv"))
+                    : (answerCounts ?? throw new CliException($"--extra-labels answers needs {contributions}.")).Select(p => (Id: p.Key, Label: Plurality(p.Value, classes, minAnswers)))
+                        .Where(p => p.Label is not null).Select(p => (p.Id, Label: p.Label!)).OrderBy(p => p.Id, StringComparer.Ordinal).ToList();
+                var chosen = others.Where(v => !dsg.Contains(v.Id) && images.ContainsKey(v.Id)).ToList();
+                var (voteRasters, voteUnreadable) = ImageLoading.LoadAll(chosen.Select(v => images[v.Id]).ToList(), $"decoding {(extraLabels == "votes" ? "vote-labelled" : "answered")}", cancellationToken);
+                ImageLoading.ReportUnreadable(voteUnreadable, chosen.Count);
+                extra = chosen.Select((v, i) => (v, i)).Where(p => voteRasters[p.i] is not null)
                     .Select(p => new LabelledImage(p.v.Id, voteRasters[p.i]!, p.v.Label)).ToList();
-                dataset += $"; training part extended with {extra.Count} other buildings' crowd vote labels (buildings.csv vote_label, none of the 6,000 DSG buildings); calibration and test parts unchanged";
+                dataset += extraLabels == "votes"
+                    ? $"; training part extended with {extra.Count} other buildings' crowd vote labels (buildings.csv vote_label, none of the 6,000 DSG buildings); calibration and test parts unchanged"
+                    : $"; training part extended with {extra.Count} other buildings that at least {minAnswers} contributors answered in contributions.csv (label = the most given answer; none of the 6,000 DSG buildings); calibration and test parts unchanged";
             }
 
-            var contributions = Path.Combine(root, "contributions.csv");
-            if (network.VoteWeight > 0 && File.Exists(contributions))
+            if (network.VoteWeight > 0 && answerCounts is { } votes)
             {
-                var votes = ReadAnswerCounts(contributions);
                 items = [.. items.Select(i => i with { Votes = votes.GetValueOrDefault(i.Id) })];
                 extra = [.. extra.Select(i => i with { Votes = votes.GetValueOrDefault(i.Id) })];
                 dataset += $"; the crowd's answers per building from contributions.csv (each contributor's last answer) for {items.Count(i => i.Votes is not null) + extra.Count(i => i.Votes is not null)} images: the network learns {Trainer.TargetsDescription(network.VoteWeight)}";
@@ -165,6 +176,9 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
             ["log_loss"] = test.LogLoss,
             ["temperature"] = Math.Round(result.Classifier.Metadata.Temperature, 3),
             ["auto_label"] = JsonSerializer.SerializeToNode(result.AutoLabel),
+            ["auto_label_resampled"] = JsonSerializer.SerializeToNode(Evaluation.ResampleThreshold(
+                [.. result.HeldOut.Select(h => h.Confidence)], [.. result.HeldOut.Select(h => h.Correct)], result.CalibrationImages, options.TargetPrecision,
+                Trainer.MinAcceptedForThreshold(result.CalibrationImages), options.ThresholdConfidenceZ, repeats: 1000, seed: 1)),
             ["method"] = result.Classifier.Metadata.Method + (kind == ModelKind.Network ? "" : $"; {options.Iterations} iterations, learning rate {options.LearningRate}, {options.Leaves} leaves") + (kind == ModelKind.Features ? "" : $"; network: {network.Epochs} epochs, width {network.Width}, batch {network.BatchSize}, learning rate {network.LearningRate}, weight decay {network.WeightDecay}, seed {network.Seed}" + (network.SwaShare > 0 ? $", weights averaged over the last {network.SwaShare:0.##} of the epochs at learning rate {network.SwaLearningRate}" : "")) + $"; augmentation {options.Augmentation}",
             ["model"] = kind.ToString().ToLowerInvariant(),
             ["network_weight"] = result.Classifier.Metadata.NetworkWeight,
@@ -176,6 +190,14 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
         };
         Console.WriteLine(json.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
         return Task.FromResult(0);
+    }
+
+    /// <summary>The answer most contributors gave among <paramref name="classes"/> (ties: the first in ordinal order); null when fewer than <paramref name="minAnswers"/> answered.</summary>
+    private static string? Plurality(IReadOnlyDictionary<string, int> counts, IReadOnlySet<string> classes, int minAnswers)
+    {
+        var answered = counts.Where(c => classes.Contains(c.Key) && c.Value > 0).ToList();
+        return answered.Sum(c => c.Value) < minAnswers ? null
+            : answered.OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal).First().Key;
     }
 
     /// <summary>Building ids and crowd vote labels (column vote_label; empty = the vote did not conclude) of buildings.csv.</summary>
