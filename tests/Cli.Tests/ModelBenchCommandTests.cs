@@ -66,4 +66,51 @@ public sealed class ModelBenchCommandTests
         using var off = JsonDocument.Parse(offOut);
         Assert.DoesNotContain("answer shares", off.RootElement.GetProperty("method").GetString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task With_a_data_folder_the_other_buildings_answers_extend_the_training_part_only()
+    {
+        // A small folder shaped like ../shared/data/opensolarmap: 60 labelled buildings, 30 others with answers.
+        var root = Directory.CreateTempSubdirectory("coco-bench-data-").FullName;
+        try
+        {
+            var images = Directory.CreateDirectory(Path.Combine(root, "roof_images")).FullName;
+            var generated = new CoConstruisons.Infrastructure.Images.RoofImageGenerator().Generate(90, seed: 5);
+            var labels = new List<string> { "building_id,label" };
+            var contributions = new List<string> { "building_id,choice,contributor,created_at" };
+            for (var i = 0; i < generated.Count; i++)
+            {
+                var id = (1000 + i).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                File.WriteAllBytes(Path.Combine(images, id + ".png"), generated[i].Bytes);
+                if (i < 60)
+                {
+                    labels.Add($"{id},{generated[i].TrueChoice}");
+                }
+
+                // Buildings 60–74 answered twice, 75–89 once (too few for --min-answers 2).
+                contributions.Add($"{id},{generated[i].TrueChoice},ana,2015-06-01");
+                if (i < 75)
+                {
+                    contributions.Add($"{id},{generated[i].TrueChoice},bo,2015-06-02");
+                }
+            }
+
+            File.WriteAllLines(Path.Combine(root, "dsg2016_train_labels.csv"), labels);
+            File.WriteAllLines(Path.Combine(root, "contributions.csv"), contributions);
+
+            var (code, stdout, stderr) = await Run("bench", "model", "--data", root, "--model", "network", "--epochs", "1", "--width", "4", "--extra-labels", "answers");
+
+            Assert.True(code == 0, stderr);
+            using var json = JsonDocument.Parse(stdout);
+            Assert.Contains("extended with 15 other buildings that at least 2 contributors answered", json.RootElement.GetProperty("dataset").GetString(), StringComparison.Ordinal);
+            var split = json.RootElement.GetProperty("split").GetString()!;
+            var parts = System.Text.RegularExpressions.Regex.Match(split, @"-> (\d+) training, (\d+) calibration, (\d+) test images");
+            Assert.True(parts.Success, split);
+            Assert.Equal(60 + 15, int.Parse(parts.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) + int.Parse(parts.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) + int.Parse(parts.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
 }
