@@ -195,11 +195,11 @@ public sealed class PortalFlowTests : IAsyncLifetime
         var myAnswers = myData["records"]!.AsArray().Where(r => r!["type"]!.GetValue<string>() == "answer_submitted").ToList();
         Assert.Equal(3, myAnswers.Count);
         Assert.Contains(pseudonym, csv, StringComparison.Ordinal);
-        await Assertions.Expect(contributor.GetByTestId("label-status")).ToContainTextAsync("3 answer(s)");
+        await Assertions.Expect(contributor.GetByTestId("label-status")).ToContainTextAsync("3 answers");
         contributor.Dialog += (_, dialog) => dialog.AcceptAsync();
         await contributor.GetByTestId("my-data-erase").ClickAsync();
         await Assertions.Expect(contributor.GetByTestId("consent")).ToBeVisibleAsync();
-        await Assertions.Expect(contributor.GetByTestId("label-status")).ToContainTextAsync("erased: 3 answer(s)");
+        await Assertions.Expect(contributor.GetByTestId("label-status")).ToContainTextAsync("erased: 3 answers");
         // They may start again, under a new pseudonym.
         await contributor.GetByTestId("consent-accept").ClickAsync();
         await Assertions.Expect(contributor.GetByTestId("label-page")).Not.ToHaveAttributeAsync("data-phase", "consent");
@@ -376,7 +376,7 @@ public sealed class PortalFlowTests : IAsyncLifetime
         await Assertions.Expect(job).ToHaveAttributeAsync("data-state", "done", new() { Timeout = 60_000 });
         await Assertions.Expect(job).ToHaveAttributeAsync("data-added", "2");
         await Assertions.Expect(job).ToHaveAttributeAsync("data-rejected", "1");
-        await Assertions.Expect(page.GetByTestId("tile-import-status")).ToContainTextAsync("Import terminé : 2 image(s) ajoutée(s)");
+        await Assertions.Expect(page.GetByTestId("tile-import-status")).ToContainTextAsync("Import terminé : 2 images ajoutées");
         await Assertions.Expect(page.GetByTestId("tile-report-rejected")).ToContainTextAsync("toit-404");
         await Assertions.Expect(page.GetByTestId("tile-report-rejected")).ToContainTextAsync("404");
         // When the job ends the page reloads its items: the new images are there.

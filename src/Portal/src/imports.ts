@@ -89,7 +89,7 @@ export function isCsvName(name: string): boolean {
   return /\.csv$/i.test(name.trim());
 }
 
-/** What an OpenSolarMap import report says, as (i18n key, count) lines: what was done, then every non-zero problem. */
+/** What an OpenSolarMap import report says, as (i18n key, count) lines: what was done, facts worth knowing, then every non-zero problem. */
 export function osmReportLines(report: {
   itemsImported: number;
   itemsAlreadyPresent: number;
@@ -119,10 +119,15 @@ export function osmReportLines(report: {
     { key: "osm.answersRepeated", count: report.answersRepeatedSameContributor },
     { key: "osm.imagesUnreadable", count: report.imagesUnreadable },
     { key: "osm.imagesDuplicate", count: report.imagesDuplicateContent },
+  ]
+    .filter((l) => l.count > 0)
+    .map((l) => ({ ...l, problem: true }));
+  // Facts, not faults: an image nobody answered yet, or without a footprint (buildings.csv is optional).
+  const notes = [
     { key: "osm.imagesWithoutAnswers", count: report.imagesWithoutAnswers },
     { key: "osm.imagesWithoutFootprint", count: report.imagesWithoutFootprint },
   ]
     .filter((l) => l.count > 0)
-    .map((l) => ({ ...l, problem: true }));
-  return [...done.filter((l, i) => i < 4 || l.count > 0), ...problems];
+    .map((l) => ({ ...l, problem: false }));
+  return [...done.filter((l, i) => i < 4 || l.count > 0), ...notes, ...problems];
 }

@@ -1,6 +1,6 @@
 // Pure helpers of the project page's "Model" section (tested in tests/model.test.ts).
 
-import type { Lang } from "./i18n";
+import { type Lang, t } from "./i18n";
 import { jobPhase } from "./imports";
 
 /** The training states the portal knows, named as in i18n keys (model.state.*). */
@@ -85,4 +85,20 @@ export function confusionRows(classes: readonly string[], rows: readonly { count
     const cells = classes.map((_, j) => ({ count: counts[j] ?? 0, correct: i === j }));
     return { label, cells, total: cells.reduce((s, c) => s + c.count, 0) };
   });
+}
+
+/**
+ * A finished run's outcome in the page's language, from the version it produced (accuracy as a
+ * percentage, machine labels counted); the server's message otherwise (a failure's reason).
+ */
+export function runSummary(
+  run: { state: number; version: string; message: string },
+  versions: readonly { version: string; accuracy: number; machineLabelled: number }[],
+  lang: Lang,
+): string {
+  const version = run.version ? versions.find((v) => v.version === run.version) : undefined;
+  if (trainingState(run.state) === "done" && version) {
+    return t("model.runDone", { version: version.version, accuracy: formatPercent(version.accuracy, lang), machine: version.machineLabelled }, lang);
+  }
+  return run.message;
 }

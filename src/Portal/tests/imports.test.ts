@@ -70,6 +70,27 @@ describe("OpenSolarMap import", () => {
     expect(isCsvName("contributions.xlsx")).toBe(false);
   });
 
+  it("lists images without answers or footprint as facts, not as problems (buildings.csv is optional)", () => {
+    const lines = osmReportLines({
+      itemsImported: 150,
+      itemsAlreadyPresent: 0,
+      answersImported: 400,
+      answersAlreadyPresent: 0,
+      itemsRetiredByRefit: 20,
+      contributorsCreated: 30,
+      imagesWithoutAnswers: 5,
+      imagesUnreadable: 0,
+      imagesWithoutFootprint: 150,
+      imagesDuplicateContent: 0,
+      answersOnMissingImages: 0,
+      answersRepeatedSameContributor: 0,
+      rowsUnusable: 0,
+    });
+    expect(lines.filter((l) => l.problem)).toEqual([]);
+    expect(lines.filter((l) => !l.problem).map((l) => [l.key, l.count])).toContainEqual(["osm.imagesWithoutFootprint", 150]);
+    expect(lines.filter((l) => !l.problem).map((l) => [l.key, l.count])).toContainEqual(["osm.imagesWithoutAnswers", 5]);
+  });
+
   it("reports what was done, then only the problems that happened", () => {
     const lines = osmReportLines({
       itemsImported: 4,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { confusionRows, formatPercent, formatThreshold, formatWeight, isActive, parsePrecision, parsePriorWeight, stagePercent, trainingState } from "../src/model";
+import { confusionRows, formatPercent, formatThreshold, formatWeight, isActive, parsePrecision, parsePriorWeight, runSummary, stagePercent, trainingState } from "../src/model";
 
 describe("model section helpers", () => {
   it("names the training states and polls only while a run is queued or running", () => {
@@ -8,6 +8,15 @@ describe("model section helpers", () => {
     expect(isActive("running")).toBe(true);
     expect(isActive("done")).toBe(false);
     expect(isActive("failed")).toBe(false);
+  });
+
+  it("sums up a finished run in the page's language from its version, and keeps a failure's reason", () => {
+    const versions = [{ version: "v1", accuracy: 0.7444, machineLabelled: 0 }];
+    const done = { state: 3, version: "v1", message: "v1 : exactitude 0.744, 150 prédictions, 0 étiquettes automatiques." };
+    expect(runSummary(done, versions, "fr")).toBe("v1 : exactitude 74,4 %, 0 étiquette automatique.");
+    expect(runSummary(done, versions, "en")).toBe("v1: accuracy 74.4%, 0 machine labels.");
+    expect(runSummary({ ...done, version: "v2" }, versions, "en")).toBe(done.message);
+    expect(runSummary({ state: 4, version: "", message: "Trop peu d'étiquettes." }, versions, "en")).toBe("Trop peu d'étiquettes.");
   });
 
   it("computes the stage's progress, clamped, and 0 when its size is unknown", () => {

@@ -34,9 +34,10 @@ public sealed class ProjectSettingsValidator : AbstractValidator<ProjectSettings
                 .NotEqual(Choice.DontKnowKey)
                 .WithMessage(_ => Texts.T("« dont_know » est réservé à « je ne sais pas ».", "'dont_know' is reserved for \"don't know\"."));
         });
-        RuleFor(s => s.Choices).Must(c => c.Select(x => x.Key.Trim()).Distinct(StringComparer.Ordinal).Count() == c.Count)
+        // Blank keys and labels already have their own message: only filled-in ones can repeat.
+        RuleFor(s => s.Choices).Must(c => NoRepeat(c.Select(x => x.Key), StringComparer.Ordinal))
             .WithMessage(_ => Texts.T("Deux choix ont la même clé.", "Two choices have the same key."))
-            .Must(c => c.Select(x => x.Label.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).Count() == c.Count)
+            .Must(c => NoRepeat(c.Select(x => x.Label), StringComparer.OrdinalIgnoreCase))
             .WithMessage(_ => Texts.T("Deux choix ont le même libellé.", "Two choices have the same label."));
         RuleFor(s => s.AnswersPerItem).InclusiveBetween(1, ProjectSettings.MaxAnswersPerItem)
             .WithMessage(_ => Texts.T("Le nombre de réponses par image va de 1 à 100.", "Answers per image must be between 1 and 100."));
@@ -54,6 +55,12 @@ public sealed class ProjectSettingsValidator : AbstractValidator<ProjectSettings
             .WithMessage(_ => Texts.T(
                 "Le poids du modèle dans le consensus va de 0 (sans effet) à 1.",
                 "The model's weight in consensus is between 0 (no effect) and 1."));
+    }
+
+    private static bool NoRepeat(IEnumerable<string?> values, StringComparer comparer)
+    {
+        var filled = values.Select(v => (v ?? "").Trim()).Where(v => v.Length > 0).ToList();
+        return filled.Distinct(comparer).Count() == filled.Count;
     }
 }
 

@@ -5,7 +5,7 @@ import { errorMessage } from "../errors";
 import { formatCount, formatDateTime } from "../experiments";
 import type { ModelOverview, ModelVersion } from "../gen/coconstruisons/v1/models_pb";
 import { getLang, hasMessage, t } from "../i18n";
-import { confusionRows, formatPercent, formatThreshold, formatWeight, isActive, parsePrecision, parsePriorWeight, stagePercent, trainingState } from "../model";
+import { confusionRows, formatPercent, formatThreshold, formatWeight, isActive, parsePrecision, parsePriorWeight, runSummary, stagePercent, trainingState } from "../model";
 import { getOwner } from "../session";
 
 const POLL_MS = 2000;
@@ -20,12 +20,17 @@ function stageWord(stage: string): string {
  * it is queued or running), the auto-label target, and the versions with their held-out metrics,
  * per-class table, confusion matrix and download. Its state survives the page's redraws.
  */
-export function modelSection(ctx: PageContext, projectId: string): { box: HTMLElement; draw(): void; load(): Promise<void> } {
+export function modelSection(
+  ctx: PageContext,
+  projectId: string,
+  labelOf: (key: string) => string = (key) => key,
+): { box: HTMLElement; draw(): void; load(): Promise<void> } {
   const box = h("div", { testid: "model-section" });
   let overview: ModelOverview | undefined;
   let loadError = "";
   let actionError = "";
-  let actionStatus = "";
+  // Functions, so that a status shown before the language is switched is shown again in the new one.
+  let actionStatus: () => string = () => "";
   let targetText = "";
   let weightText = "";
   let busy = false;
@@ -48,7 +53,7 @@ export function modelSection(ctx: PageContext, projectId: string): { box: HTMLEl
         throw new Error(problem.detail || `HTTP ${response.status}`);
       }
       downloadBlob(await response.blob(), `model-${v.version}.zip`);
-      actionStatus = t("model.downloaded", { version: v.version });
+      actionStatus = () => t("model.downloaded", { version: v.version });
     } catch (err) {
       actionError = err instanceof Error ? err.message : String(err);
     }
@@ -65,7 +70,7 @@ export function modelSection(ctx: PageContext, projectId: string): { box: HTMLEl
       h(
         "tbody",
         null,
-        v.perClass.map((c) => h("tr", null, h("th", { scope: "row" }, c.label), h("td", null, formatPercent(c.precision, lang)), h("td", null, formatPercent(c.recall, lang)), h("td", null, formatCount(c.support, lang)))),
+        v.perClass.map((c) => h("tr", null, h("th", { scope: "row" }, labelOf(c.label)), h("td", null, formatPercent(c.precision, lang)), h("td", null, formatPercent(c.recall, lang)), h("td", null, formatCount(c.support, lang)))),
       ),
     );
     const rows = confusionRows(v.classes, v.confusion);
@@ -73,11 +78,11 @@ export function modelSection(ctx: PageContext, projectId: string): { box: HTMLEl
       "table",
       { class: "table confusion", testid: `model-${v.version}-confusion` },
       h("caption", null, t("model.confusion")),
-      h("thead", null, h("tr", null, h("td", null), v.classes.map((c) => h("th", { scope: "col" }, c)))),
+      h("thead", null, h("tr", null, h("td", null), v.classes.map((c) => h("th", { scope: "col" }, labelOf(c))))),
       h(
         "tbody",
         null,
-        rows.map((r) => h("tr", null, h("th", { scope: "row" }, r.label), r.cells.map((c) => h("td", { class: c.correct ? "correct" : null }, formatCount(c.count, lang))))),
+        rows.map((r) => h("tr", null, h("th", { scope: "row" }, labelOf(r.label)), r.cells.map((c) => h("td", { class: c.correct ? "correct" : null }, formatCount(c.count, lang))))),
       ),
     );
     return h(
@@ -106,7 +111,7 @@ export function modelSection(ctx: PageContext, projectId: string): { box: HTMLEl
     const alert = liveRegion("alert", "model-error");
     const status = liveRegion("status", "model-status");
     say(alert, actionError || loadError);
-    say(status, actionStatus);
+    say(status, actionStatus());
     const head = [h("h2", { id: "model-title" }, t("model.title")), h("p", { class: "hint" }, t("model.hint"))];
     const o = overview;
     if (!o) {
@@ -120,7 +125,7 @@ export function modelSection(ctx: PageContext, projectId: string): { box: HTMLEl
       ? h(
           "div",
           { class: "model-run", testid: "model-run", "data-state": state },
-          h("p", null, h("strong", null, t(`model.state.${state}` as "model.state.done")), run.message ? ` — ${run.message}` : ""),
+          h("p", null, h("strong", null, t(`model.state.${state}` as "model.state.done")), runSummary(run, o.versions, lang) ? ` — ${runSummary(run, o.versions, lang)}` : ""),
           active
             ? progressBar(stagePercent(run.done, run.total), t("model.progressLabel"), t("model.progress", { stage: stageWord(run.stage), done: run.done, total: run.total }), "model-progress")
             : null,
@@ -131,14 +136,14 @@ export function modelSection(ctx: PageContext, projectId: string): { box: HTMLEl
     train.addEventListener("click", async () => {
       busy = true;
       actionError = "";
-      actionStatus = "";
+      actionStatus = () => "";
       draw();
       try {
         const queued = await models.trainModel({ projectId });
         if (overview) {
           overview.latestTraining = queued;
         }
-        actionStatus = t("model.queued");
+        actionStatus = () => t("model.queued");
       } catch (err) {
         if (ctx.handleOwnerError(err)) {
           return;
@@ -187,7 +192,7 @@ export function modelSection(ctx: PageContext, projectId: string): { box: HTMLEl
       form.addEventListener("submit", async (e) => {
         e.preventDefault();
         const value = o2.parse(input.value);
-        actionStatus = "";
+        actionStatus = () => "";
         if (value === null) {
           actionError = o2.invalid;
           draw();
@@ -197,7 +202,7 @@ export function modelSection(ctx: PageContext, projectId: string): { box: HTMLEl
           await o2.save(value);
           o2.keep("");
           actionError = "";
-          actionStatus = o2.saved(value);
+          actionStatus = () => o2.saved(value);
         } catch (err) {
           if (ctx.handleOwnerError(err)) {
             return;
@@ -269,9 +274,17 @@ export function modelSection(ctx: PageContext, projectId: string): { box: HTMLEl
   };
 
   const load = async () => {
+    const before = trainingState(overview?.latestTraining?.state);
     try {
       overview = await models.getModelOverview({ projectId });
       loadError = "";
+      // A run followed on this page that ends is announced (the status region is read out).
+      const run = overview.latestTraining;
+      const after = trainingState(run?.state);
+      if (isActive(before) && !isActive(after) && run) {
+        const version = run.version;
+        actionStatus = after === "done" ? () => t("model.finished", { version }) : () => t("model.failedStatus");
+      }
     } catch (err) {
       if (ctx.handleOwnerError(err)) {
         return;

@@ -67,7 +67,7 @@ export function osmImportSection(ctx: PageContext, onFinished: () => Promise<voi
         "div",
         { class: "tile-job", testid: "osm-import-job", "data-state": phase, "data-added": j.itemsAdded, "data-bad": j.badFeatures },
         h("h3", null, t("osm.job", { title: j.projectTitle })),
-        isActive(j.state)
+        phase === "running"
           ? progressBar(jobPercent(j), t("tiles.progressLabel"), t("osm.running", { done: count(j.processed), total: count(j.features) }), "osm-import-progress")
           : h("p", { class: phase === "failed" ? "field-error" : "meta", testid: "osm-import-summary" }, text),
         lines.length === 0

@@ -48,7 +48,7 @@ export async function projectPage(ctx: PageContext, id: string): Promise<Page> {
   // The tile import card follows its background job across redraws; when a job ends, the items are reloaded.
   const tileImport = tileImportSection(ctx, id, () => refresh());
   // The model card keeps its own state and polls while a training run is queued or running.
-  const model = modelSection(ctx, id);
+  const model = modelSection(ctx, id, (key) => choiceLabel(key, settings()?.choices ?? [], t("label.dontKnow")));
 
   const drawSummary = () => {
     if (!project) {
@@ -299,6 +299,10 @@ export async function projectPage(ctx: PageContext, id: string): Promise<Page> {
   const goTo = async (next: number) => {
     page = next;
     await refresh();
+    // Keyboard users go on from the top of the new page of images, not from the top of the document.
+    const title = itemsBox.querySelector<HTMLElement>("#items-title");
+    title?.setAttribute("tabindex", "-1");
+    title?.focus();
   };
 
   let exporting = false;
