@@ -76,6 +76,17 @@ public sealed class MyDataTests(ApiFixture api)
         var answers = json.RootElement.GetProperty("records").EnumerateArray().Where(r => r.GetProperty("type").GetString() == "answer_submitted").ToList();
         Assert.Equal(2, answers.Count);
         Assert.All(answers, a => Assert.Contains(pseudonym, a.GetProperty("data").GetRawText(), StringComparison.Ordinal));
+        // The same answers in words, for a person: project, image file, the answer's label, when.
+        var inWords = json.RootElement.GetProperty("answers").EnumerateArray().ToList();
+        Assert.Equal(2, inWords.Count);
+        Assert.All(inWords, a =>
+        {
+            Assert.StartsWith("Test ", a.GetProperty("project").GetString(), StringComparison.Ordinal);
+            Assert.Matches(@"^toit-\d+\.jpg$", a.GetProperty("image").GetString());
+            Assert.Equal("Plat", a.GetProperty("answer").GetString()); // AnswerOne answers "flat"
+            Assert.EndsWith("+00:00", a.GetProperty("answered_at").GetString(), StringComparison.Ordinal);
+        });
+        Assert.DoesNotContain("\\u002B", mine.Json, StringComparison.Ordinal);
         Assert.Equal(1, theirs.Answers);
         var otherPseudonym = JsonDocument.Parse(theirs.Json).RootElement.GetProperty("contributor").GetString()!;
         Assert.NotEqual(pseudonym, otherPseudonym);

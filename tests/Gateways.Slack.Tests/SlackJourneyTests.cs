@@ -174,7 +174,7 @@ public sealed class SlackJourneyTests(GatewayFixture f)
         Assert.True(answersBefore >= 1);
         (await f.Click(user, message, "cobot_erase", "1700000301.000100")).EnsureSuccessStatusCode();
         var done = await GatewayFixture.Eventually(() => f.Slack.Updates(dm, message.Ts!).FirstOrDefault(), "erasure confirmed");
-        Assert.Contains("vos données sont effacées (1 réponse(s)", done.Json, StringComparison.Ordinal);
+        Assert.Contains("vos données sont effacées (1 réponse gardée sans lien avec vous)", done.Json, StringComparison.Ordinal);
         Assert.DoesNotContain("cobot_erase", done.Json, StringComparison.Ordinal);
 
         // The platform forgot them (no answers of theirs, no consent), the gateway too (no record of the

@@ -61,15 +61,30 @@ public sealed class ContributorGrpcService(IMediator mediator, CallerContext cal
             });
         }
 
+        var answers = new System.Text.Json.Nodes.JsonArray();
+        foreach (var a in export.AnswersInWords)
+        {
+            answers.Add(new System.Text.Json.Nodes.JsonObject
+            {
+                ["project"] = a.Project,
+                ["image"] = a.Image,
+                ["answer"] = a.Answer,
+                ["answered_at"] = a.AnsweredAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            });
+        }
+
         var json = new System.Text.Json.Nodes.JsonObject
         {
             ["contributor"] = export.ContributorId,
             ["exported_at"] = export.ExportedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            // First what a person reads, then every record the platform holds under the pseudonym.
+            ["answers"] = answers,
             ["records"] = records,
         };
         return new ExportMyDataResponse
         {
-            Json = json.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }),
+            // Relaxed escaping: dates keep their "+00:00" and accented text stays readable (it is a file, not HTML).
+            Json = json.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }),
             Answers = export.Answers,
             Records = export.Records.Count,
         };

@@ -76,8 +76,8 @@ public sealed class CobotTexts(bool english, Tone tone)
     public string EraseDeny => T("Annuler", "Cancel");
 
     public string Erased(int answers) => T(
-        $"C'est fait : vos données sont effacées ({answers} réponse(s) gardée(s) sans lien avec vous). Cobot ne vous écrira plus, sauf si vous revenez avec `/cobot`.",
-        $"Done: your data is erased ({answers} answer(s) kept with no link to you). Cobot will not write to you again unless you come back with `/cobot`.");
+        $"C'est fait : vos données sont effacées ({answers} {(answers < 2 ? "réponse gardée" : "réponses gardées")} sans lien avec vous). Cobot ne vous écrira plus, sauf si vous revenez avec `/cobot`.",
+        $"Done: your data is erased ({answers} {(answers == 1 ? "answer" : "answers")} kept with no link to you). Cobot will not write to you again unless you come back with `/cobot`.");
 
     public string NothingLeft => T(
         "Merci ! Il n'y a plus d'image à étiqueter pour vous en ce moment. :tada:",
