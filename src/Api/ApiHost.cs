@@ -91,7 +91,9 @@ public static partial class ApiHost
         Console.WriteLine(seeded.Created ? "  Projet démo créé." : "  Projet démo existant conservé.");
         if (seeded.ImagesRestored > 0)
         {
-            Console.WriteLine($"  {seeded.ImagesRestored} image(s) de la démo remise(s) dans {dataFolder} (absentes de ce dossier).");
+            Console.WriteLine(seeded.ImagesRestored == 1
+                ? $"  1 image de la démo remise dans {dataFolder} (absente de ce dossier)."
+                : $"  {seeded.ImagesRestored} images de la démo remises dans {dataFolder} (absentes de ce dossier).");
         }
         Console.WriteLine();
     }
