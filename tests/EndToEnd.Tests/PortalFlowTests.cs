@@ -179,6 +179,13 @@ public sealed class PortalFlowTests : IAsyncLifetime
         // Owner: the project page shows three answers, and the CSV export holds exactly them.
         await owner.ReloadAsync();
         await Assertions.Expect(owner.GetByTestId("project-progress")).ToContainTextAsync("3 réponses");
+        // The participation chart: today's three answers by one contributor, drawn and in its table.
+        var participation = owner.GetByTestId("activity-chart");
+        await Assertions.Expect(participation.Locator("svg")).ToBeVisibleAsync();
+        await participation.Locator("summary").ClickAsync();
+        await Assertions.Expect(participation.Locator("tbody tr")).ToHaveCountAsync(1);
+        await Assertions.Expect(participation.Locator("tbody tr td").First).ToHaveTextAsync("3");
+        await Assertions.Expect(participation.Locator("tbody tr td").Nth(1)).ToHaveTextAsync("1");
         var download = await owner.RunAndWaitForDownloadAsync(() => owner.GetByTestId("export-csv").ClickAsync());
         Assert.EndsWith(".csv", download.SuggestedFilename, StringComparison.Ordinal);
         var csv = await File.ReadAllTextAsync(await download.PathAsync());
@@ -194,6 +201,7 @@ public sealed class PortalFlowTests : IAsyncLifetime
         var pseudonym = myData["contributor"]!.GetValue<string>();
         var myAnswers = myData["records"]!.AsArray().Where(r => r!["type"]!.GetValue<string>() == "answer_submitted").ToList();
         Assert.Equal(3, myAnswers.Count);
+        Assert.Equal(3, myData["answers"]!.AsArray().Count);
         Assert.Contains(pseudonym, csv, StringComparison.Ordinal);
         await Assertions.Expect(contributor.GetByTestId("label-status")).ToContainTextAsync("3 answers");
         contributor.Dialog += (_, dialog) => dialog.AcceptAsync();

@@ -39,6 +39,15 @@ public sealed class ProjectGrpcService(IMediator mediator, CallerContext caller,
         return ContractMapping.ToContract(summary);
     }
 
+    public override async Task<ProjectActivity> GetProjectActivity(GetProjectActivityRequest request, ServerCallContext context)
+    {
+        var owner = caller.RequireOwner(context);
+        var activity = await mediator.Send(new Application.Projects.GetProjectActivity.GetProjectActivity(owner, Ids.Parse(request.ProjectId, "project_id")), context.CancellationToken);
+        var response = new ProjectActivity { Monthly = activity.Monthly };
+        response.Periods.AddRange(activity.Periods.Select(p => new ActivityPeriod { Period = p.Period, Answers = p.Answers, Contributors = p.Contributors }));
+        return response;
+    }
+
     public override async Task<ListItemsResponse> ListItems(ListItemsRequest request, ServerCallContext context)
     {
         var owner = caller.RequireOwner(context);

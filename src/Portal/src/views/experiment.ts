@@ -1,7 +1,7 @@
 import type { PageContext } from "../app";
 import { experiments } from "../api";
 import { chartTable, lineChart, seriesOf, type ChartSeries } from "../charts";
-import { fieldErrors, h, liveRegion, progressBar, replace, say, svg } from "../dom";
+import { fieldErrors, h, liveRegion, progressBar, replace, say } from "../dom";
 import { errorMessage, fieldViolations, violationsByField } from "../errors";
 import {
   allocationProblems,
@@ -23,6 +23,7 @@ import {
 import type { ExperimentDetail, ExperimentResults, MetricResult } from "../gen/coconstruisons/v1/experiments_pb";
 import { getLang, t } from "../i18n";
 import { paths } from "../router";
+import { chartFigure } from "./chartFigure";
 import { known } from "./experiments";
 import { focusHeading, type Page } from "./page";
 
@@ -458,35 +459,13 @@ export async function experimentPage(ctx: PageContext, name: string): Promise<Pa
       formatX: (d) => formatDay(d, lang),
       formatY: (v) => formatValue(v, kind, lang),
     });
-    if (chart.kind === "empty") {
-      return h("p", { class: "empty", testid: "chart-empty" }, chart.message);
-    }
-    const table = chartTable(series);
-    return h(
-      "figure",
-      { class: "chart-figure", testid: "metric-chart" },
-      h("div", { class: "chart-scroll" }, svg(chart.svg)),
-      h(
-        "details",
-        { class: "chart-data" },
-        h("summary", null, t("results.chartData")),
-        h(
-          "div",
-          { class: "table-wrap" },
-          h(
-            "table",
-            { class: "data-table" },
-            h("caption", null, t("results.chartTitle", { metric: metricName })),
-            h("thead", null, h("tr", null, h("th", { scope: "col" }, t("results.chartX")), series.map((s) => h("th", { scope: "col" }, s.name)))),
-            h(
-              "tbody",
-              null,
-              table.xs.map((x, i) => h("tr", null, h("th", { scope: "row" }, formatDay(x, lang)), (table.rows[i] ?? []).map((v) => h("td", null, v === undefined ? "—" : formatValue(v, kind, lang))))),
-            ),
-          ),
-        ),
-      ),
-    );
+    return chartFigure(chart, series, {
+      caption: t("results.chartTitle", { metric: metricName }),
+      xHeader: t("results.chartX"),
+      formatX: (d) => formatDay(d, lang),
+      formatY: (v) => formatValue(v, kind, lang),
+      testid: "metric-chart",
+    });
   };
 
   const drawResults = () => {

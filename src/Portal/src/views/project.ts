@@ -10,6 +10,7 @@ import { uploadFiles, type UploadReport } from "../upload";
 import { choiceLabel, percent, projectProgress, sameOriginImageUrl } from "../util";
 import { campaignSection } from "./campaign";
 import { tileImportSection } from "./tileImport";
+import { activitySection } from "./activity";
 import { modelSection } from "./model";
 import { focusHeading, type Page } from "./page";
 
@@ -49,6 +50,8 @@ export async function projectPage(ctx: PageContext, id: string): Promise<Page> {
   const tileImport = tileImportSection(ctx, id, () => refresh());
   // The model card keeps its own state and polls while a training run is queued or running.
   const model = modelSection(ctx, id, (key) => choiceLabel(key, settings()?.choices ?? [], t("label.dontKnow")));
+  // Answers and contributors over time, as a chart.
+  const activity = activitySection(ctx, id);
 
   const drawSummary = () => {
     if (!project) {
@@ -441,6 +444,7 @@ export async function projectPage(ctx: PageContext, id: string): Promise<Page> {
           s?.allowDontKnow ? ` — ${t("project.dontKnowAllowed")}` : "",
         ),
         h("div", { class: "columns" }, h("div", { class: "stack" }, summaryBox, uploadBox, tileImport.box), h("div", { class: "stack" }, exportSection(), coOwnerSection())),
+        activity.box,
         model.box,
         campaign.box,
         itemsBox,
@@ -451,6 +455,7 @@ export async function projectPage(ctx: PageContext, id: string): Promise<Page> {
     drawUpload();
     drawItems();
     tileImport.draw();
+    activity.draw();
     model.draw();
     campaign.draw();
     if (focus) {
@@ -492,7 +497,7 @@ export async function projectPage(ctx: PageContext, id: string): Promise<Page> {
   draw(true);
   await refresh();
   if (project && ctx.isCurrent()) {
-    await Promise.all([model.load(), campaign.load(), tileImport.load()]);
+    await Promise.all([activity.load(), model.load(), campaign.load(), tileImport.load()]);
   }
   return { relocalize: () => draw(false) };
 }
