@@ -82,6 +82,10 @@ public sealed class PortalFlowTests : IAsyncLifetime
         await owner.GetByTestId("project-question").FillAsync("Dans quel sens est orienté ce toit ?");
         await owner.GetByTestId("create-submit").ClickAsync();
         await Assertions.Expect(owner.GetByTestId("form-error")).ToContainTextAsync("Le titre est obligatoire.");
+        // The message also stands beside the title, which is marked invalid and has the focus.
+        await Assertions.Expect(owner.GetByTestId("project-title")).ToHaveAttributeAsync("aria-invalid", "true");
+        await Assertions.Expect(owner.GetByTestId("project-title")).ToBeFocusedAsync();
+        await Assertions.Expect(owner.Locator(".field.invalid").First).ToContainTextAsync("Le titre est obligatoire.");
 
         // In English the page and the server's messages (accept-language) switch; back to French after.
         await owner.GetByTestId("lang-toggle").ClickAsync();

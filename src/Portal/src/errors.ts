@@ -130,7 +130,7 @@ export function fieldKey(path: string): string {
     .split(".")
     .map((s) => s.replace(/\[\d+\]/g, "").trim())
     .filter((s) => s !== "");
-  while (segments.length > 1 && ["experiment", "campaign", "request", "definition"].includes(segments[0] ?? "")) {
+  while (segments.length > 1 && ["experiment", "campaign", "request", "definition", "settings"].includes(segments[0] ?? "")) {
     segments.shift();
   }
   return segments[0] ?? "";

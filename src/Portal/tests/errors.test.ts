@@ -151,6 +151,8 @@ describe("field violations (google.rpc.BadRequest in grpc-status-details-bin)", 
     expect(fieldKey("Experiment.Variants[1].Percent")).toBe("variants");
     expect(fieldKey("experiment.project_ids")).toBe("projectids");
     expect(fieldKey("Campaign.MaxPerDay")).toBe("maxperday");
+    expect(fieldKey("Settings.Choices[1].Label")).toBe("choices");
+    expect(fieldKey("Settings.AnswersPerItem")).toBe("answersperitem");
     expect(fieldKey("Campaign.Messages[0].NudgeFr")).toBe("messages");
     expect(fieldKey("Name")).toBe("name");
     expect(fieldKey("")).toBe("");

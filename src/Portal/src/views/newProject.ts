@@ -1,11 +1,21 @@
 import type { PageContext } from "../app";
 import { projects } from "../api";
 import { addChoice, canAdd, canRemove, initialChoices, moveChoice, removeChoice, toRequestChoices, updateLabel, type ChoiceDraft } from "../choices";
-import { field, h, liveRegion, replace, say } from "../dom";
-import { errorMessage } from "../errors";
+import { field, fieldErrors, h, liveRegion, replace, say } from "../dom";
+import { errorMessage, fieldViolations, violationsByField } from "../errors";
 import { t } from "../i18n";
 import { paths } from "../router";
 import { focusHeading, type Page } from "./page";
+
+/** The form's fields in page order: the server's field key and the control to focus. */
+const FIELD_ORDER: readonly [string, string][] = [
+  ["title", '[data-testid="project-title"]'],
+  ["description", '[data-testid="project-description"]'],
+  ["question", '[data-testid="project-question"]'],
+  ["choices", '[data-testid="choice-label-0"]'],
+  ["instructions", '[data-testid="project-instructions"]'],
+  ["answersperitem", '[data-testid="answers-per-item"]'],
+];
 
 interface Draft {
   title: string;
@@ -28,6 +38,8 @@ export function newProjectPage(ctx: PageContext): Page {
     answersPerItem: "3",
   };
   let error = "";
+  // The server's messages per field (title, question, choices, answersperitem…), shown beside each field.
+  let errors = new Map<string, string[]>();
   let busy = false;
 
   const text = (key: keyof Draft & string, testid: string, multiline = false, extra: Record<string, string | number> = {}) => {
@@ -47,6 +59,10 @@ export function newProjectPage(ctx: PageContext): Page {
     draft.choices.forEach((c, i) => {
       const n = i + 1;
       const input = h("input", { type: "text", value: c.label, testid: `choice-label-${i}`, "aria-label": t("create.choiceLabel", { n }), maxlength: 100 });
+      if (errors.has("choices")) {
+        input.setAttribute("aria-invalid", "true");
+        input.setAttribute("aria-describedby", "choices-error");
+      }
       input.addEventListener("input", () => {
         draft.choices = updateLabel(draft.choices, i, input.value);
       });
@@ -105,20 +121,21 @@ export function newProjectPage(ctx: PageContext): Page {
     const form = h(
       "form",
       { class: "card form", novalidate: true },
-      field(t("create.projectTitle"), text("title", "project-title", false, { maxlength: 200 }), required),
-      field(t("create.description"), text("description", "project-description", true), { hint: t("create.descriptionHint") }),
-      field(t("create.question"), text("question", "project-question", false, { placeholder: t("create.questionPlaceholder"), maxlength: 500 }), required),
+      field(t("create.projectTitle"), text("title", "project-title", false, { maxlength: 200 }), { ...required, errors: errors.get("title") }),
+      field(t("create.description"), text("description", "project-description", true), { hint: t("create.descriptionHint"), errors: errors.get("description") }),
+      field(t("create.question"), text("question", "project-question", false, { placeholder: t("create.questionPlaceholder"), maxlength: 500 }), { ...required, errors: errors.get("question") }),
       h(
         "fieldset",
-        { class: "choices", "aria-describedby": "choices-count" },
+        { class: errors.has("choices") ? "choices invalid" : "choices", "aria-describedby": errors.has("choices") ? "choices-count choices-error" : "choices-count" },
         h("legend", { id: choicesLegendId }, t("create.choices"), h("span", { class: "required" }, ` (${t("form.required")})`)),
+        fieldErrors("choices-error", errors.get("choices")),
         choicesList,
         h("p", { class: "hint", id: "choices-count", "aria-live": "polite" }, t("create.choicesCount", { count: draft.choices.length })),
         addButton,
       ),
       h("div", { class: "field checkbox" }, allow, h("label", { for: "allow-dont-know" }, t("create.allowDontKnow"))),
-      field(t("create.instructions"), text("instructions", "project-instructions", true), { hint: t("create.instructionsHint") }),
-      field(t("create.answersPerItem"), answers, required),
+      field(t("create.instructions"), text("instructions", "project-instructions", true), { hint: t("create.instructionsHint"), errors: errors.get("instructions") }),
+      field(t("create.answersPerItem"), answers, { ...required, errors: errors.get("answersperitem") }),
       alert,
       h("div", { class: "actions" }, submit, h("a", { class: "button secondary", href: paths.projects() }, t("create.cancel"))),
     );
@@ -155,6 +172,13 @@ export function newProjectPage(ctx: PageContext): Page {
           return;
         }
         error = errorMessage(err);
+        errors = violationsByField(fieldViolations(err));
+        if (errors.size > 0) {
+          // Each message beside its field; the summary stays in the alert, and focus goes to the first field refused.
+          busy = false;
+          draw(false, FIELD_ORDER.map(([key, selector]) => (errors.has(key) ? selector : "")).find((sel) => sel !== "") || '[data-testid="form-error"]');
+          return;
+        }
         say(alert, error);
         alert.focus();
       } finally {
