@@ -55,6 +55,8 @@ public sealed class CobotTexts(bool english, Tone tone)
 
     public string OpeningDirectMessage => T("Je vous écris en message privé. :envelope:", "I'm writing to you in a direct message. :envelope:");
 
+    public string Busy => T("Cobot a trop de demandes en ce moment : réessayez dans une minute.", "Cobot has too many requests right now: please try again in a minute.");
+
     public string Help => T(
         "`/cobot` : recevoir une question · `/cobot stop` : ne plus rien recevoir · `/cobot données` : télécharger ou effacer vos données · `/cobot aide` : cette aide.",
         "`/cobot`: get a question · `/cobot stop`: receive nothing more · `/cobot data`: download or erase your data · `/cobot help`: this help.");

@@ -5,10 +5,27 @@ namespace CoConstruisons.Gateways.Slack;
 /// <summary>Block Kit pieces, as Slack documents them (section, context, image, actions, button).</summary>
 public static class SlackBlocks
 {
+    /// <summary>Slack refuses a text object longer than this (a project's description or instructions may be longer).</summary>
+    public const int MaxText = 3000;
+
+    /// <summary><paramref name="text"/> within <paramref name="max"/> characters: cut at a word boundary with "…" when longer.</summary>
+    public static string Fit(string text, int max = MaxText)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.Length <= max)
+        {
+            return text;
+        }
+
+        var cut = text[..(max - 1)];
+        var space = cut.LastIndexOf(' ');
+        return (space > max / 2 ? cut[..space] : cut).TrimEnd() + "…";
+    }
+
     public static JsonObject Section(string markdown) => new()
     {
         ["type"] = "section",
-        ["text"] = new JsonObject { ["type"] = "mrkdwn", ["text"] = markdown },
+        ["text"] = new JsonObject { ["type"] = "mrkdwn", ["text"] = Fit(markdown) },
     };
 
     public static JsonObject Header(string text) => new()
@@ -20,7 +37,7 @@ public static class SlackBlocks
     public static JsonObject Context(string markdown) => new()
     {
         ["type"] = "context",
-        ["elements"] = new JsonArray(new JsonObject { ["type"] = "mrkdwn", ["text"] = markdown }),
+        ["elements"] = new JsonArray(new JsonObject { ["type"] = "mrkdwn", ["text"] = Fit(markdown) }),
     };
 
     public static JsonObject Image(string url, string alt) => new()

@@ -40,6 +40,9 @@ public sealed record SlackGatewaySettings
     /// <summary>Parallel workers (COBOT_WORKERS, 1–64, default 8); one user's work always goes to the same one.</summary>
     public int Workers { get; init; } = 8;
 
+    /// <summary>Work items each worker's queue holds before new events are refused with 503 (Slack then retries them).</summary>
+    public int QueueCapacity { get; init; } = 10_000;
+
     public bool English => Language == "en";
 
     public static SlackGatewaySettings From(IConfiguration configuration)

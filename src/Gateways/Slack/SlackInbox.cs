@@ -97,15 +97,23 @@ public sealed partial class SlackInbox(
                     return Results.Ok();
                 }
 
+                var queued = true;
                 switch (ev["type"]?.ToString())
                 {
                     case "app_home_opened":
-                        Enqueue(new HomeOpened(team, user, ev["tab"]?.ToString() ?? "home"));
+                        queued = Enqueue(new HomeOpened(team, user, ev["tab"]?.ToString() ?? "home"));
                         break;
                     case "message" when ev["channel_type"]?.ToString() == "im" && ev["bot_id"] is null && ev["subtype"] is null:
                         var text = (ev["text"]?.ToString() ?? "").Trim().ToLowerInvariant();
-                        Enqueue(IsStop(text) ? new StopRequested(team, user, null, null, null) : new StartRequested(team, user));
+                        queued = Enqueue(IsStop(text) ? new StopRequested(team, user, null, null, null) : new StartRequested(team, user));
                         break;
+                }
+
+                if (!queued)
+                {
+                    // Full: not acknowledged, so Slack sends it again (Events API retries); its retry must not count as a duplicate.
+                    _seenEvents.TryRemove(eventId, out _);
+                    return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
                 }
 
                 return Results.Ok();
@@ -133,25 +141,18 @@ public sealed partial class SlackInbox(
             }
 
             var text = (form.TryGetValue("text", out var x) ? x.ToString() : "").Trim().ToLowerInvariant();
-            if (IsStop(text))
-            {
-                Enqueue(new StopRequested(team, user, null, null, null));
-                return Ephemeral(texts.StopAcknowledged);
-            }
-
             if (text is "aide" or "help" or "?")
             {
                 return Ephemeral(texts.Help);
             }
 
-            if (IsData(text))
+            // A full queue is said, so the person can ask again (Slack does not retry slash commands).
+            if (IsStop(text))
             {
-                Enqueue(new DataRequested(team, user));
-                return Ephemeral(texts.OpeningDirectMessage);
+                return Ephemeral(Enqueue(new StopRequested(team, user, null, null, null)) ? texts.StopAcknowledged : texts.Busy);
             }
 
-            Enqueue(new StartRequested(team, user));
-            return Ephemeral(texts.OpeningDirectMessage);
+            return Ephemeral(Enqueue(IsData(text) ? new DataRequested(team, user) : new StartRequested(team, user)) ? texts.OpeningDirectMessage : texts.Busy);
         }
 
         return Results.BadRequest("Neither payload nor command.");
@@ -182,20 +183,20 @@ public sealed partial class SlackInbox(
             switch (id)
             {
                 case CobotConversation.AcceptAction or CobotConversation.DeclineAction:
-                    Enqueue(new ConsentAnswered(team, user, id == CobotConversation.AcceptAction, channel, messageTs, blocks));
+                    _ = Enqueue(new ConsentAnswered(team, user, id == CobotConversation.AcceptAction, channel, messageTs, blocks));
                     break;
                 case CobotConversation.EraseAction:
-                    Enqueue(new EraseRequested(team, user, channel, messageTs, blocks));
+                    _ = Enqueue(new EraseRequested(team, user, channel, messageTs, blocks));
                     break;
                 case CobotConversation.StopAction:
-                    Enqueue(new StopRequested(team, user, channel, messageTs, blocks));
+                    _ = Enqueue(new StopRequested(team, user, channel, messageTs, blocks));
                     break;
                 case CobotConversation.StartAction or CobotConversation.NudgeStartAction:
-                    Enqueue(new StartRequested(team, user, id == CobotConversation.NudgeStartAction));
+                    _ = Enqueue(new StartRequested(team, user, id == CobotConversation.NudgeStartAction));
                     break;
                 case var answer when answer.StartsWith(CobotConversation.AnswerActionPrefix, StringComparison.Ordinal)
                                      && channel is { Length: > 0 } && messageTs is { Length: > 0 } && actionTs.Length > 0:
-                    Enqueue(new AnswerClicked(team, user, channel, messageTs, actionTs, value, blocks));
+                    _ = Enqueue(new AnswerClicked(team, user, channel, messageTs, actionTs, value, blocks));
                     break;
             }
         }
@@ -207,12 +208,15 @@ public sealed partial class SlackInbox(
 
     private static IResult Ephemeral(string text) => Results.Json(new JsonObject { ["response_type"] = "ephemeral", ["text"] = text });
 
-    private void Enqueue(SlackWork work)
+    private bool Enqueue(SlackWork work)
     {
-        if (!queue.TryEnqueue(work))
+        if (queue.TryEnqueue(work))
         {
-            LogQueueFull(work.GetType().Name);
+            return true;
         }
+
+        LogQueueFull(work.GetType().Name);
+        return false;
     }
 
     /// <summary>True the first time an event id is seen (Slack retries carry the same event_id).</summary>

@@ -46,11 +46,12 @@ public sealed class SlackWorkQueue
     public SlackWorkQueue(SlackGatewaySettings settings)
     {
         _partitions = [.. Enumerable.Range(0, settings.Workers).Select(_ => Channel.CreateBounded<SlackWork>(
-            new BoundedChannelOptions(10_000) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite }))];
+            new BoundedChannelOptions(Math.Max(1, settings.QueueCapacity)) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait }))];
     }
 
     public int Partitions => _partitions.Length;
 
+    /// <summary>False when the worker's queue is full (with FullMode.Wait, TryWrite refuses rather than dropping silently).</summary>
     public bool TryEnqueue(SlackWork work) =>
         _partitions[(int)((uint)StringComparer.Ordinal.GetHashCode(work.SlackUser) % (uint)_partitions.Length)].Writer.TryWrite(work);
 
