@@ -65,23 +65,15 @@ public sealed class ImportManifestCommand : ICliCommand
             ["Uploads:MaxManifestRows"] = int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Downloads:AllowPrivateAddresses"] = settings.GetValueOrDefault("Downloads:AllowPrivateAddresses") ?? "true",
         };
-        // The manifest is read and parsed before the owner or the project is created: a bad file changes nothing.
         var bytes = await File.ReadAllBytesAsync(manifestPath, cancellationToken);
-        int rows;
+        IManifestImages? source = null;
         try
         {
-            rows = ManifestCsv.Parse(bytes).Rows.Count;
-        }
-        catch (FormatException ex)
-        {
-            throw new CliException(ex.Message);
-        }
-
-        await using var provider = await PlatformServices.StartAsync(all);
-        var (owner, project, created) = await target.ResolveAsync(provider, cancellationToken);
-        var source = LocalImages(imagesPath ?? Path.GetDirectoryName(Path.GetFullPath(manifestPath))!);
-        try
-        {
+            // The manifest is parsed before the owner or the project is created: a bad file changes nothing.
+            var rows = ManifestCsv.Parse(bytes).Rows.Count;
+            await using var provider = await PlatformServices.StartAsync(all);
+            var (owner, project, created) = await target.ResolveAsync(provider, cancellationToken);
+            source = LocalImages(imagesPath ?? Path.GetDirectoryName(Path.GetFullPath(manifestPath))!);
             using var bar = new ProgressBar("import-manifest", rows);
             var last = 0;
             await using var scope = provider.CreateAsyncScope();

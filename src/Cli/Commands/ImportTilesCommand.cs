@@ -65,22 +65,13 @@ public sealed class ImportTilesCommand : ICliCommand
         {
             ["Downloads:AllowPrivateAddresses"] = settings.GetValueOrDefault("Downloads:AllowPrivateAddresses") ?? "true",
         };
-        // The GeoJSON is read and counted before the owner or the project is created: a bad file changes nothing.
         var bytes = await File.ReadAllBytesAsync(geojsonPath, cancellationToken);
-        int total;
         try
         {
-            total = Math.Max(1, GeoJsonFootprints.Read(Path.GetFileName(geojsonPath), bytes, zoom, tileTemplate).Count);
-        }
-        catch (FluentValidation.ValidationException ex)
-        {
-            throw new CliException(string.Join(" ", ex.Errors.Select(e => e.ErrorMessage)));
-        }
-
-        await using var provider = await PlatformServices.StartAsync(all);
-        var (owner, project, created) = await target.ResolveAsync(provider, cancellationToken);
-        try
-        {
+            // The GeoJSON is read and counted before the owner or the project is created: a bad file changes nothing.
+            var total = Math.Max(1, GeoJsonFootprints.Read(Path.GetFileName(geojsonPath), bytes, zoom, tileTemplate).Count);
+            await using var provider = await PlatformServices.StartAsync(all);
+            var (owner, project, created) = await target.ResolveAsync(provider, cancellationToken);
             using var bar = new ProgressBar("import-tiles", total);
             var last = 0;
             await using var scope = provider.CreateAsyncScope();
