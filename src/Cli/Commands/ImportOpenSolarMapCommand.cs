@@ -76,10 +76,10 @@ public sealed class ImportOpenSolarMapCommand : ICliCommand
 
         try
         {
-            _ = OpenSolarMapFiles.ReadContributions(contributionsPath);
+            OpenSolarMapFiles.CheckContributionsHeader(contributionsPath);
             if (buildingsPath is not null)
             {
-                _ = OpenSolarMapFiles.ReadBuildings(buildingsPath);
+                OpenSolarMapFiles.CheckBuildingsHeader(buildingsPath);
             }
         }
         catch (RuleViolationException ex)

@@ -33,14 +33,28 @@ public static class OpenSolarMapFiles
         ["4"] = "other",
     };
 
+    private const string ContributionsHeader = "building_id,choice,contributor,created_at";
+
+    private const string BuildingsHeader = "building_id,geometry_geojson,surface_m2,orientation_score,vote_label";
+
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
+
+    /// <summary>
+    /// Refuses, as <see cref="ReadContributions"/> would, a file that cannot be read or whose header is
+    /// not the expected one (<see cref="RuleViolationException"/>), without parsing its rows: those are
+    /// the only ways the reader fails (a bad row is counted, not refused).
+    /// </summary>
+    public static void CheckContributionsHeader(string path) => _ = Records(path, ContributionsHeader, 4).Take(1).Count();
+
+    /// <summary>As <see cref="CheckContributionsHeader"/>, for <see cref="ReadBuildings"/>.</summary>
+    public static void CheckBuildingsHeader(string path) => _ = Records(path, BuildingsHeader, 5).Take(1).Count();
 
     public static (List<OsmContribution> Rows, List<BadRow> Bad) ReadContributions(string path)
     {
         var rows = new List<OsmContribution>();
         var bad = new List<BadRow>();
         var name = Path.GetFileName(path);
-        foreach (var (line, fields, error) in Records(path, "building_id,choice,contributor,created_at", 4))
+        foreach (var (line, fields, error) in Records(path, ContributionsHeader, 4))
         {
             if (error is not null)
             {
@@ -79,7 +93,7 @@ public static class OpenSolarMapFiles
         var rows = new Dictionary<string, OsmBuilding>(StringComparer.Ordinal);
         var bad = new List<BadRow>();
         var name = Path.GetFileName(path);
-        foreach (var (line, fields, error) in Records(path, "building_id,geometry_geojson,surface_m2,orientation_score,vote_label", 5))
+        foreach (var (line, fields, error) in Records(path, BuildingsHeader, 5))
         {
             if (error is not null)
             {

@@ -78,10 +78,10 @@ public sealed class StartOpenSolarMapImportHandler(
             }
 
             // A wrong file is refused now (bad header), not minutes later in the background.
-            CheckHeader("Contributions", () => OpenSolarMapFiles.ReadContributions(contributions));
+            CheckHeader("Contributions", () => OpenSolarMapFiles.CheckContributionsHeader(contributions));
             if (buildings is not null)
             {
-                CheckHeader("Buildings", () => OpenSolarMapFiles.ReadBuildings(buildings));
+                CheckHeader("Buildings", () => OpenSolarMapFiles.CheckBuildingsHeader(buildings));
             }
 
             var (projectId, created) = await OpenSolarMapProject.FindOrCreateAsync(session, mediator, command.OwnerId, title, cancellationToken);
