@@ -126,9 +126,10 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(options);
         var watch = Stopwatch.StartNew();
         var classes = items.Select(i => i.Label).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        // The checks of the data are messages for whoever brought it (the CLI and the platform show them as they are): no parameter name.
         if (classes.Count < 2)
         {
-            throw new ArgumentException($"Training needs at least two classes; the labels only contain {string.Join(", ", classes.Select(c => $"'{c}'"))}.", nameof(items));
+            throw new ArgumentException($"Training needs at least two classes; the labels only contain {string.Join(", ", classes.Select(c => $"'{c}'"))}.");
         }
 
         var symmetry = options.RotationSwaps is null ? LabelSymmetry.Detect(classes) : new LabelSymmetry(classes, options.RotationSwaps);
@@ -141,19 +142,19 @@ public static class Trainer
             var ids = items.Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
             if (trainingOnly.FirstOrDefault(i => ids.Contains(i.Id)) is { } repeated)
             {
-                throw new ArgumentException($"Image '{repeated.Id}' is both among the split items and the training-only items.", nameof(trainingOnly));
+                throw new ArgumentException($"Image '{repeated.Id}' is both among the split items and the training-only items.");
             }
 
             if (trainingOnly.FirstOrDefault(i => !classes.Contains(i.Label)) is { } unknown)
             {
-                throw new ArgumentException($"Training-only image '{unknown.Id}' has label '{unknown.Label}', which is not among the classes ({string.Join(", ", classes)}).", nameof(trainingOnly));
+                throw new ArgumentException($"Training-only image '{unknown.Id}' has label '{unknown.Label}', which is not among the classes ({string.Join(", ", classes)}).");
             }
 
             train.AddRange(trainingOnly);
         }
         if (test.Count == 0 || calibration.Count == 0 || train.Select(i => i.Label).Distinct().Count() < 2)
         {
-            throw new ArgumentException($"Too few labelled images to split ({items.Count}: {train.Count} training, {calibration.Count} calibration, {test.Count} test); label more images.", nameof(items));
+            throw new ArgumentException($"Too few labelled images to split ({items.Count}: {train.Count} training, {calibration.Count} calibration, {test.Count} test); label more images.");
         }
 
         var ml = new MLContext(seed: options.Seed);

@@ -83,8 +83,7 @@ public sealed class TrainImagesCommand : ICliCommand
         }
         catch (ArgumentException ex)
         {
-            // The trainer's checks, without the "(Parameter 'items')" suffix meant for programmers.
-            throw new CliException(ex.ParamName is null ? ex.Message : ex.Message.Replace($" (Parameter '{ex.ParamName}')", "", StringComparison.Ordinal));
+            throw new CliException(ex.Message);
         }
     }
 
