@@ -111,11 +111,8 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
             }
 
             var images = ImageFolder.List(Path.Combine(root, "roof_images"));
-            var labels = ImageFolder.ReadLabels(Path.Combine(root, "dsg2016_train_labels.csv"), images);
-            if (limit > 0)
-            {
-                labels = labels.OrderBy(l => DataSplit.Bucket(l.Id, "coconstruisons-subset-v1")).Take(limit).ToList();
-            }
+            var dsgLabels = ImageFolder.ReadLabels(Path.Combine(root, "dsg2016_train_labels.csv"), images);
+            var labels = limit > 0 ? dsgLabels.OrderBy(l => DataSplit.Bucket(l.Id, "coconstruisons-subset-v1")).Take(limit).ToList() : dsgLabels;
 
             var (rasters, unreadable) = ImageLoading.LoadAll(labels.Select(l => images[l.Id]).ToList(), "decoding", cancellationToken);
             ImageLoading.ReportUnreadable(unreadable, labels.Count);
@@ -127,7 +124,7 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
             var answerCounts = (network.VoteWeight > 0 || extraLabels == "answers") && File.Exists(contributions) ? ReadAnswerCounts(contributions) : null;
             if (extraLabels is not null)
             {
-                var dsg = ImageFolder.ReadLabels(Path.Combine(root, "dsg2016_train_labels.csv"), images).Select(l => l.Id).ToHashSet(StringComparer.Ordinal);
+                var dsg = dsgLabels.Select(l => l.Id).ToHashSet(StringComparer.Ordinal);
                 var classes = items.Select(i => i.Label).ToHashSet(StringComparer.Ordinal);
                 var others = extraLabels == "votes"
                     ? ReadVoteLabels(Path.Combine(root, "buildings.csv"))
