@@ -19,7 +19,11 @@ public sealed class SlackInboxTests
         return (new SlackInbox(new SlackSignatureVerifier(settings, clock), queue, new CobotTexts(false, settings.Tone), clock, NullLogger<SlackInbox>.Instance), queue);
     }
 
-    private static async Task<int> Post(SlackInbox inbox, string contentType, string body)
+    private static async Task<int> Post(SlackInbox inbox, string contentType, string body) =>
+        await Send(inbox, contentType, body) is IStatusCodeHttpResult { StatusCode: { } code } ? code : 200;
+
+    /// <summary>A request signed as Slack signs it, handled by the inbox.</summary>
+    private static Task<IResult> Send(SlackInbox inbox, string contentType, string body)
     {
         var bytes = Encoding.UTF8.GetBytes(body);
         var http = new DefaultHttpContext();
@@ -30,8 +34,7 @@ public sealed class SlackInboxTests
         var timestamp = Now.ToString(System.Globalization.CultureInfo.InvariantCulture);
         http.Request.Headers["X-Slack-Request-Timestamp"] = timestamp;
         http.Request.Headers["X-Slack-Signature"] = SlackSignatureVerifier.Sign(Settings.Valid().SigningSecret, timestamp, bytes);
-        var result = await inbox.HandleAsync(http);
-        return result is IStatusCodeHttpResult { StatusCode: { } code } ? code : 200;
+        return inbox.HandleAsync(http);
     }
 
     private static string DirectMessage(string eventId, string user) =>
@@ -59,15 +62,7 @@ public sealed class SlackInboxTests
         var (inbox, queue) = Inbox();
         Assert.Equal(200, await Post(inbox, "application/json", DirectMessage("Ev1", "U1")));
 
-        var bytes = "team_id=T1&user_id=U2&command=%2Fcobot&text=";
-        var http = new DefaultHttpContext();
-        http.Request.Method = "POST";
-        http.Request.ContentType = "application/x-www-form-urlencoded";
-        http.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(bytes));
-        var timestamp = Now.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        http.Request.Headers["X-Slack-Request-Timestamp"] = timestamp;
-        http.Request.Headers["X-Slack-Signature"] = SlackSignatureVerifier.Sign(Settings.Valid().SigningSecret, timestamp, Encoding.UTF8.GetBytes(bytes));
-        var result = await inbox.HandleAsync(http);
+        var result = await Send(inbox, "application/x-www-form-urlencoded", "team_id=T1&user_id=U2&command=%2Fcobot&text=");
 
         var json = Assert.IsType<JsonHttpResult<System.Text.Json.Nodes.JsonObject>>(result);
         Assert.Contains("trop de demandes", json.Value!["text"]!.ToString(), StringComparison.Ordinal);
