@@ -35,6 +35,7 @@ public sealed class GatewayFixture : IAsyncLifetime
     private readonly string _storage = Path.Combine(Path.GetTempPath(), "coco-slack-" + Guid.NewGuid().ToString("N"));
     private WebApplication? _api;
     private WebApplication? _gateway;
+    private string _grpcUrl = "";
 
     public SlackStandIn Slack { get; } = new();
 
@@ -96,26 +97,30 @@ public sealed class GatewayFixture : IAsyncLifetime
 
         await Slack.StartAsync();
         var gatewayPort = LoopbackPorts.Free();
-        _gateway = SlackGatewayHost.Build([], b =>
-        {
-            b.Logging.SetMinimumLevel(LogLevel.Warning);
-            b.Logging.AddProvider(new TestLog());
-            b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["SLACK_SIGNING_SECRET"] = SigningSecret,
-                ["SLACK_BOT_TOKEN"] = BotToken,
-                ["SLACK_API_URL"] = Slack.ApiUrl.ToString(),
-                ["COBOT_API_URL"] = $"http://127.0.0.1:{grpcPort}",
-                ["COBOT_API_KEY"] = ServiceKey,
-                ["COBOT_PROJECT_ID"] = ProjectId,
-                ["COBOT_DATA_DIR"] = DataDirectory,
-                ["SLACK_GATEWAY_URL"] = $"http://127.0.0.1:{gatewayPort}",
-                ["COBOT_CAMPAIGN_ENABLED"] = "false", // nudges are tested with a controlled clock in CampaignTests
-            });
-        });
+        _grpcUrl = $"http://127.0.0.1:{grpcPort}";
+        _gateway = BuildGateway(DataDirectory, gatewayPort);
         await _gateway.StartAsync();
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{gatewayPort}") };
     }
+
+    /// <summary>A gateway on this Api and this Slack stand-in, with its own data folder and port (not started).</summary>
+    public WebApplication BuildGateway(string dataDirectory, int port) => SlackGatewayHost.Build([], b =>
+    {
+        b.Logging.SetMinimumLevel(LogLevel.Warning);
+        b.Logging.AddProvider(new TestLog());
+        b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["SLACK_SIGNING_SECRET"] = SigningSecret,
+            ["SLACK_BOT_TOKEN"] = BotToken,
+            ["SLACK_API_URL"] = Slack.ApiUrl.ToString(),
+            ["COBOT_API_URL"] = _grpcUrl,
+            ["COBOT_API_KEY"] = ServiceKey,
+            ["COBOT_PROJECT_ID"] = ProjectId,
+            ["COBOT_DATA_DIR"] = dataDirectory,
+            ["SLACK_GATEWAY_URL"] = $"http://127.0.0.1:{port}",
+            ["COBOT_CAMPAIGN_ENABLED"] = "false", // nudges are tested with a controlled clock in CampaignTests
+        });
+    });
 
     /// <summary>The platform's own count of a Slack user's answers (GetMyStats with the gateway's service key).</summary>
     public async Task<ContributorStats> StatsOf(string userId)

@@ -13,11 +13,11 @@ public sealed class SlackInboxTests
 
     private static (SlackInbox Inbox, SlackWorkQueue Queue) Inbox()
     {
-        var settings = Settings.Valid() with { Workers = 1, QueueCapacity = 1 };
-        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(Now));
-        var queue = new SlackWorkQueue(settings);
-        return (new SlackInbox(new SlackSignatureVerifier(settings, clock), queue, new CobotTexts(false, settings.Tone), clock, NullLogger<SlackInbox>.Instance), queue);
+        var gateway = new InboxOnDisk(Path.Combine(Path.GetTempPath(), "coco-inbox-" + Guid.NewGuid().ToString("N")), capacity: 1);
+        return (gateway.Inbox, gateway.Queue);
     }
+
+    internal static Task<int> PostTo(SlackInbox inbox, string contentType, string body) => Post(inbox, contentType, body);
 
     private static async Task<int> Post(SlackInbox inbox, string contentType, string body) =>
         await Send(inbox, contentType, body) is IStatusCodeHttpResult { StatusCode: { } code } ? code : 200;
@@ -37,7 +37,7 @@ public sealed class SlackInboxTests
         return inbox.HandleAsync(http);
     }
 
-    private static string DirectMessage(string eventId, string user) =>
+    internal static string DirectMessage(string eventId, string user) =>
         $$$"""{"type":"event_callback","team_id":"T1","event_id":"{{{eventId}}}","event":{"type":"message","channel_type":"im","user":"{{{user}}}","text":"bonjour"}}""";
 
     [Fact]
@@ -51,7 +51,7 @@ public sealed class SlackInboxTests
 
         Assert.Equal(200, await Post(inbox, "application/json", DirectMessage("Ev2", "U2"))); // Slack's retry: not a duplicate
         Assert.True(queue.Reader(0).TryRead(out var retried));
-        Assert.Equal("T1:U2", retried.SlackUser);
+        Assert.Equal("T1:U2", retried.Work.SlackUser);
         Assert.Equal(200, await Post(inbox, "application/json", DirectMessage("Ev2", "U2"))); // a second retry is a duplicate
         Assert.False(queue.Reader(0).TryRead(out _));
     }
@@ -67,7 +67,7 @@ public sealed class SlackInboxTests
         var json = Assert.IsType<JsonHttpResult<System.Text.Json.Nodes.JsonObject>>(result);
         Assert.Contains("trop de demandes", json.Value!["text"]!.ToString(), StringComparison.Ordinal);
         Assert.True(queue.Reader(0).TryRead(out var only));
-        Assert.Equal("T1:U1", only.SlackUser);
+        Assert.Equal("T1:U1", only.Work.SlackUser);
     }
 
     [Fact]

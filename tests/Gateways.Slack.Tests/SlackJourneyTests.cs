@@ -52,6 +52,33 @@ public sealed class SlackJourneyTests(GatewayFixture f)
     }
 
     [Fact]
+    public async Task An_answer_acknowledged_by_a_gateway_that_crashed_before_doing_it_is_recorded_when_a_gateway_starts_on_its_data()
+    {
+        const string user = "U0CRASH";
+        var dm = Dm(user);
+        var (_, question) = await Onboard(user);
+        var folder = Path.Combine(Path.GetTempPath(), "coco-crash-" + Guid.NewGuid().ToString("N"));
+
+        // A gateway process took the click (Slack got its 200) and ended before doing anything with it.
+        using (var crashed = new InboxOnDisk(folder))
+        {
+            var body = GatewayFixture.ClickBody(user, question, "cobot_answer_flat", "1700000900.000100");
+            Assert.Equal(200, await SlackInboxTests.PostTo(crashed.Inbox, "application/x-www-form-urlencoded", body));
+        }
+
+        Assert.Equal(0, (await f.StatsOf(user)).Answers);
+        await using var restarted = f.BuildGateway(folder, CoConstruisons.Tests.Shared.LoopbackPorts.Free());
+        await restarted.StartAsync();
+
+        var update = await GatewayFixture.Eventually(() => f.Slack.Updates(dm, question.Ts!).FirstOrDefault(), "the recovered answer shown");
+        Assert.Contains("Plat", update.Json, StringComparison.Ordinal);
+        Assert.Equal(1, (await f.StatsOf(user)).Answers);
+        await restarted.StopAsync();
+        Assert.Equal(0, new FileInfo(Path.Combine(folder, WorkJournal.FileName)).Length);
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [Fact]
     public async Task A_user_consents_answers_every_image_once_per_click_gets_gold_feedback_and_stops()
     {
         const string user = "U0JOURNEY";

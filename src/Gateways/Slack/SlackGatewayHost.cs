@@ -27,6 +27,8 @@ public static class SlackGatewayHost
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(new CobotTexts(settings.English, settings.Tone));
         services.AddSingleton<SlackSignatureVerifier>();
+        services.AddSingleton<WorkJournal>();
+        services.AddSingleton<SeenEvents>();
         services.AddSingleton<SlackWorkQueue>();
         services.AddSingleton<SlackInbox>();
         services.AddSingleton<MemberStore>();

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -12,10 +11,9 @@ namespace CoConstruisons.Gateways.Slack;
 /// signature-checked first; then it is acknowledged at once and the work is queued.
 /// </summary>
 public sealed partial class SlackInbox(
-    SlackSignatureVerifier verifier, SlackWorkQueue queue, CobotTexts texts, TimeProvider clock, ILogger<SlackInbox> logger)
+    SlackSignatureVerifier verifier, SlackWorkQueue queue, SeenEvents seenEvents, CobotTexts texts, ILogger<SlackInbox> logger)
 {
     public const int MaxBodyBytes = 1024 * 1024;
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _seenEvents = new(StringComparer.Ordinal);
 
     public async Task<IResult> HandleAsync(HttpContext http)
     {
@@ -83,7 +81,7 @@ public sealed partial class SlackInbox(
                 return Results.Text(root["challenge"]?.ToString() ?? "", "text/plain");
             case "event_callback":
                 var eventId = root["event_id"]?.ToString() ?? "";
-                if (eventId.Length > 0 && !FirstTime(eventId))
+                if (eventId.Length > 0 && !seenEvents.TryReserve(eventId))
                 {
                     LogDuplicateEvent(eventId, retryNum);
                     return Results.Ok();
@@ -112,8 +110,15 @@ public sealed partial class SlackInbox(
                 if (!queued)
                 {
                     // Full: not acknowledged, so Slack sends it again (Events API retries); its retry must not count as a duplicate.
-                    _seenEvents.TryRemove(eventId, out _);
+                    seenEvents.Forget(eventId);
                     return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+                }
+
+                // After the work is in the journal: a crash before this line lets Slack's retry be done (twice at
+                // worst), never lost; after it, the retry is known as a duplicate even by a restarted gateway.
+                if (eventId.Length > 0)
+                {
+                    seenEvents.Keep(eventId);
                 }
 
                 return Results.Ok();
@@ -217,21 +222,6 @@ public sealed partial class SlackInbox(
 
         LogQueueFull(work.GetType().Name);
         return false;
-    }
-
-    /// <summary>True the first time an event id is seen (Slack retries carry the same event_id).</summary>
-    private bool FirstTime(string eventId)
-    {
-        var now = clock.GetUtcNow();
-        if (_seenEvents.Count > 10_000)
-        {
-            foreach (var old in _seenEvents.Where(p => now - p.Value > TimeSpan.FromHours(1)).Select(p => p.Key).ToList())
-            {
-                _seenEvents.TryRemove(old, out _);
-            }
-        }
-
-        return _seenEvents.TryAdd(eventId, now);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a request to /slack/events: signature {Check}")]
