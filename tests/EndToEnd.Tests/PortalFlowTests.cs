@@ -12,10 +12,11 @@ namespace CoConstruisons.EndToEnd.Tests;
 /// The whole portal as people use it, in Debian's Chromium: an owner signs in, creates a project
 /// and uploads a .zip of images; a contributor opens the public page, accepts the consent notice
 /// and labels three images; the owner's CSV export then holds exactly those three answers.
+/// At each view the flows reach, axe checks the WCAG 2.0/2.1 A and AA rules (Accessibility), in
+/// French and, where the flow switches, in English.
 /// </summary>
 public sealed class PortalFlowTests : IAsyncLifetime
 {
-    private const string ChromiumPath = "/usr/bin/chromium";
     private const int ImagesInZip = 5;
 
     private ApiServer? server;
@@ -24,20 +25,9 @@ public sealed class PortalFlowTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        if (!File.Exists(ChromiumPath))
-        {
-            throw new InvalidOperationException(
-                $"{ChromiumPath} is missing: install Debian's Chromium (`apt-get install -y chromium`); Playwright's own browsers are never downloaded.");
-        }
-
         server = await ApiServer.StartAsync();
         playwright = await Playwright.CreateAsync();
-        browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        browser = await Chromium.LaunchAsync(playwright);
     }
 
     public async Task DisposeAsync()
@@ -72,13 +62,18 @@ public sealed class PortalFlowTests : IAsyncLifetime
             }
         };
         await owner.GotoAsync("/");
+        await Assertions.Expect(owner.GetByTestId("signin-submit")).ToBeVisibleAsync();
+        await Accessibility.AssertNoViolationsAsync(owner, "sign-in");
         await owner.GetByTestId("signin-email").FillAsync(ApiServer.DemoEmail);
         await owner.GetByTestId("signin-password").FillAsync(ApiServer.DemoPassword);
         await owner.GetByTestId("signin-submit").ClickAsync();
         await Assertions.Expect(owner.GetByTestId("project-card")).ToHaveCountAsync(1); // the seeded demo project
+        await Accessibility.AssertNoViolationsAsync(owner, "projects (with the OpenSolarMap import form)");
 
         // Create a project; an empty title first shows the server's validator message, in French.
         await owner.GetByTestId("new-project").ClickAsync();
+        await Assertions.Expect(owner.GetByTestId("create-submit")).ToBeVisibleAsync();
+        await Accessibility.AssertNoViolationsAsync(owner, "new project");
         await owner.GetByTestId("project-question").FillAsync("Dans quel sens est orienté ce toit ?");
         await owner.GetByTestId("create-submit").ClickAsync();
         await Assertions.Expect(owner.GetByTestId("form-error")).ToContainTextAsync("Le titre est obligatoire.");
@@ -86,12 +81,14 @@ public sealed class PortalFlowTests : IAsyncLifetime
         await Assertions.Expect(owner.GetByTestId("project-title")).ToHaveAttributeAsync("aria-invalid", "true");
         await Assertions.Expect(owner.GetByTestId("project-title")).ToBeFocusedAsync();
         await Assertions.Expect(owner.Locator(".field.invalid").First).ToContainTextAsync("Le titre est obligatoire.");
+        await Accessibility.AssertNoViolationsAsync(owner, "new project, title refused");
 
         // In English the page and the server's messages (accept-language) switch; back to French after.
         await owner.GetByTestId("lang-toggle").ClickAsync();
         await Assertions.Expect(owner.GetByTestId("create-submit")).ToHaveTextAsync("Create the project");
         await owner.GetByTestId("create-submit").ClickAsync();
         await Assertions.Expect(owner.GetByTestId("form-error")).ToContainTextAsync("A title is required.");
+        await Accessibility.AssertNoViolationsAsync(owner, "new project, title refused, in English");
         await owner.GetByTestId("lang-toggle").ClickAsync();
         await Assertions.Expect(owner.GetByTestId("create-submit")).ToHaveTextAsync("Créer le projet");
 
@@ -117,6 +114,7 @@ public sealed class PortalFlowTests : IAsyncLifetime
         await Assertions.Expect(report).ToHaveAttributeAsync("data-added", ImagesInZip.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await Assertions.Expect(report).ToHaveAttributeAsync("data-rejected", "0");
         await Assertions.Expect(owner.GetByTestId("item-card")).ToHaveCountAsync(ImagesInZip);
+        await Accessibility.AssertNoViolationsAsync(owner, "project page after an upload (report, item cards)");
 
         // Contributor: a separate browser context (no shared storage) opens the public link.
         var publicUrl = await owner.GetByTestId("public-link").GetAttributeAsync("href");
@@ -135,6 +133,7 @@ public sealed class PortalFlowTests : IAsyncLifetime
         };
         await contributor.GotoAsync(publicUrl);
         await Assertions.Expect(contributor.GetByTestId("label-title")).ToHaveTextAsync("Toits de la commune (E2E)");
+        await Accessibility.AssertNoViolationsAsync(contributor, "labelling page: consent notice");
         await contributor.GetByTestId("consent-accept").ClickAsync();
 
         // Three answers: a click, the keyboard shortcut "2", and a third click.
@@ -146,6 +145,8 @@ public sealed class PortalFlowTests : IAsyncLifetime
             ("plat", () => contributor.GetByTestId("choice-plat").ClickAsync()),
         };
         var task = contributor.GetByTestId("task");
+        await Assertions.Expect(task).ToHaveAttributeAsync("data-state", "ready");
+        await Accessibility.AssertNoViolationsAsync(contributor, "labelling page: an image to label");
         foreach (var (choice, give) in answerWays)
         {
             await Assertions.Expect(task).ToHaveAttributeAsync("data-state", "ready");
@@ -177,8 +178,10 @@ public sealed class PortalFlowTests : IAsyncLifetime
 
         await Assertions.Expect(contributor.GetByTestId("thanks")).ToBeVisibleAsync();
         await Assertions.Expect(contributor.GetByTestId("thanks-count")).ToContainTextAsync("3");
+        await Accessibility.AssertNoViolationsAsync(contributor, "labelling page: thank-you screen");
         await contributor.GetByTestId("lang-toggle").ClickAsync();
         await Assertions.Expect(contributor.GetByTestId("thanks")).ToContainTextAsync("Thank you!");
+        await Accessibility.AssertNoViolationsAsync(contributor, "labelling page: thank-you screen, in English");
 
         // Owner: the project page shows three answers, and the CSV export holds exactly them.
         await owner.ReloadAsync();
@@ -190,6 +193,7 @@ public sealed class PortalFlowTests : IAsyncLifetime
         await Assertions.Expect(participation.Locator("tbody tr")).ToHaveCountAsync(1);
         await Assertions.Expect(participation.Locator("tbody tr td").First).ToHaveTextAsync("3");
         await Assertions.Expect(participation.Locator("tbody tr td").Nth(1)).ToHaveTextAsync("1");
+        await Accessibility.AssertNoViolationsAsync(owner, "project page with answers (progress, participation chart and its table)");
         var download = await owner.RunAndWaitForDownloadAsync(() => owner.GetByTestId("export-csv").ClickAsync());
         Assert.EndsWith(".csv", download.SuggestedFilename, StringComparison.Ordinal);
         var csv = await File.ReadAllTextAsync(await download.PathAsync());
@@ -208,10 +212,12 @@ public sealed class PortalFlowTests : IAsyncLifetime
         Assert.Equal(3, myData["answers"]!.AsArray().Count);
         Assert.Contains(pseudonym, csv, StringComparison.Ordinal);
         await Assertions.Expect(contributor.GetByTestId("label-status")).ToContainTextAsync("3 answers");
+        await Accessibility.AssertNoViolationsAsync(contributor, "labelling page: my data open, in English");
         contributor.Dialog += (_, dialog) => dialog.AcceptAsync();
         await contributor.GetByTestId("my-data-erase").ClickAsync();
         await Assertions.Expect(contributor.GetByTestId("consent")).ToBeVisibleAsync();
         await Assertions.Expect(contributor.GetByTestId("label-status")).ToContainTextAsync("erased: 3 answers");
+        await Accessibility.AssertNoViolationsAsync(contributor, "labelling page: consent again after erasure, in English");
         // They may start again, under a new pseudonym.
         await contributor.GetByTestId("consent-accept").ClickAsync();
         await Assertions.Expect(contributor.GetByTestId("label-page")).Not.ToHaveAttributeAsync("data-phase", "consent");
@@ -287,6 +293,7 @@ public sealed class PortalFlowTests : IAsyncLifetime
         await Assertions.Expect(page.GetByTestId("label-error")).ToContainTextAsync("Cette image n'a pas pu être affichée");
         var choice = page.GetByTestId("choice-north_south");
         await Assertions.Expect(choice).ToHaveAttributeAsync("aria-disabled", "true");
+        await Accessibility.AssertNoViolationsAsync(page, "labelling page: an image that cannot be shown");
         await Assertions.Expect(page.GetByTestId("skip")).ToHaveAttributeAsync("aria-disabled", "false");
         await choice.ClickAsync(new() { Force = true }); // a click on it all the same, and its keyboard shortcut
         await page.Keyboard.PressAsync("1");
@@ -316,11 +323,13 @@ public sealed class PortalFlowTests : IAsyncLifetime
         // The demo owner is a researcher: the header leads to the experiments page.
         await page.GetByTestId("nav-experiments").ClickAsync();
         await Assertions.Expect(page.GetByTestId("experiments-page")).ToBeVisibleAsync();
+        await Accessibility.AssertNoViolationsAsync(page, "experiments");
         await page.GetByTestId("define-name").FillAsync("NudgeToneE2E");
         await page.GetByTestId("define-seed").FillAsync("e2e-seed");
         await page.GetByTestId("define-submit").ClickAsync();
         await Assertions.Expect(page.GetByTestId("experiment-title")).ToContainTextAsync("NudgeToneE2E");
         await Assertions.Expect(page.GetByTestId("audit-row")).ToHaveCountAsync(1);
+        await Accessibility.AssertNoViolationsAsync(page, "experiment, defined");
 
         await page.GetByTestId("start").ClickAsync();
         await Assertions.Expect(page.GetByTestId("allocation-running")).ToBeVisibleAsync();
@@ -336,6 +345,7 @@ public sealed class PortalFlowTests : IAsyncLifetime
         await Assertions.Expect(change).ToContainTextAsync("→ 20 %");
         await Assertions.Expect(change).ToContainTextAsync(ApiServer.DemoEmail);
         await Assertions.Expect(page.GetByTestId("results")).ToBeVisibleAsync();
+        await Accessibility.AssertNoViolationsAsync(page, "experiment, running (allocation, audit trail, results)");
 
         // The project's Slack campaign: a bad time zone is refused with the server's message, a good one saved.
         await page.GetByTestId("nav-projects").ClickAsync();
@@ -344,10 +354,12 @@ public sealed class PortalFlowTests : IAsyncLifetime
         await page.GetByTestId("campaign-timezone").FillAsync("Mars/Olympus");
         await page.GetByTestId("campaign-save").ClickAsync();
         await Assertions.Expect(page.GetByTestId("campaign-error")).ToContainTextAsync("Mars/Olympus");
+        await Accessibility.AssertNoViolationsAsync(page, "project page: Slack campaign refused");
         await page.GetByTestId("campaign-timezone").FillAsync("Europe/Paris");
         await page.GetByTestId("campaign-max-day").FillAsync("2");
         await page.GetByTestId("campaign-save").ClickAsync();
         await Assertions.Expect(page.GetByTestId("campaign-status")).ToContainTextAsync("Campagne enregistrée.");
+        await Accessibility.AssertNoViolationsAsync(page, "project page: Slack campaign saved");
         await page.ReloadAsync();
         await Assertions.Expect(page.GetByTestId("campaign-max-day")).ToHaveValueAsync("2");
         Assert.Empty(pageErrors);
@@ -381,6 +393,7 @@ public sealed class PortalFlowTests : IAsyncLifetime
         await page.GetByTestId("tile-zoom").FillAsync("18");
         await page.GetByTestId("tile-submit").ClickAsync();
         await Assertions.Expect(page.GetByTestId("tile-import-section").GetByTestId("field-error")).ToContainTextAsync("{z}, {x} et {y}");
+        await Accessibility.AssertNoViolationsAsync(page, "project page: tile import refused");
 
         await page.GetByTestId("tile-template").FillAsync(tiles.BaseUrl + "/{z}/{x}/{y}.png");
         await page.GetByTestId("tile-submit").ClickAsync();
@@ -393,6 +406,7 @@ public sealed class PortalFlowTests : IAsyncLifetime
         await Assertions.Expect(page.GetByTestId("tile-report-rejected")).ToContainTextAsync("404");
         // When the job ends the page reloads its items: the new images are there.
         await Assertions.Expect(page.Locator("[data-testid=item-card]", new() { HasText = "toit-1.png" })).ToHaveCountAsync(1);
+        await Accessibility.AssertNoViolationsAsync(page, "project page: tile import report");
         Assert.Empty(pageErrors);
     }
 
@@ -433,6 +447,7 @@ public sealed class PortalFlowTests : IAsyncLifetime
             // Without files the form says what is missing, next to each field.
             await page.GetByTestId("osm-submit").ClickAsync();
             await Assertions.Expect(page.GetByTestId("osm-import-form")).ToContainTextAsync("Choisissez une archive .zip d'images.");
+            await Accessibility.AssertNoViolationsAsync(page, "projects: OpenSolarMap import refused");
 
             await page.GetByTestId("osm-title").FillAsync("OpenSolarMap (E2E)");
             await page.GetByTestId("osm-images").SetInputFilesAsync(images);
@@ -447,8 +462,10 @@ public sealed class PortalFlowTests : IAsyncLifetime
             await Assertions.Expect(report).ToContainTextAsync("Lignes CSV inutilisables : 1");
             await Assertions.Expect(report).ToContainTextAsync("Réponses sur des images absentes : 1");
             await Assertions.Expect(page.GetByTestId("project-card").Filter(new() { HasText = "OpenSolarMap (E2E)" })).ToHaveCountAsync(1);
+            await Accessibility.AssertNoViolationsAsync(page, "projects: OpenSolarMap import report");
             await page.GetByTestId("osm-open-project").ClickAsync();
             await Assertions.Expect(page.GetByTestId("project-title")).ToHaveTextAsync("OpenSolarMap (E2E)");
+            await Accessibility.AssertNoViolationsAsync(page, "project page of an imported project (answers, charts)");
         }
         finally
         {
