@@ -64,6 +64,8 @@ public sealed class PortalFlowTests : IAsyncLifetime
         await owner.GotoAsync("/");
         await Assertions.Expect(owner.GetByTestId("signin-submit")).ToBeVisibleAsync();
         await Accessibility.AssertNoViolationsAsync(owner, "sign-in");
+        // Each view's title names it (WCAG 2.4.2): its heading, then the site.
+        await Assertions.Expect(owner).ToHaveTitleAsync("Connexion des porteurs de projet — Co-construisons");
         await owner.GetByTestId("signin-email").FillAsync(ApiServer.DemoEmail);
         await owner.GetByTestId("signin-password").FillAsync(ApiServer.DemoPassword);
         await owner.GetByTestId("signin-submit").ClickAsync();
@@ -89,6 +91,7 @@ public sealed class PortalFlowTests : IAsyncLifetime
         await owner.GetByTestId("create-submit").ClickAsync();
         await Assertions.Expect(owner.GetByTestId("form-error")).ToContainTextAsync("A title is required.");
         await Accessibility.AssertNoViolationsAsync(owner, "new project, title refused, in English");
+        await Assertions.Expect(owner).ToHaveTitleAsync("New project — Co-construisons");
         await owner.GetByTestId("lang-toggle").ClickAsync();
         await Assertions.Expect(owner.GetByTestId("create-submit")).ToHaveTextAsync("Créer le projet");
 
@@ -102,6 +105,7 @@ public sealed class PortalFlowTests : IAsyncLifetime
         var projectPage = owner.GetByTestId("project-page");
         await Assertions.Expect(projectPage).ToBeVisibleAsync();
         await Assertions.Expect(owner.GetByTestId("project-title")).ToHaveTextAsync("Toits de la commune (E2E)");
+        await Assertions.Expect(owner).ToHaveTitleAsync("Toits de la commune (E2E) — Co-construisons");
 
         // Upload one .zip of generated roof images.
         await owner.GetByTestId("upload-input").SetInputFilesAsync(new FilePayload
@@ -134,6 +138,7 @@ public sealed class PortalFlowTests : IAsyncLifetime
         await contributor.GotoAsync(publicUrl);
         await Assertions.Expect(contributor.GetByTestId("label-title")).ToHaveTextAsync("Toits de la commune (E2E)");
         await Accessibility.AssertNoViolationsAsync(contributor, "labelling page: consent notice");
+        await Assertions.Expect(contributor).ToHaveTitleAsync("Toits de la commune (E2E) — Co-construisons");
         await contributor.GetByTestId("consent-accept").ClickAsync();
 
         // Three answers: a click, the keyboard shortcut "2", and a third click.

@@ -4,6 +4,7 @@ import { h, replace } from "./dom";
 import { getLang, setLang, t } from "./i18n";
 import { parseRoute, paths, type Route } from "./router";
 import { getOwner } from "./session";
+import { pageTitle } from "./util";
 import { experimentPage } from "./views/experiment";
 import { experimentsPage } from "./views/experiments";
 import { labelPage } from "./views/label";
@@ -28,13 +29,21 @@ skip.addEventListener("click", (e) => {
   main.focus();
 });
 
+// Each view's title is its h1 then the site's name, kept in step with whatever the view draws
+// (loading, the project's title once it arrives, a redraw in the other language).
+function syncTitle(): void {
+  const title = pageTitle(main.querySelector("h1")?.textContent, t("app.name"));
+  if (document.title !== title) {
+    document.title = title;
+  }
+}
+new MutationObserver(syncTitle).observe(main, { childList: true, subtree: true, characterData: true });
+
 function drawChrome(): void {
   document.documentElement.lang = getLang();
   skip.textContent = t("app.skip");
   renderHeader(header, route, onLanguageChange);
-  if (route.name !== "label") {
-    document.title = t("app.name");
-  }
+  syncTitle();
 }
 
 function onLanguageChange(): void {

@@ -50,3 +50,12 @@ export function myDataFileName(projectId: string, now: Date = new Date()): strin
   const day = now.toISOString().slice(0, 10);
   return `co-construisons-my-data-${projectId.slice(0, 8)}-${day}.json`;
 }
+
+/**
+ * The document title of a view (WCAG 2.4.2, RGAA 8.6): its heading, then the site's name, so that
+ * tabs, history and screen readers tell the pages apart; the site's name alone without a heading.
+ */
+export function pageTitle(heading: string | null | undefined, appName: string): string {
+  const text = (heading ?? "").replace(/\s+/g, " ").trim();
+  return text === "" || text === appName ? appName : `${text} — ${appName}`;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseRoute, paths } from "../src/router";
-import { choiceLabel, myDataFileName, newIdempotencyKey, percent, projectProgress, sameOriginImageUrl } from "../src/util";
+import { choiceLabel, myDataFileName, newIdempotencyKey, pageTitle, percent, projectProgress, sameOriginImageUrl } from "../src/util";
 
 describe("routes", () => {
   it("reads every page from the hash", () => {
@@ -90,5 +90,19 @@ describe("idempotency keys", () => {
 describe("myDataFileName", () => {
   it("names the project and the day, in UTC", () => {
     expect(myDataFileName("0123456789abcdef", new Date(Date.UTC(2026, 10, 29, 23, 30)))).toBe("co-construisons-my-data-01234567-2026-11-29.json");
+  });
+});
+
+describe("page titles", () => {
+  it("name the view by its heading, then the site", () => {
+    expect(pageTitle("Nouveau projet", "Co-construisons")).toBe("Nouveau projet — Co-construisons");
+    expect(pageTitle("  Toits de la\n   commune ", "Co-construisons")).toBe("Toits de la commune — Co-construisons");
+  });
+
+  it("are the site's name alone without a heading, or when the heading is the site's name", () => {
+    expect(pageTitle(undefined, "Co-construisons")).toBe("Co-construisons");
+    expect(pageTitle(null, "Co-construisons")).toBe("Co-construisons");
+    expect(pageTitle("  ", "Co-construisons")).toBe("Co-construisons");
+    expect(pageTitle("Co-construisons", "Co-construisons")).toBe("Co-construisons");
   });
 });

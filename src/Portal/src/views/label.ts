@@ -475,7 +475,6 @@ export async function labelPage(ctx: PageContext, projectId: string, linkToken?:
     return { relocalize: () => draw(false) };
   }
   if (!ctx.isCurrent()) return {};
-  document.title = `${project.title} — ${t("app.name")}`;
   if (token) {
     phase = "loading";
     await next(true);
