@@ -31,6 +31,7 @@ public sealed class AddOwnerCommandTests : IAsyncLifetime
     [Fact]
     public async Task A_short_password_or_a_bad_email_is_refused_with_the_reason()
     {
+        using var french = UiCulture.Use(UiCulture.French);
         var error = await Assert.ThrowsAsync<CliException>(() =>
             AddOwnerCommand.Register(Settings, "pas-une-adresse", "X", "court", CancellationToken.None));
 

@@ -35,6 +35,7 @@ public class CsvReaderTests
     [InlineData("item,label\n\"x\"y,1\n", "line 2: unexpected character 'y' after a closing quote")]
     public void Malformed_csv_gets_a_message_naming_the_line(string text, string expected)
     {
+        using var english = UiCulture.Use(UiCulture.English);
         var error = Assert.Throws<CliException>(() => CsvReader.Parse("a.csv", text));
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
@@ -43,6 +44,7 @@ public class CsvReaderTests
     [Fact]
     public void Non_utf8_bytes_are_refused_naming_the_line()
     {
+        using var english = UiCulture.Use(UiCulture.English);
         byte[] latin1 = [.. Encoding.ASCII.GetBytes("item,label\nx,1\ncaf"), 0xE9, .. Encoding.ASCII.GetBytes(",2\n")];
 
         var error = Assert.Throws<CliException>(() => CsvReader.Decode("a.csv", latin1));
@@ -53,6 +55,7 @@ public class CsvReaderTests
     [Fact]
     public void A_folder_given_as_the_file_is_named_as_a_folder()
     {
+        using var english = UiCulture.Use(UiCulture.English);
         var folder = Directory.CreateTempSubdirectory("coco-csv-").FullName;
         try
         {

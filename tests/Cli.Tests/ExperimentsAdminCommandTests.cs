@@ -18,7 +18,9 @@ public sealed class ExperimentsAdminCommandTests : IAsyncLifetime
         ["Storage:Path"] = Path.Combine(_dir, "storage"),
     };
 
-    private Task<(int Code, string Out, string Err)> Run(params string[] args) => CapturedCli.Run(ExperimentsAdminCommand.All, [.. args, "--connection", Connection, "--schema", _schema]);
+    private Task<(int Code, string Out, string Err)> Run(params string[] args) => RunIn(UiCulture.English, args);
+
+    private Task<(int Code, string Out, string Err)> RunIn(string culture, params string[] args) => CapturedCli.Run(ExperimentsAdminCommand.All, [.. args, "--connection", Connection, "--schema", _schema], culture);
 
     public async Task InitializeAsync()
     {
@@ -56,7 +58,7 @@ public sealed class ExperimentsAdminCommandTests : IAsyncLifetime
         Assert.Equal(1, badCode);
         Assert.Contains("90 %", badErr, StringComparison.Ordinal);
 
-        var (deniedCode, _, denied) = await Run("experiments", "list", "--as", "agent@example.fr");
+        var (deniedCode, _, denied) = await RunIn(UiCulture.French, "experiments", "list", "--as", "agent@example.fr");
         Assert.Equal(1, deniedCode);
         Assert.Contains("chercheur", denied, StringComparison.Ordinal);
 

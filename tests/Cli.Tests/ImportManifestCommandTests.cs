@@ -33,6 +33,7 @@ public sealed class ImportManifestCommandTests : IAsyncLifetime
     [Fact]
     public async Task Every_row_is_added_or_reported_with_its_reason_and_a_second_run_adds_nothing()
     {
+        using var french = UiCulture.Use(UiCulture.French);
         using var server = new LocalHttpServer(path => path switch
         {
             "/ok.png" => new LocalResponse(200, LocalHttpServer.Png(20, 10, SKColors.Teal)),

@@ -37,6 +37,7 @@ public sealed class ImportTilesCommandTests : IAsyncLifetime
     [Fact]
     public async Task Each_footprint_becomes_a_stitched_crop_and_failing_tiles_are_reported()
     {
+        using var french = UiCulture.Use(UiCulture.French);
         var tx = (int)(WebMercator.PixelX(4.85, Zoom, 256) / 256);
         var ty = (int)(WebMercator.PixelY(45.76, Zoom, 256) / 256);
         using var server = new LocalHttpServer(path =>
@@ -103,6 +104,7 @@ public sealed class ImportTilesCommandTests : IAsyncLifetime
     [Fact]
     public async Task A_template_without_placeholders_is_refused_clearly()
     {
+        using var french = UiCulture.Use(UiCulture.French);
         Directory.CreateDirectory(_dir);
         var geojson = Path.Combine(_dir, "vide.geojson");
         File.WriteAllText(geojson, """{"type":"FeatureCollection","features":[]}""");
