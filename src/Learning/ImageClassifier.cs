@@ -273,7 +273,9 @@ public sealed class ImageClassifier
         ArgumentNullException.ThrowIfNull(directory);
         if (!Directory.Exists(directory))
         {
-            throw new ModelLoadException($"Model directory '{directory}' does not exist (train one with `coconstruisons train-images`).");
+            throw new ModelLoadException(Messages.T(
+                $"Le dossier de modèle « {directory} » n'existe pas (entraînez-en un avec `coconstruisons train-images`).",
+                $"Model directory '{directory}' does not exist (train one with `coconstruisons train-images`)."));
         }
 
         var modelPath = Path.Combine(directory, ModelFile);
@@ -281,7 +283,7 @@ public sealed class ImageClassifier
         var metadataPath = Path.Combine(directory, MetadataFile);
         if (!File.Exists(metadataPath))
         {
-            throw new ModelLoadException($"Model directory '{directory}' has no {MetadataFile}: it is not a complete saved model.");
+            throw new ModelLoadException(Incomplete(directory, MetadataFile));
         }
 
         ModelMetadata? metadata;
@@ -291,42 +293,56 @@ public sealed class ImageClassifier
         }
         catch (JsonException ex)
         {
-            throw new ModelLoadException($"'{metadataPath}' is not valid model metadata JSON: {ex.Message}", ex);
+            throw new ModelLoadException(Messages.T(
+                $"« {metadataPath} » n'est pas un JSON de métadonnées de modèle valide : {ex.Message}",
+                $"'{metadataPath}' is not valid model metadata JSON: {ex.Message}"), ex);
         }
 
         if (metadata is null || metadata.Classes.Count < 2 || (!metadata.HasFeatureModel && !metadata.HasNetwork) || metadata.FeatureCount < 0 || !(metadata.NetworkWeight is >= 0 and <= 1))
         {
-            throw new ModelLoadException($"'{metadataPath}' is incomplete (classes, feature count or network missing, or network weight outside 0..1).");
+            throw new ModelLoadException(Messages.T(
+                $"« {metadataPath} » est incomplet (classes, nombre de caractéristiques ou réseau manquants, ou poids du réseau hors de 0..1).",
+                $"'{metadataPath}' is incomplete (classes, feature count or network missing, or network weight outside 0..1)."));
         }
 
         foreach (var (needed, path) in new[] { (metadata.HasFeatureModel, modelPath), (metadata.HasNetwork, networkPath) })
         {
             if (needed && !File.Exists(path))
             {
-                throw new ModelLoadException($"Model directory '{directory}' has no {Path.GetFileName(path)}: it is not a complete saved model.");
+                throw new ModelLoadException(Incomplete(directory, Path.GetFileName(path)));
             }
         }
 
         if (metadata.FormatVersion != ModelMetadata.CurrentFormat)
         {
-            throw new ModelLoadException($"'{metadataPath}' has format version {metadata.FormatVersion}; this build reads version {ModelMetadata.CurrentFormat}.");
+            throw new ModelLoadException(Messages.T(
+                $"« {metadataPath} » est au format version {metadata.FormatVersion} ; cette version du logiciel lit la version {ModelMetadata.CurrentFormat}.",
+                $"'{metadataPath}' has format version {metadata.FormatVersion}; this build reads version {ModelMetadata.CurrentFormat}."));
         }
 
         if (metadata.HasFeatureModel && (metadata.FeatureVersion != RoofFeatureExtractor.Version || metadata.FeatureCount != RoofFeatureExtractor.Length))
         {
-            throw new ModelLoadException($"The model was trained on features '{metadata.FeatureVersion}' ({metadata.FeatureCount} values); this build computes '{RoofFeatureExtractor.Version}' ({RoofFeatureExtractor.Length}). Retrain it.");
+            throw new ModelLoadException(Messages.T(
+                $"Le modèle a été entraîné sur les caractéristiques « {metadata.FeatureVersion} » ({metadata.FeatureCount} valeurs) ; cette version du logiciel calcule « {RoofFeatureExtractor.Version} » ({RoofFeatureExtractor.Length}). Entraînez-le à nouveau.",
+                $"The model was trained on features '{metadata.FeatureVersion}' ({metadata.FeatureCount} values); this build computes '{RoofFeatureExtractor.Version}' ({RoofFeatureExtractor.Length}). Retrain it."));
         }
 
         foreach (var (needed, path, checksum) in new[] { (metadata.HasFeatureModel, modelPath, metadata.ModelSha256), (metadata.HasNetwork, networkPath, metadata.NetworkSha256) })
         {
             if (needed && !string.Equals(Sha256(path), checksum, StringComparison.OrdinalIgnoreCase))
             {
-                throw new ModelLoadException($"'{path}' does not match the checksum in {MetadataFile}: the file is corrupt or comes from another save.");
+                throw new ModelLoadException(Messages.T(
+                    $"« {path} » ne correspond pas à la somme de contrôle de {MetadataFile} : le fichier est corrompu ou vient d'un autre enregistrement.",
+                    $"'{path}' does not match the checksum in {MetadataFile}: the file is corrupt or comes from another save."));
             }
         }
 
         return metadata;
     }
+
+    private static string Incomplete(string directory, string missing) => Messages.T(
+        $"Le dossier de modèle « {directory} » n'a pas de {missing} : ce n'est pas un modèle enregistré complet.",
+        $"Model directory '{directory}' has no {missing}: it is not a complete saved model.");
 
     public static ImageClassifier Load(string directory)
     {
@@ -345,7 +361,9 @@ public sealed class ImageClassifier
             }
             catch (Exception ex) when (ex is InvalidOperationException or FormatException or IOException or InvalidDataException or ArgumentException)
             {
-                throw new ModelLoadException($"'{modelPath}' cannot be loaded by ML.NET: {ex.Message}", ex);
+                throw new ModelLoadException(Messages.T(
+                    $"« {modelPath} » ne peut pas être chargé par ML.NET : {ex.Message}",
+                    $"'{modelPath}' cannot be loaded by ML.NET: {ex.Message}"), ex);
             }
         }
 
@@ -358,12 +376,16 @@ public sealed class ImageClassifier
             }
             catch (Exception ex) when (ex is IOException or InvalidDataException)
             {
-                throw new ModelLoadException($"'{networkPath}' cannot be read: {ex.Message}", ex);
+                throw new ModelLoadException(Messages.T(
+                    $"« {networkPath} » est illisible : {ex.Message}",
+                    $"'{networkPath}' cannot be read: {ex.Message}"), ex);
             }
 
             if (network.Net.Shape.Classes != metadata.Classes.Count)
             {
-                throw new ModelLoadException($"'{networkPath}' predicts {network.Net.Shape.Classes} classes; {MetadataFile} names {metadata.Classes.Count}.");
+                throw new ModelLoadException(Messages.T(
+                    $"« {networkPath} » prédit {network.Net.Shape.Classes} classes ; {MetadataFile} en nomme {metadata.Classes.Count}.",
+                    $"'{networkPath}' predicts {network.Net.Shape.Classes} classes; {MetadataFile} names {metadata.Classes.Count}."));
             }
         }
 

@@ -4,7 +4,7 @@ namespace CoConstruisons.Learning;
 
 /// <summary>An image that could not be decoded (corrupt, truncated, not an image).</summary>
 public sealed class UnreadableImageException(string path, string reason)
-    : Exception($"Cannot read image '{path}': {reason}.")
+    : Exception(Messages.T($"Impossible de lire l'image « {path} » : {reason}.", $"Cannot read image '{path}': {reason}."))
 {
     public string ImagePath { get; } = path;
 }
@@ -51,31 +51,33 @@ public sealed class ImageRaster
         return Decode(bytes, path);
     }
 
+    private static string NotAnImage => Messages.T("ce n'est pas une image décodable (JPEG, PNG ou WebP attendu)", "not a decodable image (JPEG/PNG/WebP expected)");
+
     public static ImageRaster Decode(byte[] bytes, string name = "<memory>")
     {
         ArgumentNullException.ThrowIfNull(bytes);
         if (bytes.Length == 0)
         {
-            throw new UnreadableImageException(name, "the file is empty");
+            throw new UnreadableImageException(name, Messages.T("le fichier est vide", "the file is empty"));
         }
 
         using var data = SKData.CreateCopy(bytes);
         using var codec = SKCodec.Create(data);
         if (codec is null)
         {
-            throw new UnreadableImageException(name, "not a decodable image (JPEG/PNG/WebP expected)");
+            throw new UnreadableImageException(name, NotAnImage);
         }
 
         using var decoded = SKBitmap.Decode(codec);
         if (decoded is null || decoded.Width <= 0 || decoded.Height <= 0)
         {
-            throw new UnreadableImageException(name, "not a decodable image (JPEG/PNG/WebP expected)");
+            throw new UnreadableImageException(name, NotAnImage);
         }
 
         var info = new SKImageInfo(Size, Size, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         using var source = decoded.ColorType == SKColorType.Rgba8888 ? null : decoded.Copy(SKColorType.Rgba8888);
         using var resized = (source ?? decoded).Resize(info, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear))
-            ?? throw new UnreadableImageException(name, "could not be resampled");
+            ?? throw new UnreadableImageException(name, Messages.T("impossible de la rééchantillonner", "could not be resampled"));
         var pixels = resized.GetPixelSpan();
         var rgb = new float[Size * Size * 3];
         for (var i = 0; i < Size * Size; i++)

@@ -43,16 +43,21 @@ public sealed class LabelSymmetry
         _quarterTurn = Enumerable.Range(0, classes.Count).ToArray();
         var index = classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i, StringComparer.Ordinal);
         var used = new HashSet<string>(StringComparer.Ordinal);
+        // The swaps come from whoever trains (train-images --rotation-swap): their checks are messages for them, with no parameter name.
         foreach (var (a, b) in swaps)
         {
             if (!index.TryGetValue(a, out var ia) || !index.TryGetValue(b, out var ib))
             {
-                throw new ArgumentException($"Rotation swap {a}:{b} names a class that is not among the labels ({string.Join(", ", classes)}).", nameof(rotationSwaps));
+                throw new ArgumentException(Messages.T(
+                    $"L'échange par rotation {a}:{b} nomme une classe absente des étiquettes ({string.Join(", ", classes)}).",
+                    $"Rotation swap {a}:{b} names a class that is not among the labels ({string.Join(", ", classes)})."));
             }
 
             if (a == b || !used.Add(a) || !used.Add(b))
             {
-                throw new ArgumentException($"Rotation swap {a}:{b}: each class may appear in at most one pair, with another class.", nameof(rotationSwaps));
+                throw new ArgumentException(Messages.T(
+                    $"Échange par rotation {a}:{b} : chaque classe ne peut figurer que dans une seule paire, avec une autre classe.",
+                    $"Rotation swap {a}:{b}: each class may appear in at most one pair, with another class."));
             }
 
             _quarterTurn[ia] = ib;

@@ -129,7 +129,9 @@ public static class Trainer
         // The checks of the data are messages for whoever brought it (the CLI and the platform show them as they are): no parameter name.
         if (classes.Count < 2)
         {
-            throw new ArgumentException($"Training needs at least two classes; the labels only contain {string.Join(", ", classes.Select(c => $"'{c}'"))}.");
+            throw new ArgumentException(Messages.T(
+                $"L'entraînement demande au moins deux classes ; les étiquettes ne contiennent que {string.Join(", ", classes.Select(c => $"« {c} »"))}.",
+                $"Training needs at least two classes; the labels only contain {string.Join(", ", classes.Select(c => $"'{c}'"))}."));
         }
 
         var symmetry = options.RotationSwaps is null ? LabelSymmetry.Detect(classes) : new LabelSymmetry(classes, options.RotationSwaps);
@@ -142,19 +144,25 @@ public static class Trainer
             var ids = items.Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
             if (trainingOnly.FirstOrDefault(i => ids.Contains(i.Id)) is { } repeated)
             {
-                throw new ArgumentException($"Image '{repeated.Id}' is both among the split items and the training-only items.");
+                throw new ArgumentException(Messages.T(
+                    $"L'image « {repeated.Id} » figure à la fois parmi les images réparties et parmi celles réservées à l'entraînement.",
+                    $"Image '{repeated.Id}' is both among the split items and the training-only items."));
             }
 
             if (trainingOnly.FirstOrDefault(i => !classes.Contains(i.Label)) is { } unknown)
             {
-                throw new ArgumentException($"Training-only image '{unknown.Id}' has label '{unknown.Label}', which is not among the classes ({string.Join(", ", classes)}).");
+                throw new ArgumentException(Messages.T(
+                    $"L'image « {unknown.Id} », réservée à l'entraînement, a l'étiquette « {unknown.Label} », qui ne fait pas partie des classes ({string.Join(", ", classes)}).",
+                    $"Training-only image '{unknown.Id}' has label '{unknown.Label}', which is not among the classes ({string.Join(", ", classes)})."));
             }
 
             train.AddRange(trainingOnly);
         }
         if (test.Count == 0 || calibration.Count == 0 || train.Select(i => i.Label).Distinct().Count() < 2)
         {
-            throw new ArgumentException($"Too few labelled images to split ({items.Count}: {train.Count} training, {calibration.Count} calibration, {test.Count} test); label more images.");
+            throw new ArgumentException(Messages.T(
+                $"Trop peu d'images étiquetées pour les répartir ({items.Count} : {train.Count} pour l'entraînement, {calibration.Count} pour la calibration, {test.Count} pour le test) ; étiquetez davantage d'images.",
+                $"Too few labelled images to split ({items.Count}: {train.Count} training, {calibration.Count} calibration, {test.Count} test); label more images."));
         }
 
         var ml = new MLContext(seed: options.Seed);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using CoConstruisons.Application.Abstractions;
 using CoConstruisons.Application.Common.Exceptions;
@@ -149,14 +150,24 @@ public sealed class ModelLoopTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(80, overview.ConfidentLabels);
         Assert.Equal("v1", Assert.Single(overview.Versions).Version);
 
-        // Files are checked before they are served: a corrupt model.zip is a clear error, for download and load alike.
-        Assert.Equal(directory, (await Send(new GetModelFiles(_owner, project, "v1"))).Directory);
-        await File.WriteAllBytesAsync(Path.Combine(directory, "model.zip"), [1, 2, 3, 4]);
-        var download = await Assert.ThrowsAsync<ModelFileException>(() => Send(new GetModelFiles(_owner, project, "v1")));
-        Assert.Contains("checksum", download.Message, StringComparison.Ordinal);
-        var load = Assert.Throws<ModelFileException>(() => _services.GetRequiredService<IImageClassifierTrainer>().Load(directory));
-        Assert.Contains("model.zip", load.Message, StringComparison.Ordinal);
-        await Assert.ThrowsAsync<NotFoundException>(() => Send(new GetModelFiles(_owner, project, "v9")));
+        // Files are checked before they are served: a corrupt model.zip is a clear error, for download and load alike
+        // (worded in the UI language, as src/Learning's messages are: these lines expect English, whatever the machine's locale).
+        var culture = CultureInfo.CurrentUICulture;
+        CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo("en-GB");
+        try
+        {
+            Assert.Equal(directory, (await Send(new GetModelFiles(_owner, project, "v1"))).Directory);
+            await File.WriteAllBytesAsync(Path.Combine(directory, "model.zip"), [1, 2, 3, 4]);
+            var download = await Assert.ThrowsAsync<ModelFileException>(() => Send(new GetModelFiles(_owner, project, "v1")));
+            Assert.Contains("checksum", download.Message, StringComparison.Ordinal);
+            var load = Assert.Throws<ModelFileException>(() => _services.GetRequiredService<IImageClassifierTrainer>().Load(directory));
+            Assert.Contains("model.zip", load.Message, StringComparison.Ordinal);
+            await Assert.ThrowsAsync<NotFoundException>(() => Send(new GetModelFiles(_owner, project, "v9")));
+        }
+        finally
+        {
+            CultureInfo.CurrentUICulture = culture;
+        }
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using CoConstruisons.Learning;
 
 namespace CoConstruisons.Learning.Tests;
 
+[UiCulture("en-GB")]
 public sealed class InputTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("coconstruisons-input-tests-").FullName;

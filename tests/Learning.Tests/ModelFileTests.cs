@@ -2,6 +2,7 @@ using CoConstruisons.Learning;
 
 namespace CoConstruisons.Learning.Tests;
 
+[UiCulture("en-GB")]
 public sealed class ModelFileTests(TinyModelFixture fixture) : IClassFixture<TinyModelFixture>, IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "coconstruisons-model-tests-" + Guid.NewGuid().ToString("N"));

@@ -24,6 +24,7 @@ public sealed class TinyNetworkFixture
     }
 }
 
+[UiCulture("en-GB")]
 public sealed class NetworkModelTests(TinyNetworkFixture fixture) : IClassFixture<TinyNetworkFixture>, IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "coconstruisons-network-tests-" + Guid.NewGuid().ToString("N"));

@@ -3,6 +3,7 @@ using CoConstruisons.Learning.Cnn;
 namespace CoConstruisons.Learning.Tests;
 
 /// <summary>Several networks trained from different seeds and averaged (<see cref="CnnOptions.Networks"/>).</summary>
+[UiCulture("en-GB")]
 public sealed class SeveralNetworksTests
 {
     private static readonly string[] Classes = TinyNetwork.Classes;

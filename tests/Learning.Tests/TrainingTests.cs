@@ -2,6 +2,7 @@ using CoConstruisons.Learning;
 
 namespace CoConstruisons.Learning.Tests;
 
+[UiCulture("en-GB")]
 public sealed class TrainingTests(TinyModelFixture fixture) : IClassFixture<TinyModelFixture>
 {
     [Fact]

@@ -186,13 +186,13 @@ internal sealed class CnnModel
             var magic = Encoding.ASCII.GetString(reader.ReadBytes(Magic.Length));
             if (magic != Magic && magic != MagicMany)
             {
-                throw new InvalidDataException("not a Co-construisons network file (wrong header)");
+                throw new InvalidDataException(Messages.T("ce n'est pas un fichier de réseau Co-construisons (en-tête incorrect)", "not a Co-construisons network file (wrong header)"));
             }
 
             var count = reader.ReadInt32();
             if (count is < 1 or > 64)
             {
-                throw new InvalidDataException($"implausible number of convolutions ({count})");
+                throw new InvalidDataException(Messages.T($"nombre de convolutions invraisemblable ({count})", $"implausible number of convolutions ({count})"));
             }
 
             var convs = new List<ConvSpec>();
@@ -218,7 +218,7 @@ internal sealed class CnnModel
             var networks = magic == Magic ? 1 : reader.ReadInt32();
             if (networks < 1 || networks > MaxNetworks || (magic == MagicMany && networks == 1))
             {
-                throw new InvalidDataException($"implausible number of networks ({networks})");
+                throw new InvalidDataException(Messages.T($"nombre de réseaux invraisemblable ({networks})", $"implausible number of networks ({networks})"));
             }
 
             var nets = new List<ConvNet>();
@@ -227,13 +227,15 @@ internal sealed class CnnModel
                 var length = reader.ReadInt32();
                 if (length != shape.Layout().Total)
                 {
-                    throw new InvalidDataException($"the file holds {length} parameters; its shape needs {shape.Layout().Total}");
+                    throw new InvalidDataException(Messages.T(
+                        $"le fichier contient {length} paramètres ; sa forme en demande {shape.Layout().Total}",
+                        $"the file holds {length} parameters; its shape needs {shape.Layout().Total}"));
                 }
 
                 var bytes = reader.ReadBytes(length * sizeof(float));
                 if (bytes.Length != length * sizeof(float))
                 {
-                    throw new InvalidDataException("the parameter block is truncated");
+                    throw new InvalidDataException(Messages.T("le bloc de paramètres est tronqué", "the parameter block is truncated"));
                 }
 
                 var parameters = new float[length];
@@ -242,7 +244,7 @@ internal sealed class CnnModel
                     parameters[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(i * sizeof(float)));
                     if (!float.IsFinite(parameters[i]))
                     {
-                        throw new InvalidDataException("the parameters contain a non-finite value");
+                        throw new InvalidDataException(Messages.T("les paramètres contiennent une valeur non finie", "the parameters contain a non-finite value"));
                     }
                 }
 
@@ -251,14 +253,14 @@ internal sealed class CnnModel
 
             if (stream.ReadByte() != -1)
             {
-                throw new InvalidDataException("the parameter block is followed by extra bytes");
+                throw new InvalidDataException(Messages.T("le bloc de paramètres est suivi d'octets en trop", "the parameter block is followed by extra bytes"));
             }
 
             return new CnnModel(nets, mean, std);
         }
         catch (Exception ex) when (ex is EndOfStreamException or ArgumentException)
         {
-            throw new InvalidDataException($"truncated or invalid network file ({ex.Message})", ex);
+            throw new InvalidDataException(Messages.T($"fichier de réseau tronqué ou invalide ({ex.Message})", $"truncated or invalid network file ({ex.Message})"), ex);
         }
     }
 }

@@ -77,18 +77,18 @@ internal sealed record ConvNetShape(IReadOnlyList<ConvSpec> Convs, int Extras, i
             var c = Convs[l];
             if (c.In <= 0 || c.Out <= 0 || c.Size <= 0 || (c.PoolAfter && c.Size % 2 != 0) || (GroupNorm && c.Out % Groups(c.Out) != 0))
             {
-                throw new ArgumentException($"Convolution {l} has an invalid shape ({c}).");
+                throw new ArgumentException(Messages.T($"La convolution {l} a une forme invalide ({c}).", $"Convolution {l} has an invalid shape ({c})."));
             }
 
             if (l > 0 && (Convs[l - 1].Out != c.In || Convs[l - 1].OutSize != c.Size))
             {
-                throw new ArgumentException($"Convolution {l} does not fit the output of convolution {l - 1}.");
+                throw new ArgumentException(Messages.T($"La convolution {l} ne correspond pas à la sortie de la convolution {l - 1}.", $"Convolution {l} does not fit the output of convolution {l - 1}."));
             }
         }
 
         if (Convs.Count == 0 || Convs[0].In != Channels || Hidden <= 0 || Classes < 2 || Extras < 0)
         {
-            throw new ArgumentException("Invalid network shape.");
+            throw new ArgumentException(Messages.T("Forme de réseau invalide.", "Invalid network shape."));
         }
     }
 }
