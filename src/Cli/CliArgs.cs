@@ -1,3 +1,5 @@
+using CoConstruisons.Application.Common;
+
 namespace CoConstruisons.Cli;
 
 /// <summary>A usage error: printed with the command's usage, exit code 2.</summary>
@@ -43,7 +45,9 @@ public sealed class CliArgs
             }
             else
             {
-                throw new UsageException($"Option --{name} needs a value (or is not an option of this command: see --help).");
+                throw new UsageException(Texts.T(
+                    $"L'option --{name} attend une valeur (ou n'est pas une option de cette commande : voir --help).",
+                    $"Option --{name} needs a value (or is not an option of this command: see --help)."));
             }
         }
 
@@ -57,7 +61,7 @@ public sealed class CliArgs
     }
 
     public string RequiredOption(string name) =>
-        Option(name) ?? throw new UsageException($"Option --{name} is required.");
+        Option(name) ?? throw new UsageException(Texts.T($"L'option --{name} est obligatoire.", $"Option --{name} is required."));
 
     public bool Flag(string name)
     {
@@ -70,7 +74,7 @@ public sealed class CliArgs
         var value = Option(name);
         return value is null ? fallback
             : int.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n
-            : throw new UsageException($"Option --{name} must be a whole number, not '{value}'.");
+            : throw new UsageException(Texts.T($"L'option --{name} doit être un nombre entier, pas « {value} ».", $"Option --{name} must be a whole number, not '{value}'."));
     }
 
     public double DoubleOption(string name, double fallback)
@@ -78,7 +82,7 @@ public sealed class CliArgs
         var value = Option(name);
         return value is null ? fallback
             : double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var x) ? x
-            : throw new UsageException($"Option --{name} must be a number, not '{value}'.");
+            : throw new UsageException(Texts.T($"L'option --{name} doit être un nombre, pas « {value} ».", $"Option --{name} must be a number, not '{value}'."));
     }
 
     /// <summary>Call after reading every option: refuses options the command does not know.</summary>
@@ -87,7 +91,7 @@ public sealed class CliArgs
         var unknown = _options.Keys.Where(k => !_read.Contains(k)).ToList();
         if (unknown.Count > 0)
         {
-            throw new UsageException("Unknown option(s): " + string.Join(", ", unknown.Select(u => "--" + u)));
+            throw new UsageException(Texts.T("Option(s) inconnue(s) : ", "Unknown option(s): ") + string.Join(", ", unknown.Select(u => "--" + u)));
         }
     }
 }

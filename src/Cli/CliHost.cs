@@ -1,3 +1,5 @@
+using CoConstruisons.Application.Common;
+
 namespace CoConstruisons.Cli;
 
 public static class CliHost
@@ -11,7 +13,10 @@ public static class CliHost
         var help = args.Contains("--help") || args.Contains("-h");
         if (command is null && args.Length > 0 && !help)
         {
-            Console.Error.WriteLine($"error: unknown command '{string.Join(' ', args.TakeWhile(a => !a.StartsWith('-')))}' (the commands are listed below).");
+            var unknown = string.Join(' ', args.TakeWhile(a => !a.StartsWith('-')));
+            Console.Error.WriteLine(Error + Texts.T(
+                $"commande inconnue « {unknown} » (les commandes sont listées ci-dessous).",
+                $"unknown command '{unknown}' (the commands are listed below)."));
         }
 
         if (command is null || help)
@@ -33,36 +38,45 @@ public static class CliHost
         }
         catch (UsageException ex)
         {
-            Console.Error.WriteLine($"error: {ex.Message}");
-            Console.Error.WriteLine($"usage: coconstruisons {command.Usage}");
+            Console.Error.WriteLine(Error + ex.Message);
+            Console.Error.WriteLine(UsagePrefix + command.Usage);
             return 2;
         }
         catch (CliException ex)
         {
-            Console.Error.WriteLine($"error: {ex.Message}");
+            Console.Error.WriteLine(Error + ex.Message);
             return 1;
         }
         catch (OperationCanceledException)
         {
-            Console.Error.WriteLine("cancelled");
+            Console.Error.WriteLine(Texts.T("annulé", "cancelled"));
             return 130;
         }
         catch (FluentValidation.ValidationException ex)
         {
-            Console.Error.WriteLine($"error: {string.Join(" ", ex.Errors.Select(e => e.ErrorMessage).Distinct(StringComparer.Ordinal))}");
+            Console.Error.WriteLine(Error + string.Join(" ", ex.Errors.Select(e => e.ErrorMessage).Distinct(StringComparer.Ordinal)));
             return 1;
         }
         catch (Exception ex) when (DatabaseError(ex) is { } database)
         {
-            Console.Error.WriteLine($"error: cannot use the PostgreSQL database ({database.Message.TrimEnd('.')}). Start PostgreSQL (`pg_ctlcluster 15 main start`, or `make run` which does it) or give another server with --connection \"Host=…;Database=…;Username=…;Password=…\".");
+            // The driver's own message (connection refused, authentication…) is shown as it comes: English.
+            var reason = database.Message.TrimEnd('.');
+            Console.Error.WriteLine(Error + Texts.T(
+                $"impossible d'utiliser la base de données PostgreSQL ({reason}). Démarrez PostgreSQL (`pg_ctlcluster 15 main start`, ou `make run` qui le fait) ou indiquez un autre serveur avec --connection \"Host=…;Database=…;Username=…;Password=…\".",
+                $"cannot use the PostgreSQL database ({reason}). Start PostgreSQL (`pg_ctlcluster 15 main start`, or `make run` which does it) or give another server with --connection \"Host=…;Database=…;Username=…;Password=…\"."));
             return 1;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"error: {ex.Message}");
+            Console.Error.WriteLine(Error + ex.Message);
             return 1;
         }
     }
+
+    /// <summary>"error: " before a message, in the terminal's language (French typography: a space before the colon).</summary>
+    private static string Error => Texts.T("erreur : ", "error: ");
+
+    private static string UsagePrefix => Texts.T("usage : coconstruisons ", "usage: coconstruisons ");
 
     /// <summary>The PostgreSQL driver's exception in <paramref name="ex"/>'s chain (connection refused, authentication…), if any.</summary>
     private static Exception? DatabaseError(Exception ex)
@@ -78,7 +92,7 @@ public static class CliHost
         return null;
     }
 
-    /// <summary>French for the platform's messages when the first locale variable that is set names French; English otherwise.</summary>
+    /// <summary>French for the command line's and the platform's messages when the first locale variable that is set names French; English otherwise.</summary>
     public static void UseTerminalLanguage(Func<string, string?> environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
@@ -95,11 +109,11 @@ public static class CliHost
     {
         if (selected is not null)
         {
-            Console.WriteLine($"usage: coconstruisons {selected.Usage}\n\n{selected.Summary}");
+            Console.WriteLine($"{UsagePrefix}{selected.Usage}\n\n{selected.Summary}");
             return;
         }
 
-        Console.WriteLine("coconstruisons — Co-construisons command line\n\ncommands:");
+        Console.WriteLine(Texts.T("coconstruisons — la ligne de commande de Co-construisons\n\ncommandes :", "coconstruisons — Co-construisons command line\n\ncommands:"));
         foreach (var c in commands.OrderBy(c => c.Name, StringComparer.Ordinal))
         {
             Console.WriteLine($"  {c.Usage}\n      {c.Summary}");

@@ -21,7 +21,7 @@ ICliCommand[] commands =
     .. ExperimentsAdminCommand.All,
 ];
 
-// The command line speaks English; the platform's messages it relays (validation, imports) follow
+// The command line's messages, and the platform's it relays (validation, imports, training), follow
 // the terminal's language: French under a French locale (LC_ALL, LC_MESSAGES or LANG = fr…), English otherwise.
 CliHost.UseTerminalLanguage(Environment.GetEnvironmentVariable);
 return await CliHost.RunAsync(commands, args);

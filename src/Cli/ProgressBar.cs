@@ -1,6 +1,8 @@
+using CoConstruisons.Application.Common;
+
 namespace CoConstruisons.Cli;
 
-/// <summary>A text progress bar on standard error (so standard output stays clean for JSON and CSV).</summary>
+/// <summary>A text progress bar on standard error (so standard output stays clean for JSON and CSV); callers give a label in the terminal's language.</summary>
 public sealed class ProgressBar(string label, long total) : IDisposable
 {
     private readonly System.Diagnostics.Stopwatch _watch = System.Diagnostics.Stopwatch.StartNew();
@@ -34,8 +36,10 @@ public sealed class ProgressBar(string label, long total) : IDisposable
         var filled = (int)(fraction * width);
         var rate = _done / Math.Max(0.001, _watch.Elapsed.TotalSeconds);
         var eta = rate > 0 && total > _done ? TimeSpan.FromSeconds((total - _done) / rate) : TimeSpan.Zero;
-        Console.Error.Write($"\r{label} [{new string('#', filled)}{new string('.', width - filled)}] {_done:N0}/{total:N0} {fraction:P0} {rate:N0}/s ETA {eta:mm\\:ss}  ");
+        Console.Error.Write($"\r{label} [{new string('#', filled)}{new string('.', width - filled)}] {_done:N0}/{total:N0} {fraction:P0} {rate:N0}/s {Remaining} {eta:mm\\:ss}  ");
     }
+
+    private static string Remaining => Texts.T("reste", "ETA");
 
     public void Dispose()
     {

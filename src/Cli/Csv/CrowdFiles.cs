@@ -1,4 +1,5 @@
 using CoConstruisons.Domain.Consensus;
+using CoConstruisons.Application.Common;
 
 namespace CoConstruisons.Cli.Csv;
 
@@ -26,7 +27,7 @@ public static class CrowdFiles
         null or "error" => RepeatHandling.Error,
         "keep-last" => RepeatHandling.KeepLast,
         "keep-all" => RepeatHandling.KeepAll,
-        _ => throw new UsageException($"--repeats must be error, keep-last or keep-all, not '{value}'."),
+        _ => throw new UsageException(Texts.T($"--repeats vaut error, keep-last ou keep-all, pas « {value} ».", $"--repeats must be error, keep-last or keep-all, not '{value}'.")),
     };
 
     /// <summary>
@@ -43,7 +44,9 @@ public static class CrowdFiles
         var channel = table.ColumnOf("channel");
         if (table.Rows.Count == 0)
         {
-            throw new CliException($"{path}: no answers (the file has a header but no record).");
+            throw new CliException(Texts.T(
+                $"{path} : aucune réponse (le fichier a une ligne d'en-tête mais aucun enregistrement).",
+                $"{path}: no answers (the file has a header but no record)."));
         }
 
         var allowedSet = allowed is null ? null : new HashSet<string>(allowed, StringComparer.Ordinal);
@@ -60,8 +63,9 @@ public static class CrowdFiles
                 channel >= 0 && f[channel].Length > 0 ? f[channel] : null);
             if (allowedSet is not null && answer.Label != dontKnow && !allowedSet.Contains(answer.Label))
             {
-                throw new CliException(
-                    $"{path}: line {row.Line}: label '{answer.Label}' is not one of the declared choices ({string.Join(", ", allowed!)}; '{dontKnow}' is also accepted).");
+                throw new CliException(Texts.T(
+                    $"{path} : ligne {row.Line} : l'étiquette « {answer.Label} » ne fait pas partie des choix déclarés ({string.Join(", ", allowed!)} ; « {dontKnow} » est aussi accepté).",
+                    $"{path}: line {row.Line}: label '{answer.Label}' is not one of the declared choices ({string.Join(", ", allowed!)}; '{dontKnow}' is also accepted)."));
             }
 
             if (!firstLine.TryAdd((answer.Item, answer.Worker), row.Line))
@@ -69,9 +73,11 @@ public static class CrowdFiles
                 repeated++;
                 if (repeats == RepeatHandling.Error)
                 {
-                    throw new CliException(
+                    throw new CliException(Texts.T(
+                        $"{path} : ligne {row.Line} : le contributeur « {answer.Worker} » a déjà répondu sur l'élément « {answer.Item} » à la ligne {firstLine[(answer.Item, answer.Worker)]}. " +
+                        "Supprimez la répétition, ou passez --repeats keep-last (garder la dernière réponse) ou --repeats keep-all.",
                         $"{path}: line {row.Line}: contributor '{answer.Worker}' already answered item '{answer.Item}' on line {firstLine[(answer.Item, answer.Worker)]}. " +
-                        "Remove the repeat, or pass --repeats keep-last (keep the later answer) or --repeats keep-all.");
+                        "Remove the repeat, or pass --repeats keep-last (keep the later answer) or --repeats keep-all."));
                 }
             }
 
@@ -82,8 +88,12 @@ public static class CrowdFiles
         if (repeated > 0)
         {
             warnings.Add(repeats == RepeatHandling.KeepLast
-                ? $"{path}: {repeated} repeated (item, worker) answer(s): only each contributor's last answer on an item is kept."
-                : $"{path}: {repeated} repeated (item, worker) answer(s): every answer is counted.");
+                ? Texts.T(
+                    $"{path} : {repeated} réponse(s) répétée(s) (item, worker) : seule la dernière réponse de chaque contributeur sur un élément est gardée.",
+                    $"{path}: {repeated} repeated (item, worker) answer(s): only each contributor's last answer on an item is kept.")
+                : Texts.T(
+                    $"{path} : {repeated} réponse(s) répétée(s) (item, worker) : toutes les réponses sont comptées.",
+                    $"{path}: {repeated} repeated (item, worker) answer(s): every answer is counted."));
         }
 
         return new AnswersFile(answers, repeated, warnings);
@@ -135,12 +145,16 @@ public static class CrowdFiles
             var value = NotEmpty(path, row, row.Fields[label], "label");
             if (allowedSet is not null && !allowedSet.Contains(value))
             {
-                throw new CliException($"{path}: line {row.Line}: label '{value}' is not one of the declared choices ({string.Join(", ", allowed!)}).");
+                throw new CliException(Texts.T(
+                    $"{path} : ligne {row.Line} : l'étiquette « {value} » ne fait pas partie des choix déclarés ({string.Join(", ", allowed!)}).",
+                    $"{path}: line {row.Line}: label '{value}' is not one of the declared choices ({string.Join(", ", allowed!)})."));
             }
 
             if (labels.TryGetValue(key, out var previous) && previous != value)
             {
-                throw new CliException($"{path}: line {row.Line}: item '{key}' is labelled '{value}' here but '{previous}' on line {lines[key]}.");
+                throw new CliException(Texts.T(
+                    $"{path} : ligne {row.Line} : l'élément « {key} » est étiqueté « {value} » ici mais « {previous} » à la ligne {lines[key]}.",
+                    $"{path}: line {row.Line}: item '{key}' is labelled '{value}' here but '{previous}' on line {lines[key]}."));
             }
 
             labels[key] = value;
@@ -151,5 +165,7 @@ public static class CrowdFiles
     }
 
     private static string NotEmpty(string path, CsvRow row, string value, string column) =>
-        value.Length > 0 ? value : throw new CliException($"{path}: line {row.Line}: the '{column}' field is empty.");
+        value.Length > 0 ? value : throw new CliException(Texts.T(
+            $"{path} : ligne {row.Line} : le champ « {column} » est vide.",
+            $"{path}: line {row.Line}: the '{column}' field is empty."));
 }

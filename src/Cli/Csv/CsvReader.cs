@@ -1,4 +1,5 @@
 using System.Text;
+using CoConstruisons.Application.Common;
 
 namespace CoConstruisons.Cli.Csv;
 
@@ -27,8 +28,9 @@ public sealed record CsvTable(string Path, IReadOnlyList<string> Header, IReadOn
     {
         var c = ColumnOf(name);
         return c >= 0 ? c
-            : throw new CliException(
-                $"{Path}: line 1: missing column '{name}' (header is '{string.Join(",", Header)}'; expected at least {name}).");
+            : throw new CliException(Texts.T(
+                $"{Path} : ligne 1 : colonne « {name} » absente (l'en-tête est « {string.Join(",", Header)} » ; attendu au moins {name}).",
+                $"{Path}: line 1: missing column '{name}' (header is '{string.Join(",", Header)}'; expected at least {name})."));
     }
 }
 
@@ -48,7 +50,9 @@ public static class CsvReader
         ArgumentNullException.ThrowIfNull(path);
         if (Directory.Exists(path))
         {
-            throw new CliException($"{path} is a folder: give the path of the CSV file itself.");
+            throw new CliException(Texts.T(
+                $"{path} est un dossier : donnez le chemin du fichier CSV lui-même.",
+                $"{path} is a folder: give the path of the CSV file itself."));
         }
 
         byte[] bytes;
@@ -58,7 +62,7 @@ public static class CsvReader
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            throw new CliException($"{path}: cannot read the file ({ex.Message}).");
+            throw new CliException(Texts.T($"{path} : impossible de lire le fichier ({ex.Message}).", $"{path}: cannot read the file ({ex.Message})."));
         }
 
         return Parse(path, Decode(path, bytes));
@@ -84,8 +88,9 @@ public static class CsvReader
                 }
             }
 
-            throw new CliException(
-                $"{path}: line {line}: the file is not valid UTF-8 (byte offset {offset}); save it as UTF-8 and try again.");
+            throw new CliException(Texts.T(
+                $"{path} : ligne {line} : le fichier n'est pas en UTF-8 valide (octet {offset}) ; enregistrez-le en UTF-8 et réessayez.",
+                $"{path}: line {line}: the file is not valid UTF-8 (byte offset {offset}); save it as UTF-8 and try again."));
         }
     }
 
@@ -111,7 +116,9 @@ public static class CsvReader
                 {
                     if (i >= text.Length)
                     {
-                        throw new CliException($"{path}: line {quoteLine}: a quoted field is never closed (missing '\"').");
+                        throw new CliException(Texts.T(
+                            $"{path} : ligne {quoteLine} : un champ entre guillemets n'est jamais refermé (« \" » manquant).",
+                            $"{path}: line {quoteLine}: a quoted field is never closed (missing '\"')."));
                     }
 
                     if (text[i] == '"')
@@ -140,7 +147,9 @@ public static class CsvReader
                 atFieldStart = false;
                 if (i < text.Length && text[i] != ',' && text[i] != '\n' && text[i] != '\r')
                 {
-                    throw new CliException($"{path}: line {line}: unexpected character '{text[i]}' after a closing quote (a quote inside a field must be doubled: \"\").");
+                    throw new CliException(Texts.T(
+                        $"{path} : ligne {line} : caractère « {text[i]} » inattendu après un guillemet fermant (un guillemet dans un champ doit être doublé : \"\").",
+                        $"{path}: line {line}: unexpected character '{text[i]}' after a closing quote (a quote inside a field must be doubled: \"\")."));
                 }
 
                 continue;
@@ -166,7 +175,9 @@ public static class CsvReader
                     i++;
                     break;
                 case '"':
-                    throw new CliException($"{path}: line {line}: a quote inside an unquoted field (quote the whole field and double the quote: \"\").");
+                    throw new CliException(Texts.T(
+                        $"{path} : ligne {line} : un guillemet dans un champ qui n'est pas entre guillemets (mettez tout le champ entre guillemets et doublez le guillemet : \"\").",
+                        $"{path}: line {line}: a quote inside an unquoted field (quote the whole field and double the quote: \"\")."));
                 default:
                     field.Append(ch);
                     recordHasContent = true;
@@ -179,7 +190,9 @@ public static class CsvReader
         EndRecord();
         if (records.Count == 0)
         {
-            throw new CliException($"{path}: the file is empty (expected a header line and at least one record).");
+            throw new CliException(Texts.T(
+                $"{path} : le fichier est vide (attendu : une ligne d'en-tête et au moins un enregistrement).",
+                $"{path}: the file is empty (expected a header line and at least one record)."));
         }
 
         var header = records[0].Fields;
@@ -188,8 +201,9 @@ public static class CsvReader
         {
             if (row.Fields.Count != header.Count)
             {
-                throw new CliException(
-                    $"{path}: line {row.Line}: {row.Fields.Count} field(s) where the header has {header.Count} ({string.Join(",", header)}).");
+                throw new CliException(Texts.T(
+                    $"{path} : ligne {row.Line} : {row.Fields.Count} champ(s) alors que l'en-tête en a {header.Count} ({string.Join(",", header)}).",
+                    $"{path}: line {row.Line}: {row.Fields.Count} field(s) where the header has {header.Count} ({string.Join(",", header)})."));
             }
         }
 
