@@ -8,6 +8,7 @@ using CoConstruisons.Domain.Assignment;
 using CoConstruisons.Domain.Consensus;
 using CoConstruisons.Infrastructure.Images;
 using CoConstruisons.Learning;
+using CoConstruisons.Application.Common;
 
 namespace CoConstruisons.Cli.Bench;
 
@@ -47,8 +48,9 @@ public sealed class LoopBenchCommand : ICliCommand, IHasFlags
 
     public string Usage => "bench loop [--data DIR] [--smoke] [--folds N] [--prior-exponent X] [--model features|network|ensemble] [--iterations N] [--train-limit N]";
 
-    public string Summary =>
-        "The model in the loop on OpenSolarMap: replay (crowd only), train on its confident labels (evaluation buildings excluded), machine-label the images, replay again with the predictions as priors; prints one JSON object.";
+    public string Summary => Texts.T(
+        "Le modèle dans la boucle sur OpenSolarMap : rejeu (la foule seule), entraînement sur ses étiquettes sûres (bâtiments d'évaluation exclus), étiquetage des images par la machine, nouveau rejeu avec les prédictions comme a priori ; affiche un objet JSON.",
+        "The model in the loop on OpenSolarMap: replay (crowd only), train on its confident labels (evaluation buildings excluded), machine-label the images, replay again with the predictions as priors; prints one JSON object.");
 
     public IReadOnlyList<string> Flags => ["smoke"];
 
@@ -71,7 +73,7 @@ public sealed class LoopBenchCommand : ICliCommand, IHasFlags
         var exponentText = args.Option("prior-exponent");
         var exponent = exponentText is null ? 1.0
             : double.TryParse(exponentText, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) ? x
-            : throw new UsageException($"Option --prior-exponent must be a number, not '{exponentText}'.");
+            : throw new UsageException(Texts.T($"L'option --prior-exponent doit être un nombre, pas « {exponentText} ».", $"Option --prior-exponent must be a number, not '{exponentText}'."));
         var iterations = args.IntOption("iterations", smoke ? 60 : new TrainerOptions().Iterations);
 
         // The figures in docs/opensolarmap.md were measured with the features model (the network came later).
@@ -80,7 +82,9 @@ public sealed class LoopBenchCommand : ICliCommand, IHasFlags
         args.EnsureAllRead();
         if (folds is < 1 or > 10 || !(exponent >= 0 && double.IsFinite(exponent)) || iterations < 1 || trainLimit < 0)
         {
-            throw new UsageException("--folds must be 1–10, --prior-exponent ≥ 0, --iterations ≥ 1, --train-limit ≥ 0.");
+            throw new UsageException(Texts.T(
+                "--folds doit valoir de 1 à 10, --prior-exponent ≥ 0, --iterations ≥ 1, --train-limit ≥ 0.",
+                "--folds must be 1–10, --prior-exponent ≥ 0, --iterations ≥ 1, --train-limit ≥ 0."));
         }
 
         var total = Stopwatch.StartNew();
@@ -98,10 +102,14 @@ public sealed class LoopBenchCommand : ICliCommand, IHasFlags
             {
                 if (dataOption is not null)
                 {
-                    throw new CliException($"--data '{Path.GetFullPath(dataOption)}' has no {missing}; it must hold contributions.csv, dsg2016_train_labels.csv and roof_images/.");
+                    throw new CliException(Texts.T(
+                        $"--data « {Path.GetFullPath(dataOption)} » n'a pas de {missing} ; il doit contenir contributions.csv, dsg2016_train_labels.csv et roof_images/.",
+                        $"--data '{Path.GetFullPath(dataOption)}' has no {missing}; it must hold contributions.csv, dsg2016_train_labels.csv and roof_images/."));
                 }
 
-                Console.Error.WriteLine($"bench loop: ../shared/data/opensolarmap not found or incomplete ({(dir is null ? "absent" : $"no {missing}")}; pass --data DIR or --smoke); skipping.");
+                Console.Error.WriteLine(Texts.T(
+                    $"bench loop : ../shared/data/opensolarmap introuvable ou incomplet ({(dir is null ? "absent" : $"pas de {missing}")} ; passez --data DIR ou --smoke) ; rien n'est mesuré.",
+                    $"bench loop: ../shared/data/opensolarmap not found or incomplete ({(dir is null ? "absent" : $"no {missing}")}; pass --data DIR or --smoke); skipping."));
                 Console.WriteLine(JsonSerializer.Serialize(new { skipped = true, reason = "OpenSolarMap data not found (../shared/data/opensolarmap)" }));
                 return Task.FromResult(0);
             }
@@ -123,7 +131,9 @@ public sealed class LoopBenchCommand : ICliCommand, IHasFlags
 
         // 1. Replay pass 1: the crowd alone.
         var watch = Stopwatch.StartNew();
-        Console.Error.WriteLine($"pass 1: replaying {data.Stream.Count:N0} answers ({replayOptions.Method}, min 1, max 10, target 0.95)");
+        Console.Error.WriteLine(Texts.T(
+            $"passe 1 : rejeu de {data.Stream.Count:N0} réponses ({replayOptions.Method}, min 1, max 10, cible 0.95)",
+            $"pass 1: replaying {data.Stream.Count:N0} answers ({replayOptions.Method}, min 1, max 10, target 0.95)"));
         var pass1 = AnswerReplay.Run(data.Stream, replayOptions);
         seconds["replay_pass1"] = Round(watch.Elapsed.TotalSeconds, 1);
 
@@ -154,12 +164,14 @@ public sealed class LoopBenchCommand : ICliCommand, IHasFlags
             cancellationToken.ThrowIfCancellationRequested();
             var foldLabels = labels.Where(l => folds == 1 || Fold(l.Id) != f).ToList();
             watch.Restart();
-            var rasters = LoadMany([.. foldLabels.Select(l => l.Id)], data.Load, $"fold {f + 1}/{folds}: decoding training images", unreadable, cancellationToken);
+            var rasters = LoadMany([.. foldLabels.Select(l => l.Id)], data.Load, Texts.T($"pli {f + 1}/{folds} : décodage des images d'entraînement", $"fold {f + 1}/{folds}: decoding training images"), unreadable, cancellationToken);
             var items = foldLabels.Select((l, i) => (l, i)).Where(p => rasters[p.i] is not null)
                 .Select(p => new LabelledImage(p.l.Id, rasters[p.i]!, p.l.Label)).ToList();
             loadSeconds += watch.Elapsed.TotalSeconds;
             watch.Restart();
-            Console.Error.WriteLine($"fold {f + 1}/{folds}: training on {items.Count:N0} crowd labels");
+            Console.Error.WriteLine(Texts.T(
+                $"pli {f + 1}/{folds} : entraînement sur {items.Count:N0} étiquettes de la foule",
+                $"fold {f + 1}/{folds}: training on {items.Count:N0} crowd labels"));
             var result = Trainer.Train(items, trainerOptions, ImageLoading.TrainingProgress(), cancellationToken);
             trainSeconds += watch.Elapsed.TotalSeconds;
             modelMethod ??= result.Classifier.Metadata.Method;
@@ -175,7 +187,7 @@ public sealed class LoopBenchCommand : ICliCommand, IHasFlags
             watch.Restart();
             var targets = data.ImageIds.Where(id => folds == 1 || Fold(id) == f).ToList();
             var classIndex = choices.Select(c => result.Classifier.Classes.ToList().IndexOf(c)).ToArray();
-            PredictMany(result.Classifier, targets, data.Load, $"fold {f + 1}/{folds}: predicting {targets.Count:N0} images", unreadable, (id, p) =>
+            PredictMany(result.Classifier, targets, data.Load, Texts.T($"pli {f + 1}/{folds} : prédiction de {targets.Count:N0} images", $"fold {f + 1}/{folds}: predicting {targets.Count:N0} images"), unreadable, (id, p) =>
             {
                 var probabilities = classIndex.Select(c => c < 0 ? 0.0 : p[c]).ToArray();
                 var best = Array.IndexOf(probabilities, probabilities.Max());
@@ -265,7 +277,9 @@ public sealed class LoopBenchCommand : ICliCommand, IHasFlags
             StringComparer.Ordinal);
         var withPriors = replayOptions with { ItemPriors = priors, ItemPriorExponent = exponent };
         var skipStream = data.Stream.Where(a => !machine.ContainsKey(a.Item)).ToList();
-        Console.Error.WriteLine("pass 2: replaying with the predictions as priors, then without asking about machine-labelled images");
+        Console.Error.WriteLine(Texts.T(
+            "passe 2 : rejeu avec les prédictions comme a priori, puis sans demander les images étiquetées par la machine",
+            "pass 2: replaying with the predictions as priors, then without asking about machine-labelled images"));
         var pass2 = AnswerReplay.Run(data.Stream, withPriors);
         var skip = AnswerReplay.Run(skipStream, replayOptions);
         var skipPriors = AnswerReplay.Run(skipStream, withPriors);

@@ -6,6 +6,7 @@ using CoConstruisons.Application.Images.OpenSolarMapImport;
 using CoConstruisons.Domain.Assignment;
 using CoConstruisons.Domain.Consensus;
 using SkiaSharp;
+using CoConstruisons.Application.Common;
 
 namespace CoConstruisons.Cli.Bench;
 
@@ -29,8 +30,9 @@ public sealed class ReplayBenchCommand : ICliCommand, IHasFlags
 
     public string Usage => "bench replay [--data DIR] [--smoke] [--chart PATH] [--min N] [--max N] [--target X] [--method NAME] [--prior-accuracy X] [--prior-strength N] [--refit-every N] [--skill-min-answers N]";
 
-    public string Summary =>
-        "Replays OpenSolarMap's answers in time order through the consensus and retirement policy; prints answers spent/saved, confident labels per 1,000 answers and accuracy as JSON, and draws a chart.";
+    public string Summary => Texts.T(
+        "Rejoue les réponses d'OpenSolarMap dans l'ordre chronologique à travers le consensus et la règle de retrait ; affiche en JSON les réponses dépensées et économisées, les étiquettes sûres pour 1 000 réponses et l'exactitude, et trace un graphique.",
+        "Replays OpenSolarMap's answers in time order through the consensus and retirement policy; prints answers spent/saved, confident labels per 1,000 answers and accuracy as JSON, and draws a chart.");
 
     public IReadOnlyList<string> Flags => ["smoke"];
 
@@ -53,22 +55,26 @@ public sealed class ReplayBenchCommand : ICliCommand, IHasFlags
         args.EnsureAllRead();
         if (min < 1 || max < min)
         {
-            throw new UsageException("--min must be ≥ 1 and --max ≥ --min.");
+            throw new UsageException(Texts.T("--min doit être ≥ 1 et --max ≥ --min.", "--min must be ≥ 1 and --max ≥ --min."));
         }
 
         if (!(target > 0 && target < 1))
         {
-            throw new UsageException("--target must be strictly between 0 and 1.");
+            throw new UsageException(Texts.T("--target doit être strictement entre 0 et 1.", "--target must be strictly between 0 and 1."));
         }
 
         if (!ReplayMethods.IsKnown(method))
         {
-            throw new UsageException($"Unknown --method '{method}'; known: {string.Join(", ", ReplayMethods.All)}.");
+            throw new UsageException(Texts.T(
+                $"--method « {method} » inconnue ; méthodes connues : {string.Join(", ", ReplayMethods.All)}.",
+                $"Unknown --method '{method}'; known: {string.Join(", ", ReplayMethods.All)}."));
         }
 
         if (!(priorAccuracy > 0 && priorAccuracy < 1) || !(priorStrength >= 0) || refitEvery < 1 || skillMinAnswers < 1)
         {
-            throw new UsageException("--prior-accuracy must be in (0, 1), --prior-strength ≥ 0, --refit-every ≥ 1, --skill-min-answers ≥ 1.");
+            throw new UsageException(Texts.T(
+                "--prior-accuracy doit être dans ]0, 1[, --prior-strength ≥ 0, --refit-every ≥ 1, --skill-min-answers ≥ 1.",
+                "--prior-accuracy must be in (0, 1), --prior-strength ≥ 0, --refit-every ≥ 1, --skill-min-answers ≥ 1."));
         }
 
         var watch = Stopwatch.StartNew();
@@ -89,8 +95,9 @@ public sealed class ReplayBenchCommand : ICliCommand, IHasFlags
             var contributions = dir is null ? null : Path.Combine(dir, "contributions.csv");
             if (contributions is null || !File.Exists(contributions))
             {
-                throw new CliException(
-                    $"OpenSolarMap data not found ({(dir is null ? "../shared/data/opensolarmap is absent" : $"no contributions.csv in '{Path.GetFullPath(dir)}'")}). Pass --data DIR (the folder holding contributions.csv and dsg2016_train_labels.csv), or --smoke to run on a small generated stream.");
+                throw new CliException(Texts.T(
+                    $"Données OpenSolarMap introuvables ({(dir is null ? "../shared/data/opensolarmap est absent" : $"pas de contributions.csv dans « {Path.GetFullPath(dir)} »")}). Passez --data DIR (le dossier qui contient contributions.csv et dsg2016_train_labels.csv), ou --smoke pour travailler sur un petit flux généré.",
+                    $"OpenSolarMap data not found ({(dir is null ? "../shared/data/opensolarmap is absent" : $"no contributions.csv in '{Path.GetFullPath(dir)}'")}). Pass --data DIR (the folder holding contributions.csv and dsg2016_train_labels.csv), or --smoke to run on a small generated stream."));
             }
 
             (stream, badRows) = ReadStream(contributions);
@@ -100,7 +107,9 @@ public sealed class ReplayBenchCommand : ICliCommand, IHasFlags
             referenceName = "dsg2016_train_labels.csv";
         }
 
-        Console.Error.WriteLine($"replaying {stream.Count:N0} answers from {source} with {method} (min {min}, max {max}, target {target})");
+        Console.Error.WriteLine(Texts.T(
+            $"rejeu de {stream.Count:N0} réponses de {source} avec {method} (min {min}, max {max}, cible {target})",
+            $"replaying {stream.Count:N0} answers from {source} with {method} (min {min}, max {max}, target {target})"));
         var options = new ReplayOptions
         {
             Choices = OpenSolarMapFiles.ChoiceCodes,
@@ -136,7 +145,7 @@ public sealed class ReplayBenchCommand : ICliCommand, IHasFlags
                 new ChartSeries($"Co-construisons ({method}, min {min}, max {max}, target {target.ToString(CultureInfo.InvariantCulture)})", new SKColor(0, 102, 204), [.. result.Curve.Select(p => ((double)p.Spent, (double)p.Confident))]),
                 new ChartSeries($"original rule (majority, ≥ {OriginalRuleMinAnswers} answers, ≥ {OriginalRuleMinShare:P0} agree)", new SKColor(220, 90, 30), original.Curve),
             ]);
-        Console.Error.WriteLine($"chart written to {Path.GetFullPath(chart)}");
+        Console.Error.WriteLine(Texts.T($"graphique écrit dans {Path.GetFullPath(chart)}", $"chart written to {Path.GetFullPath(chart)}"));
 
         var json = new JsonObject
         {
@@ -196,7 +205,7 @@ public sealed class ReplayBenchCommand : ICliCommand, IHasFlags
         var (rows, bad) = OpenSolarMapFiles.ReadContributions(contributions);
         foreach (var b in bad.Take(5))
         {
-            Console.Error.WriteLine($"skipped {b.File}:{b.Line}: {b.Reason}");
+            Console.Error.WriteLine(Texts.T($"ignorée {b.File}:{b.Line} : {b.Reason}", $"skipped {b.File}:{b.Line}: {b.Reason}"));
         }
 
         // A stable sort: ties keep the file's order.

@@ -6,6 +6,7 @@ using CoConstruisons.Contracts.V1;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Npgsql;
+using CoConstruisons.Application.Common;
 
 namespace CoConstruisons.Cli.Bench;
 
@@ -20,7 +21,9 @@ public sealed class ServeBenchCommand : ICliCommand, IHasFlags
 
     public string Usage => "bench serve [--contributors N] [--seconds S] [--items N] [--warmup S] [--separate-calls] [--smoke] [--connection CS] [--api-config Release|Debug]";
 
-    public string Summary => "Load-tests the task service (SubmitAnswer with the next task, or NextTask + SubmitAnswer) and prints one JSON object.";
+    public string Summary => Texts.T(
+        "Teste la tenue en charge du service des tâches (SubmitAnswer avec la tâche suivante, ou NextTask + SubmitAnswer) et affiche un objet JSON.",
+        "Load-tests the task service (SubmitAnswer with the next task, or NextTask + SubmitAnswer) and prints one JSON object.");
 
     public IReadOnlyList<string> Flags => ["smoke", "separate-calls"];
 
@@ -47,11 +50,13 @@ public sealed class ServeBenchCommand : ICliCommand, IHasFlags
         var connection = args.Option("connection") ?? "Host=127.0.0.1;Port=5432;Database=coconstruisons_test;Username=coconstruisons;Password=coconstruisons";
         args.EnsureAllRead();
 
-        var root = RepoPaths.Root() ?? throw new CliException("Run this from the Co-construisons repository (CoConstruisons.sln not found).");
+        var root = RepoPaths.Root() ?? throw new CliException(Texts.T(
+            "Lancez ceci depuis le dépôt de Co-construisons (CoConstruisons.sln introuvable).",
+            "Run this from the Co-construisons repository (CoConstruisons.sln not found)."));
         var dll = Path.Combine(root, "src", "Api", "bin", apiConfig, "net10.0", "CoConstruisons.Api.dll");
         if (!File.Exists(dll))
         {
-            Console.Error.WriteLine($"[bench] building the Api ({apiConfig})…");
+            Console.Error.WriteLine(Texts.T($"[bench] compilation de l'Api ({apiConfig})…", $"[bench] building the Api ({apiConfig})…"));
             await Run("dotnet", $"build \"{Path.Combine(root, "src", "Api")}\" -c {apiConfig} -nologo -v q", cancellationToken);
         }
 
@@ -92,11 +97,13 @@ public sealed class ServeBenchCommand : ICliCommand, IHasFlags
             if (warmup > 0)
             {
                 // Not measured: the Api's JIT (tiered recompilation) and connection pools settle; its answers are still checked in the store.
-                Console.Error.WriteLine($"[bench] warming up for {warmup} s");
+                Console.Error.WriteLine(Texts.T($"[bench] mise en route pendant {warmup} s", $"[bench] warming up for {warmup} s"));
                 warm = await Load(channel, projectId, key, contributors, TimeSpan.FromSeconds(warmup), separate, cancellationToken);
             }
 
-            Console.Error.WriteLine($"[bench] Api ready; {contributors} contributors for {seconds} s on {items} items");
+            Console.Error.WriteLine(Texts.T(
+                $"[bench] Api prête ; {contributors} contributeurs pendant {seconds} s sur {items} éléments",
+                $"[bench] Api ready; {contributors} contributors for {seconds} s on {items} items"));
             api.Refresh();
             var (apiCpu0, benchCpu0, postgresCpu0) = (api.TotalProcessorTime, Process.GetCurrentProcess().TotalProcessorTime, PostgresCpuMs());
             var result = await Load(channel, projectId, key, contributors, TimeSpan.FromSeconds(seconds), separate, cancellationToken);
@@ -107,7 +114,9 @@ public sealed class ServeBenchCommand : ICliCommand, IHasFlags
             var (stored, over, goldShare, openShare) = await CheckStore(connection, schema, cancellationToken);
             if (openShare < 0.5 && !smoke)
             {
-                Console.Error.WriteLine($"[bench] only {openShare:P0} of the regular images were still open at the end: the measured part served a nearly finished project; run it again with more --items.");
+                Console.Error.WriteLine(Texts.T(
+                    $"[bench] seules {openShare:P0} des images ordinaires étaient encore ouvertes à la fin : la partie mesurée a servi un projet presque terminé ; relancez avec un --items plus grand.",
+                    $"[bench] only {openShare:P0} of the regular images were still open at the end: the measured part served a nearly finished project; run it again with more --items."));
             }
 
             var json = new Dictionary<string, object>
@@ -321,7 +330,7 @@ public sealed class ServeBenchCommand : ICliCommand, IHasFlags
             await Task.Delay(500, ct);
         }
 
-        throw new CliException("The Api did not start within 5 minutes.");
+        throw new CliException(Texts.T("L'Api n'a pas démarré en 5 minutes.", "The Api did not start within 5 minutes."));
     }
 
     private static Process StartApi(string dll, string root, Dictionary<string, string> env)
@@ -332,7 +341,7 @@ public sealed class ServeBenchCommand : ICliCommand, IHasFlags
             info.Environment[k] = v;
         }
 
-        var process = Process.Start(info) ?? throw new CliException("Could not start the Api.");
+        var process = Process.Start(info) ?? throw new CliException(Texts.T("Impossible de démarrer l'Api.", "Could not start the Api."));
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is not null)
@@ -346,11 +355,11 @@ public sealed class ServeBenchCommand : ICliCommand, IHasFlags
 
     private static async Task Run(string file, string arguments, CancellationToken ct)
     {
-        using var process = Process.Start(new ProcessStartInfo(file, arguments) { UseShellExecute = false }) ?? throw new CliException($"Could not run {file}.");
+        using var process = Process.Start(new ProcessStartInfo(file, arguments) { UseShellExecute = false }) ?? throw new CliException(Texts.T($"Impossible d'exécuter {file}.", $"Could not run {file}."));
         await process.WaitForExitAsync(ct);
         if (process.ExitCode != 0)
         {
-            throw new CliException($"{file} {arguments} failed with exit code {process.ExitCode}.");
+            throw new CliException(Texts.T($"{file} {arguments} a échoué avec le code de sortie {process.ExitCode}.", $"{file} {arguments} failed with exit code {process.ExitCode}."));
         }
     }
 

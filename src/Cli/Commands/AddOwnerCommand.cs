@@ -5,6 +5,7 @@ using Marten;
 using Mediator;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using CoConstruisons.Application.Common;
 
 namespace CoConstruisons.Cli.Commands;
 
@@ -23,14 +24,16 @@ public sealed class AddOwnerCommand : ICliCommand, IHasFlags
 
     public string Usage => "add-owner --email E --name \"Display name\" [--password P] [--researcher] [--connection CS] [--schema S]";
 
-    public string Summary => $"Creates a project owner's account (password from {PasswordVariable} or --password; --researcher also lets them run experiments); prints one JSON object.";
+    public string Summary => Texts.T(
+        $"Crée le compte d'un porteur de projet (mot de passe dans {PasswordVariable} ou --password ; --researcher lui permet aussi de mener des expériences) ; affiche un objet JSON.",
+        $"Creates a project owner's account (password from {PasswordVariable} or --password; --researcher also lets them run experiments); prints one JSON object.");
 
     public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
         var email = args.RequiredOption("email");
         var name = args.RequiredOption("name");
         var password = args.Option("password") ?? Environment.GetEnvironmentVariable(PasswordVariable)
-            ?? throw new UsageException($"Give the password in {PasswordVariable} (or --password).");
+            ?? throw new UsageException(Texts.T($"Donnez le mot de passe dans {PasswordVariable} (ou --password).", $"Give the password in {PasswordVariable} (or --password)."));
         var researcher = args.Flag("researcher");
         var settings = PlatformServices.Settings(args.Option("connection"), args.Option("schema"));
         args.EnsureAllRead();
@@ -39,8 +42,12 @@ public sealed class AddOwnerCommand : ICliCommand, IHasFlags
         if (!created)
         {
             Console.Error.WriteLine(researcher
-                ? "An owner with this email already exists: the password was not modified; the account has the researcher role."
-                : "An owner with this email already exists: nothing changed (the password was not modified).");
+                ? Texts.T(
+                    "Un porteur avec cette adresse existe déjà : le mot de passe n'a pas été modifié ; le compte a le rôle de chercheur.",
+                    "An owner with this email already exists: the password was not modified; the account has the researcher role.")
+                : Texts.T(
+                    "Un porteur avec cette adresse existe déjà : rien n'a changé (le mot de passe n'a pas été modifié).",
+                    "An owner with this email already exists: nothing changed (the password was not modified)."));
         }
 
         return 0;

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CoConstruisons.Cli.Csv;
 using CoConstruisons.Domain.Consensus;
+using CoConstruisons.Application.Common;
 
 namespace CoConstruisons.Cli.Commands;
 
@@ -34,9 +35,11 @@ public sealed class BenchConsensusCommand : ICliCommand, IHasFlags
     public string Usage =>
         "bench consensus [--data DIR] [--smoke] [--method NAME] [--prior-accuracy P] [--prior-strength S] [--pooled-weight W] [--class-prior C]";
 
-    public string Summary =>
+    public string Summary => Texts.T(
+        "Mesure l'exactitude du consensus (face au vote majoritaire et aux résultats publiés), le temps d'ajustement et le temps de mise à jour incrémentale sur chaque " +
+        "dossier de ../shared/data/crowd (ou DIR) ; --smoke travaille plutôt sur une petite foule générée. Affiche un objet JSON.",
         "Measures consensus accuracy (vs majority vote and published results), fit time and incremental-update time on every " +
-        "folder of ../shared/data/crowd (or DIR); --smoke runs on a small generated crowd instead. Prints one JSON object.";
+        "folder of ../shared/data/crowd (or DIR); --smoke runs on a small generated crowd instead. Prints one JSON object.");
 
     public IReadOnlyList<string> Flags => ["smoke"];
 
@@ -59,12 +62,12 @@ public sealed class BenchConsensusCommand : ICliCommand, IHasFlags
         args.EnsureAllRead();
         if (args.Positionals.Count > 0)
         {
-            throw new UsageException($"Unexpected argument '{args.Positionals[0]}'.");
+            throw new UsageException(Texts.T($"Argument inattendu « {args.Positionals[0]} ».", $"Unexpected argument '{args.Positionals[0]}'."));
         }
 
         if (!ConsensusMethods.IsKnown(options.Method))
         {
-            throw new UsageException($"Unknown method '{options.Method}'; known: {string.Join(", ", ConsensusMethods.All)}.");
+            throw new UsageException(ConsensusCommand.UnknownMethod(options.Method));
         }
 
         var datasets = new List<(string Name, IReadOnlyList<CrowdAnswer> Answers, IReadOnlyDictionary<string, string> Truth)>();
@@ -76,10 +79,12 @@ public sealed class BenchConsensusCommand : ICliCommand, IHasFlags
         else
         {
             var dir = dataOption ?? FindDataDirectory()
-                ?? throw new CliException("No crowd data found (looked for ../shared/data/crowd from the current directory and the repository root); pass --data DIR, or --smoke.");
+                ?? throw new CliException(Texts.T(
+                    "Aucune donnée de foule trouvée (../shared/data/crowd cherché depuis le dossier courant et la racine du dépôt) ; passez --data DIR, ou --smoke.",
+                    "No crowd data found (looked for ../shared/data/crowd from the current directory and the repository root); pass --data DIR, or --smoke."));
             if (!Directory.Exists(dir))
             {
-                throw new CliException($"{dir}: no such directory.");
+                throw new CliException(Texts.T($"{dir} : ce dossier n'existe pas.", $"{dir}: no such directory."));
             }
 
             foreach (var folder in Directory.GetDirectories(dir).OrderBy(d => d, StringComparer.Ordinal))
@@ -88,15 +93,15 @@ public sealed class BenchConsensusCommand : ICliCommand, IHasFlags
                 var truthPath = Path.Combine(folder, "truth.csv");
                 if (!File.Exists(answersPath) || !File.Exists(truthPath))
                 {
-                    Console.Error.WriteLine($"skipping {folder}: needs answers.csv and truth.csv");
+                    Console.Error.WriteLine(Texts.T($"{folder} ignoré : il faut answers.csv et truth.csv", $"skipping {folder}: needs answers.csv and truth.csv"));
                     continue;
                 }
 
-                Console.Error.WriteLine($"reading {Path.GetFileName(folder)}…");
+                Console.Error.WriteLine(Texts.T($"lecture de {Path.GetFileName(folder)}…", $"reading {Path.GetFileName(folder)}…"));
                 var file = CrowdFiles.ReadAnswers(answersPath, RepeatHandling.KeepLast, null, options.DontKnowLabel);
                 foreach (var warning in file.Warnings)
                 {
-                    Console.Error.WriteLine($"note: {warning}");
+                    Console.Error.WriteLine(Texts.T("remarque : ", "note: ") + warning);
                 }
 
                 datasets.Add((Path.GetFileName(folder), file.Answers, CrowdFiles.ReadLabels(truthPath, null)));
@@ -104,7 +109,9 @@ public sealed class BenchConsensusCommand : ICliCommand, IHasFlags
 
             if (datasets.Count == 0)
             {
-                throw new CliException($"{dir}: no dataset folder (each needs answers.csv and truth.csv).");
+                throw new CliException(Texts.T(
+                    $"{dir} : aucun dossier de jeu de données (chacun doit contenir answers.csv et truth.csv).",
+                    $"{dir}: no dataset folder (each needs answers.csv and truth.csv)."));
             }
         }
 
@@ -114,7 +121,7 @@ public sealed class BenchConsensusCommand : ICliCommand, IHasFlags
         foreach (var (name, answers, truth) in datasets)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            Console.Error.WriteLine($"fitting {name} ({answers.Count:N0} answers)…");
+            Console.Error.WriteLine(Texts.T($"ajustement sur {name} ({answers.Count:N0} réponses)…", $"fitting {name} ({answers.Count:N0} answers)…"));
             var measured = Measure(answers, truth, options);
             var published = PublishedBest.TryGetValue(name, out var p) ? p : null;
             results[name] = new JsonObject

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using CoConstruisons.Domain.Experiments.Statistics;
+using CoConstruisons.Application.Common;
 
 namespace CoConstruisons.Cli.Commands;
 
@@ -21,8 +22,9 @@ public sealed class BenchExperimentsCommand : ICliCommand, IHasFlags
 
     public string Usage => "bench experiments [--smoke] [--data PATH] [--runs N] [--seed N]";
 
-    public string Summary =>
-        "Simulates A/A and A/B experiments on contributors resampled from the OpenSolarMap answer stream; prints the false-positive rate and power as JSON.";
+    public string Summary => Texts.T(
+        "Simule des expériences A/A et A/B sur des contributeurs rééchantillonnés à partir du flux de réponses d'OpenSolarMap ; affiche le taux de faux positifs et la puissance en JSON.",
+        "Simulates A/A and A/B experiments on contributors resampled from the OpenSolarMap answer stream; prints the false-positive rate and power as JSON.");
 
     public IReadOnlyList<string> Flags => ["smoke"];
 
@@ -36,7 +38,7 @@ public sealed class BenchExperimentsCommand : ICliCommand, IHasFlags
         args.EnsureAllRead();
         if (runs < 1)
         {
-            throw new UsageException("--runs must be at least 1.");
+            throw new UsageException(Texts.T("--runs doit valoir au moins 1.", "--runs must be at least 1."));
         }
 
         var watch = Stopwatch.StartNew();
@@ -52,8 +54,9 @@ public sealed class BenchExperimentsCommand : ICliCommand, IHasFlags
             var path = dataOption ?? DefaultDataPath;
             if (!File.Exists(path))
             {
-                throw new CliException(
-                    $"OpenSolarMap contributions not found at '{Path.GetFullPath(path)}'. Pass --data PATH to contributions.csv, or --smoke to run on a small generated activity distribution.");
+                throw new CliException(Texts.T(
+                    $"Contributions OpenSolarMap introuvables à « {Path.GetFullPath(path)} ». Passez --data CHEMIN vers contributions.csv, ou --smoke pour travailler sur une petite distribution d'activité générée.",
+                    $"OpenSolarMap contributions not found at '{Path.GetFullPath(path)}'. Pass --data PATH to contributions.csv, or --smoke to run on a small generated activity distribution."));
             }
 
             try
@@ -68,7 +71,9 @@ public sealed class BenchExperimentsCommand : ICliCommand, IHasFlags
             source = path;
         }
 
-        Console.Error.WriteLine($"activity model: {model.Profiles.Count:N0} contributor profiles from {source}, {model.Profiles.Sum(p => p.Sessions):N0} sessions");
+        Console.Error.WriteLine(Texts.T(
+            $"modèle d'activité : {model.Profiles.Count:N0} profils de contributeurs tirés de {source}, {model.Profiles.Sum(p => p.Sessions):N0} sessions",
+            $"activity model: {model.Profiles.Count:N0} contributor profiles from {source}, {model.Profiles.Sum(p => p.Sessions):N0} sessions"));
 
         // The population experiments draw from (large enough to act as infinite), and an independent
         // "historical" period the researcher uses to size the experiment before launch.
@@ -82,13 +87,15 @@ public sealed class BenchExperimentsCommand : ICliCommand, IHasFlags
         var historyRng = new Random(seed + 1);
         var history = SampleSummary.From(Enumerable.Range(0, smoke ? 20_000 : 100_000).Select(_ => (double)model.Draw(historyRng).Answers7d));
         var n = SampleSize.ForMean(history.Mean, history.Variance, PlantedRelativeEffect, Alpha, Power);
-        Console.Error.WriteLine($"historical 7-day answers: mean {history.Mean:0.00}, sd {Math.Sqrt(history.Variance):0.00} (n = {history.N:N0}); recommended {n:N0} contributors per arm");
+        Console.Error.WriteLine(Texts.T(
+            $"réponses historiques sur 7 jours : moyenne {history.Mean:0.00}, écart-type {Math.Sqrt(history.Variance):0.00} (n = {history.N:N0}) ; {n:N0} contributeurs par bras recommandés",
+            $"historical 7-day answers: mean {history.Mean:0.00}, sd {Math.Sqrt(history.Variance):0.00} (n = {history.N:N0}); recommended {n:N0} contributors per arm"));
 
         var rng = new Random(seed + 2);
         var a = new double[n];
         var b = new double[n];
         int falsePositives = 0, detections = 0;
-        using (var progress = new ProgressBar("A/A and A/B runs", 2L * runs))
+        using (var progress = new ProgressBar(Texts.T("essais A/A et A/B", "A/A and A/B runs"), 2L * runs))
         {
             for (var run = 0; run < runs; run++)
             {

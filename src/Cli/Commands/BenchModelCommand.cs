@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CoConstruisons.Infrastructure.Images;
 using CoConstruisons.Learning;
+using CoConstruisons.Application.Common;
 
 namespace CoConstruisons.Cli.Commands;
 
@@ -16,7 +17,9 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
 
     public string Usage => "bench model [--data DIR] [--smoke] [--limit N] [--model features|network|ensemble] [--extra-labels votes|answers] [--min-answers K] [--epochs N] [--width N] [--learning-rate X] [--weight-decay X] [--seed N] [--swa SHARE] [--swa-learning-rate X] [--networks N] [--vote-weight X] [--iterations N] [--threads N] [--augment dihedral|flips|none]";
 
-    public string Summary => "Train and evaluate the roof image classifier on OpenSolarMap (../shared/data) and print one JSON object; --smoke: 80 generated images in seconds.";
+    public string Summary => Texts.T(
+        "Entraîne et évalue le classifieur d'images de toits sur OpenSolarMap (../shared/data) et affiche un objet JSON ; --smoke : 80 images générées, en quelques secondes.",
+        "Train and evaluate the roof image classifier on OpenSolarMap (../shared/data) and print one JSON object; --smoke: 80 generated images in seconds.");
 
     public IReadOnlyList<string> Flags => ["smoke"];
 
@@ -33,13 +36,17 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
         var extraLabels = args.Option("extra-labels");
         if (extraLabels is not null and not "votes" and not "answers")
         {
-            throw new UsageException($"--extra-labels must be 'votes' (the crowd's vote labels of buildings.csv) or 'answers' (every other building with enough answers in contributions.csv), not '{extraLabels}'.");
+            throw new UsageException(Texts.T(
+                $"--extra-labels vaut « votes » (les étiquettes votées par la foule de buildings.csv) ou « answers » (tous les autres bâtiments qui ont assez de réponses dans contributions.csv), pas « {extraLabels} ».",
+                $"--extra-labels must be 'votes' (the crowd's vote labels of buildings.csv) or 'answers' (every other building with enough answers in contributions.csv), not '{extraLabels}'."));
         }
 
         var minAnswers = args.IntOption("min-answers", 2);
         if (minAnswers < 1)
         {
-            throw new UsageException($"--min-answers is how many contributors must have answered a building for --extra-labels answers to train on it: at least 1, not {minAnswers}.");
+            throw new UsageException(Texts.T(
+                $"--min-answers est le nombre de contributeurs qui doivent avoir répondu sur un bâtiment pour que --extra-labels answers s'entraîne dessus : au moins 1, pas {minAnswers}.",
+                $"--min-answers is how many contributors must have answered a building for --extra-labels answers to train on it: at least 1, not {minAnswers}."));
         }
 
         var network = new Learning.Cnn.CnnOptions();
@@ -58,19 +65,23 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
         args.EnsureAllRead();
         if (network.SwaShare is < 0 or >= 1 || double.IsNaN(network.SwaShare))
         {
-            throw new UsageException($"--swa is the share of the epochs whose weights are averaged: at least 0 (off) and below 1, not {network.SwaShare}.");
+            throw new UsageException(Texts.T(
+                $"--swa est la part des époques dont les poids sont moyennés : au moins 0 (désactivé) et moins de 1, pas {network.SwaShare}.",
+                $"--swa is the share of the epochs whose weights are averaged: at least 0 (off) and below 1, not {network.SwaShare}."));
         }
 
         if (network.Networks is < 1 or > Learning.Cnn.CnnOptions.MaxNetworks)
         {
-            throw new UsageException($"--networks is how many networks are trained and averaged: 1 to {Learning.Cnn.CnnOptions.MaxNetworks}, not {network.Networks}.");
+            throw new UsageException(Texts.T(
+                $"--networks est le nombre de réseaux entraînés puis moyennés : de 1 à {Learning.Cnn.CnnOptions.MaxNetworks}, pas {network.Networks}.",
+                $"--networks is how many networks are trained and averaged: 1 to {Learning.Cnn.CnnOptions.MaxNetworks}, not {network.Networks}."));
         }
 
         TrainImagesCommand.EnsureVoteWeight(network.VoteWeight);
 
         if (!(network.SwaLearningRate > 0))
         {
-            throw new UsageException($"--swa-learning-rate must be positive, not {network.SwaLearningRate}.");
+            throw new UsageException(Texts.T($"--swa-learning-rate doit être positif, pas {network.SwaLearningRate}.", $"--swa-learning-rate must be positive, not {network.SwaLearningRate}."));
         }
 
         var options = new TrainerOptions
@@ -105,7 +116,9 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
             var root = FindData(dataOption);
             if (root is null)
             {
-                Console.Error.WriteLine("bench model: ../shared/data/opensolarmap not found (pass --data DIR); skipping.");
+                Console.Error.WriteLine(Texts.T(
+                    "bench model : ../shared/data/opensolarmap introuvable (passez --data DIR) ; rien n'est mesuré.",
+                    "bench model: ../shared/data/opensolarmap not found (pass --data DIR); skipping."));
                 Console.WriteLine(JsonSerializer.Serialize(new { skipped = true, reason = "data directory not found" }));
                 return Task.FromResult(0);
             }
@@ -128,10 +141,10 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
                 var classes = items.Select(i => i.Label).ToHashSet(StringComparer.Ordinal);
                 var others = extraLabels == "votes"
                     ? ReadVoteLabels(Path.Combine(root, "buildings.csv"))
-                    : (answerCounts ?? throw new CliException($"--extra-labels answers needs {contributions}.")).Select(p => (Id: p.Key, Label: Plurality(p.Value, classes, minAnswers)))
+                    : (answerCounts ?? throw new CliException(Texts.T($"--extra-labels answers demande {contributions}.", $"--extra-labels answers needs {contributions}."))).Select(p => (Id: p.Key, Label: Plurality(p.Value, classes, minAnswers)))
                         .Where(p => p.Label is not null).Select(p => (p.Id, Label: p.Label!)).OrderBy(p => p.Id, StringComparer.Ordinal).ToList();
                 var chosen = others.Where(v => !dsg.Contains(v.Id) && images.ContainsKey(v.Id)).ToList();
-                var (voteRasters, voteUnreadable) = ImageLoading.LoadAll(chosen.Select(v => images[v.Id]).ToList(), $"decoding {(extraLabels == "votes" ? "vote-labelled" : "answered")}", cancellationToken);
+                var (voteRasters, voteUnreadable) = ImageLoading.LoadAll(chosen.Select(v => images[v.Id]).ToList(), extraLabels == "votes" ? Texts.T("décodage (étiquettes votées)", "decoding vote-labelled") : Texts.T("décodage (bâtiments répondus)", "decoding answered"), cancellationToken);
                 ImageLoading.ReportUnreadable(voteUnreadable, chosen.Count);
                 extra = chosen.Select((v, i) => (v, i)).Where(p => voteRasters[p.i] is not null)
                     .Select(p => new LabelledImage(p.v.Id, voteRasters[p.i]!, p.v.Label)).ToList();
@@ -224,7 +237,9 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
             var candidate = Directory.Exists(Path.Combine(option, "roof_images")) ? option : Path.Combine(option, "opensolarmap");
             return Directory.Exists(Path.Combine(candidate, "roof_images"))
                 ? candidate
-                : throw new CliException($"--data '{option}' holds neither roof_images/ nor opensolarmap/roof_images/.");
+                : throw new CliException(Texts.T(
+                    $"--data « {option} » ne contient ni roof_images/ ni opensolarmap/roof_images/.",
+                    $"--data '{option}' holds neither roof_images/ nor opensolarmap/roof_images/."));
         }
 
         for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)

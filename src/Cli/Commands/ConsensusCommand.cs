@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using CoConstruisons.Cli.Csv;
 using CoConstruisons.Domain.Consensus;
+using CoConstruisons.Application.Common;
 
 namespace CoConstruisons.Cli.Commands;
 
@@ -14,10 +15,13 @@ public sealed class ConsensusCommand : ICliCommand
         "consensus ANSWERS.csv [--method NAME] [--labels a,b,c] [--gold GOLD.csv] [--truth TRUTH.csv] " +
         "[--repeats error|keep-last|keep-all] [--out OUT.csv]";
 
-    public string Summary =>
+    public string Summary => Texts.T(
+        "Déduit une étiquette par élément des réponses des contributeurs (en-tête CSV item,worker,label[,channel]) et écrit " +
+        "item,label,confidence. Méthodes : " + string.Join(", ", ConsensusMethods.All) + $" (par défaut {ConsensusMethods.Default}). " +
+        "--gold ancre l'ajustement sur des étiquettes connues ; --truth mesure seulement l'exactitude. Les réponses « dont_know » ne comptent pas comme indices.",
         "Infers one label per item from contributors' answers (CSV header item,worker,label[,channel]) and writes " +
         "item,label,confidence. Methods: " + string.Join(", ", ConsensusMethods.All) + $" (default {ConsensusMethods.Default}). " +
-        "--gold anchors the fit with known labels; --truth only measures accuracy. 'dont_know' answers are not evidence.";
+        "--gold anchors the fit with known labels; --truth only measures accuracy. 'dont_know' answers are not evidence.");
 
     public Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
@@ -31,12 +35,12 @@ public sealed class ConsensusCommand : ICliCommand
         args.EnsureAllRead();
         if (args.Positionals.Count != 1)
         {
-            throw new UsageException("Give exactly one answers file.");
+            throw new UsageException(Texts.T("Donnez exactement un fichier de réponses.", "Give exactly one answers file."));
         }
 
         if (!ConsensusMethods.IsKnown(method))
         {
-            throw new UsageException($"Unknown method '{method}'; known: {string.Join(", ", ConsensusMethods.All)}.");
+            throw new UsageException(UnknownMethod(method));
         }
 
         var options = new ConsensusOptions
@@ -48,7 +52,7 @@ public sealed class ConsensusCommand : ICliCommand
         var file = CrowdFiles.ReadAnswers(args.Positionals[0], repeats, labels, options.DontKnowLabel);
         foreach (var warning in file.Warnings)
         {
-            Console.Error.WriteLine($"warning: {warning}");
+            Console.Error.WriteLine(Texts.T("attention : ", "warning: ") + warning);
         }
 
         var gold = goldPath is null ? null : CrowdFiles.ReadLabels(goldPath, labels);
@@ -85,18 +89,21 @@ public sealed class ConsensusCommand : ICliCommand
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or DirectoryNotFoundException)
             {
-                throw new CliException($"{outPath}: cannot write the file ({ex.Message}).");
+                throw new CliException(Texts.T($"{outPath} : impossible d'écrire le fichier ({ex.Message}).", $"{outPath}: cannot write the file ({ex.Message})."));
             }
         }
 
-        report.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{fit.Method}: {fit.Items.Count} items, {fit.Workers.Count} contributors, {file.Answers.Count} answers, {fit.Iterations} iterations"));
+        report.WriteLine(Texts.T(
+            string.Create(CultureInfo.InvariantCulture, $"{fit.Method} : {fit.Items.Count} éléments, {fit.Workers.Count} contributeurs, {file.Answers.Count} réponses, {fit.Iterations} itérations"),
+            string.Create(CultureInfo.InvariantCulture, $"{fit.Method}: {fit.Items.Count} items, {fit.Workers.Count} contributors, {file.Answers.Count} answers, {fit.Iterations} iterations")));
         if (truth is not null)
         {
             var (correct, scored) = Score(fit, truth);
             report.WriteLine(scored == 0
-                ? "accuracy: no item has both answers and a truth label"
-                : string.Create(CultureInfo.InvariantCulture, $"accuracy: {(double)correct / scored:0.0000} ({correct}/{scored} items that have both answers and a truth label)"));
+                ? Texts.T("exactitude : aucun élément n'a à la fois des réponses et une étiquette de vérité", "accuracy: no item has both answers and a truth label")
+                : Texts.T(
+                    string.Create(CultureInfo.InvariantCulture, $"exactitude : {(double)correct / scored:0.0000} ({correct}/{scored} éléments qui ont à la fois des réponses et une étiquette de vérité)"),
+                    string.Create(CultureInfo.InvariantCulture, $"accuracy: {(double)correct / scored:0.0000} ({correct}/{scored} items that have both answers and a truth label)")));
         }
 
         return Task.FromResult(0);
@@ -130,10 +137,19 @@ public sealed class ConsensusCommand : ICliCommand
         var labels = value.Split(',', StringSplitOptions.TrimEntries);
         if (labels.Length < 2 || labels.Any(l => l.Length == 0))
         {
-            throw new UsageException($"--labels needs at least two non-empty choices separated by commas, not '{value}'.");
+            throw new UsageException(Texts.T(
+                $"--labels demande au moins deux choix non vides séparés par des virgules, pas « {value} ».",
+                $"--labels needs at least two non-empty choices separated by commas, not '{value}'."));
         }
 
         var duplicate = labels.GroupBy(l => l, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
-        return duplicate is not null ? throw new UsageException($"--labels lists '{duplicate.Key}' twice.") : labels;
+        return duplicate is not null
+            ? throw new UsageException(Texts.T($"--labels cite « {duplicate.Key} » deux fois.", $"--labels lists '{duplicate.Key}' twice."))
+            : labels;
     }
+
+    /// <summary>The message for a --method that is not one of <see cref="ConsensusMethods.All"/> (consensus and bench consensus).</summary>
+    internal static string UnknownMethod(string method) => Texts.T(
+        $"Méthode inconnue « {method} » ; méthodes connues : {string.Join(", ", ConsensusMethods.All)}.",
+        $"Unknown method '{method}'; known: {string.Join(", ", ConsensusMethods.All)}.");
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CoConstruisons.Application.Common;
 
 namespace CoConstruisons.Cli.Commands;
 
@@ -36,13 +37,15 @@ public sealed class ContributorActivityModel(IReadOnlyList<ActivityProfile> prof
     public static ContributorActivityModel FromCsv(string path)
     {
         using var reader = new StreamReader(path);
-        var header = reader.ReadLine() ?? throw new FormatException($"{path} is empty.");
+        var header = reader.ReadLine() ?? throw new FormatException(Texts.T($"{path} est vide.", $"{path} is empty."));
         var columns = header.Split(',');
         var contributorColumn = Array.IndexOf(columns, "contributor");
         var timeColumn = Array.IndexOf(columns, "created_at");
         if (contributorColumn < 0 || timeColumn < 0)
         {
-            throw new FormatException($"{path}: expected columns 'contributor' and 'created_at', found '{header}'.");
+            throw new FormatException(Texts.T(
+                $"{path} : colonnes « contributor » et « created_at » attendues, trouvé « {header} ».",
+                $"{path}: expected columns 'contributor' and 'created_at', found '{header}'."));
         }
 
         var times = new Dictionary<string, List<DateTime>>(StringComparer.Ordinal);
@@ -59,7 +62,9 @@ public sealed class ContributorActivityModel(IReadOnlyList<ActivityProfile> prof
             if (fields.Length <= Math.Max(contributorColumn, timeColumn)
                 || !DateTime.TryParse(fields[timeColumn], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at))
             {
-                throw new FormatException($"{path}:{lineNumber}: cannot read a contributor and a timestamp from '{line}'.");
+                throw new FormatException(Texts.T(
+                    $"{path}:{lineNumber} : impossible de lire un contributeur et un horodatage dans « {line} ».",
+                    $"{path}:{lineNumber}: cannot read a contributor and a timestamp from '{line}'."));
             }
 
             if (!times.TryGetValue(fields[contributorColumn], out var list))

@@ -8,6 +8,7 @@ using FluentValidation;
 using Marten;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
+using CoConstruisons.Application.Common;
 
 namespace CoConstruisons.Cli.Commands;
 
@@ -38,13 +39,19 @@ public sealed class ExperimentsAdminCommand(string verb) : ICliCommand
 
     public string Summary => verb switch
     {
-        "list" => "Lists the stored experiments (name, lever, status, allocation).",
-        "show" => "Shows one experiment and its audit trail (who changed what, when).",
-        "define" => "Stores the experiments of a definitions file as drafts (validated; see `experiments validate`).",
-        "allocate" => "Changes the allocation of an experiment, running or not (recorded in its audit trail).",
-        "start" => "Starts serving an experiment's variants to contributors.",
-        "stop" => "Stops an experiment (with a reason, kept in the audit trail).",
-        _ => "Prints an experiment's results as one JSON object (effects, 95 % intervals, verdicts, peeking warning).",
+        "list" => Texts.T("Liste les expériences enregistrées (nom, levier, statut, allocation).", "Lists the stored experiments (name, lever, status, allocation)."),
+        "show" => Texts.T("Montre une expérience et son journal d'audit (qui a changé quoi, et quand).", "Shows one experiment and its audit trail (who changed what, when)."),
+        "define" => Texts.T(
+            "Enregistre les expériences d'un fichier de définitions comme brouillons (validées ; voir `experiments validate`).",
+            "Stores the experiments of a definitions file as drafts (validated; see `experiments validate`)."),
+        "allocate" => Texts.T(
+            "Change l'allocation d'une expérience, en cours ou non (consigné dans son journal d'audit).",
+            "Changes the allocation of an experiment, running or not (recorded in its audit trail)."),
+        "start" => Texts.T("Commence à présenter les variantes d'une expérience aux contributeurs.", "Starts serving an experiment's variants to contributors."),
+        "stop" => Texts.T("Arrête une expérience (avec une raison, gardée dans le journal d'audit).", "Stops an experiment (with a reason, kept in the audit trail)."),
+        _ => Texts.T(
+            "Affiche les résultats d'une expérience en un objet JSON (effets, intervalles à 95 %, verdicts, avertissement sur les coups d'œil).",
+            "Prints an experiment's results as one JSON object (effects, 95 % intervals, verdicts, peeking warning)."),
     };
 
     public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
@@ -57,7 +64,7 @@ public sealed class ExperimentsAdminCommand(string verb) : ICliCommand
         var positionals = args.Positionals;
         if (verb != "list" && positionals.Count == 0)
         {
-            throw new UsageException("Name the experiment (or the file).");
+            throw new UsageException(Texts.T("Nommez l'expérience (ou le fichier).", "Name the experiment (or the file)."));
         }
 
         await using var provider = await PlatformServices.StartAsync(settings);
@@ -65,7 +72,9 @@ public sealed class ExperimentsAdminCommand(string verb) : ICliCommand
         var session = scope.ServiceProvider.GetRequiredService<IQuerySession>();
         var normalized = Owner.NormalizeEmail(email);
         var owner = await session.Query<Owner>().FirstOrDefaultAsync(o => o.Email == normalized, cancellationToken)
-            ?? throw new CliException($"No owner account {normalized}: create it with `coconstruisons add-owner --researcher`.");
+            ?? throw new CliException(Texts.T(
+                $"Aucun compte de porteur {normalized} : créez-le avec `coconstruisons add-owner --researcher`.",
+                $"No owner account {normalized}: create it with `coconstruisons add-owner --researcher`."));
         var mediator = scope.ServiceProvider.GetRequiredService<IMediator>();
         try
         {
@@ -114,7 +123,7 @@ public sealed class ExperimentsAdminCommand(string verb) : ICliCommand
     {
         if (!File.Exists(path))
         {
-            throw new CliException($"File not found: {path}");
+            throw new CliException(ExperimentsValidateCommand.FileNotFound(path));
         }
 
         var errors = new List<string>();
@@ -124,7 +133,7 @@ public sealed class ExperimentsAdminCommand(string verb) : ICliCommand
             using var document = JsonDocument.Parse(File.ReadAllText(path));
             if (!document.RootElement.TryGetProperty("experiments", out var list) || list.ValueKind != JsonValueKind.Array)
             {
-                throw new CliException($"{path}: expected an object with an \"experiments\" array.");
+                throw new CliException(ExperimentsValidateCommand.NoExperimentsArray(path));
             }
 
             var i = 0;
@@ -138,7 +147,7 @@ public sealed class ExperimentsAdminCommand(string verb) : ICliCommand
         }
         catch (JsonException ex)
         {
-            throw new CliException($"{path} is not valid JSON: {ex.Message}");
+            throw new CliException(ExperimentsValidateCommand.InvalidJson(path, ex.Message));
         }
 
         return errors.Count > 0 ? throw new CliException(string.Join(Environment.NewLine, errors)) : result;
@@ -153,19 +162,22 @@ public sealed class ExperimentsAdminCommand(string verb) : ICliCommand
             if (parts.Length != 2 || parts[0].Length == 0
                 || !decimal.TryParse(parts[1].TrimEnd('%'), NumberStyles.Number, CultureInfo.InvariantCulture, out var percent))
             {
-                throw new UsageException($"Expected VARIANT=PERCENT (e.g. playful=70), got \"{word}\".");
+                throw new UsageException(Texts.T($"VARIANTE=POURCENTAGE attendu (par exemple playful=70), reçu « {word} ».", $"Expected VARIANT=PERCENT (e.g. playful=70), got \"{word}\"."));
             }
 
             shares.Add(new VariantAllocation(parts[0], percent));
         }
 
-        return shares.Count > 0 ? shares : throw new UsageException("Give the new allocation, e.g. neutral=30 playful=70.");
+        return shares.Count > 0 ? shares : throw new UsageException(Texts.T("Donnez la nouvelle allocation, par exemple neutral=30 playful=70.", "Give the new allocation, e.g. neutral=30 playful=70."));
     }
 
     private static void Print(ExperimentDetail detail)
     {
         var d = detail.Definition;
-        Console.WriteLine($"{d.Name} ({AuditLine.LeverName(d.Lever)}, {d.Status.ToString().ToLowerInvariant()}): {AuditLine.Shares(d.Variants)}; planned {d.PlannedPerArm:N0} per arm");
+        var head = $"{d.Name} ({AuditLine.LeverName(d.Lever)}, {d.Status.ToString().ToLowerInvariant()})";
+        Console.WriteLine(Texts.T(
+            $"{head} : {AuditLine.Shares(d.Variants)} ; {d.PlannedPerArm:N0} prévus par bras",
+            $"{head}: {AuditLine.Shares(d.Variants)}; planned {d.PlannedPerArm:N0} per arm"));
         foreach (var entry in detail.Audit.Select(AuditLine.Of).OfType<AuditLine>())
         {
             Console.WriteLine($"  {entry.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture)}  {entry.By}  {entry.Kind}  {entry.Summary}");

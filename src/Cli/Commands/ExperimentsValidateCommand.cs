@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CoConstruisons.Domain.Experiments;
+using CoConstruisons.Application.Common;
 
 namespace CoConstruisons.Cli.Commands;
 
@@ -13,7 +14,9 @@ public sealed class ExperimentsValidateCommand : ICliCommand
 
     public string Usage => "experiments validate FILE.json";
 
-    public string Summary => "Validates experiment definitions (allocations, variants, overlaps) and prints every problem.";
+    public string Summary => Texts.T(
+        "Valide des définitions d'expériences (allocations, variantes, chevauchements) et affiche chaque problème.",
+        "Validates experiment definitions (allocations, variants, overlaps) and prints every problem.");
 
     public Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
@@ -21,13 +24,13 @@ public sealed class ExperimentsValidateCommand : ICliCommand
         args.EnsureAllRead();
         if (args.Positionals.Count != 1)
         {
-            throw new UsageException("Give exactly one definitions file.");
+            throw new UsageException(Texts.T("Donnez exactement un fichier de définitions.", "Give exactly one definitions file."));
         }
 
         var path = args.Positionals[0];
         if (!File.Exists(path))
         {
-            throw new CliException($"File not found: {path}");
+            throw new CliException(FileNotFound(path));
         }
 
         var parseErrors = new List<string>();
@@ -37,7 +40,7 @@ public sealed class ExperimentsValidateCommand : ICliCommand
             using var document = JsonDocument.Parse(File.ReadAllText(path));
             if (!document.RootElement.TryGetProperty("experiments", out var experiments) || experiments.ValueKind != JsonValueKind.Array)
             {
-                throw new CliException($"{path}: expected an object with an \"experiments\" array.");
+                throw new CliException(NoExperimentsArray(path));
             }
 
             var index = 0;
@@ -53,17 +56,17 @@ public sealed class ExperimentsValidateCommand : ICliCommand
         }
         catch (JsonException ex)
         {
-            throw new CliException($"{path} is not valid JSON: {ex.Message}");
+            throw new CliException(InvalidJson(path, ex.Message));
         }
 
         var errors = parseErrors.Concat(ExperimentValidator.ValidateCatalog(definitions)).ToList();
         if (errors.Count == 0)
         {
-            Console.WriteLine($"OK: {definitions.Count} experiment(s) valid in {path}.");
+            Console.WriteLine(Texts.T($"OK : {definitions.Count} expérience(s) valide(s) dans {path}.", $"OK: {definitions.Count} experiment(s) valid in {path}."));
             return Task.FromResult(0);
         }
 
-        Console.Error.WriteLine($"{path}: {errors.Count} problem(s):");
+        Console.Error.WriteLine(Texts.T($"{path} : {errors.Count} problème(s) :", $"{path}: {errors.Count} problem(s):"));
         foreach (var error in errors)
         {
             Console.Error.WriteLine("  - " + error);
@@ -78,7 +81,7 @@ public sealed class ExperimentsValidateCommand : ICliCommand
         ArgumentNullException.ThrowIfNull(errors);
         if (element.ValueKind != JsonValueKind.Object)
         {
-            errors.Add($"{where}: expected an object.");
+            errors.Add(Texts.T($"{where} : un objet est attendu.", $"{where}: expected an object."));
             return null;
         }
 
@@ -89,14 +92,18 @@ public sealed class ExperimentsValidateCommand : ICliCommand
             "tone" => ExperimentLever.Tone,
             "frequency" => ExperimentLever.Frequency,
             "question_mode" => ExperimentLever.QuestionMode,
-            var other => Fail<ExperimentLever?>(errors, $"{where2}: \"lever\" must be tone, frequency or question_mode, not '{other}'."),
+            var other => Fail<ExperimentLever?>(errors, Texts.T(
+                $"{where2} : « lever » vaut tone, frequency ou question_mode, pas « {other} ».",
+                $"{where2}: \"lever\" must be tone, frequency or question_mode, not '{other}'.")),
         };
         var status = (Text(element, "status") ?? "draft") switch
         {
             "draft" => ExperimentStatus.Draft,
             "running" => ExperimentStatus.Running,
             "stopped" => ExperimentStatus.Stopped,
-            var other => Fail<ExperimentStatus?>(errors, $"{where2}: \"status\" must be draft, running or stopped, not '{other}'."),
+            var other => Fail<ExperimentStatus?>(errors, Texts.T(
+                $"{where2} : « status » vaut draft, running ou stopped, pas « {other} ».",
+                $"{where2}: \"status\" must be draft, running or stopped, not '{other}'.")),
         };
         var variants = new List<VariantAllocation>();
         if (element.TryGetProperty("variants", out var variantsElement) && variantsElement.ValueKind == JsonValueKind.Array)
@@ -105,7 +112,9 @@ public sealed class ExperimentsValidateCommand : ICliCommand
             {
                 if (v.ValueKind != JsonValueKind.Object || !v.TryGetProperty("percent", out var percent) || !percent.TryGetDecimal(out var value))
                 {
-                    errors.Add($"{where2}: each variant needs a \"name\" and a numeric \"percent\".");
+                    errors.Add(Texts.T(
+                        $"{where2} : chaque variante demande un « name » et un « percent » numérique.",
+                        $"{where2}: each variant needs a \"name\" and a numeric \"percent\"."));
                     continue;
                 }
 
@@ -114,7 +123,9 @@ public sealed class ExperimentsValidateCommand : ICliCommand
         }
         else
         {
-            errors.Add($"{where2}: \"variants\" must be an array of {{\"name\", \"percent\"}}.");
+            errors.Add(Texts.T(
+                $"{where2} : « variants » doit être un tableau de {{\"name\", \"percent\"}}.",
+                $"{where2}: \"variants\" must be an array of {{\"name\", \"percent\"}}."));
         }
 
         var targeting = ExperimentTargeting.Everyone;
@@ -125,7 +136,9 @@ public sealed class ExperimentsValidateCommand : ICliCommand
                 "all" => ExperimentAudience.All,
                 "new" => ExperimentAudience.New,
                 "returning" => ExperimentAudience.Returning,
-                var other => Fail<ExperimentAudience?>(errors, $"{where2}: \"targeting.audience\" must be all, new or returning, not '{other}'."),
+                var other => Fail<ExperimentAudience?>(errors, Texts.T(
+                    $"{where2} : « targeting.audience » vaut all, new ou returning, pas « {other} ».",
+                    $"{where2}: \"targeting.audience\" must be all, new or returning, not '{other}'.")),
             };
             targeting = new ExperimentTargeting(Strings(t, "projects"), Strings(t, "channels"), audience ?? ExperimentAudience.All);
         }
@@ -134,6 +147,15 @@ public sealed class ExperimentsValidateCommand : ICliCommand
         return lever is null || status is null ? null
             : new ExperimentDefinition(name, lever.Value, variants, Text(element, "seed") ?? "", targeting, status.Value, allowOverlap);
     }
+
+    /// <summary>The file checks shared with `experiments define`.</summary>
+    internal static string FileNotFound(string path) => Texts.T($"Fichier introuvable : {path}", $"File not found: {path}");
+
+    internal static string NoExperimentsArray(string path) => Texts.T(
+        $"{path} : un objet avec un tableau « experiments » est attendu.",
+        $"{path}: expected an object with an \"experiments\" array.");
+
+    internal static string InvalidJson(string path, string reason) => Texts.T($"{path} n'est pas du JSON valide : {reason}", $"{path} is not valid JSON: {reason}");
 
     private static T Fail<T>(List<string> errors, string message)
     {

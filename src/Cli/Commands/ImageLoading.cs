@@ -1,4 +1,5 @@
 using CoConstruisons.Learning;
+using CoConstruisons.Application.Common;
 
 namespace CoConstruisons.Cli.Commands;
 
@@ -9,7 +10,7 @@ internal static class ImageLoading
     {
         var images = new ImageRaster?[paths.Count];
         var unreadable = new System.Collections.Concurrent.ConcurrentBag<string>();
-        using var bar = new ProgressBar(label, paths.Count);
+        using var bar = new ProgressBar(StageLabel(label), paths.Count);
         var done = 0L;
         Parallel.For(0, paths.Count, new ParallelOptions { MaxDegreeOfParallelism = 2, CancellationToken = cancellationToken }, i =>
         {
@@ -41,7 +42,9 @@ internal static class ImageLoading
             return;
         }
 
-        Console.Error.WriteLine($"warning: skipped {unreadable.Count} unreadable image(s) of {total}:");
+        Console.Error.WriteLine(Texts.T(
+            $"attention : {unreadable.Count} image(s) illisible(s) sur {total} ignorée(s) :",
+            $"warning: skipped {unreadable.Count} unreadable image(s) of {total}:"));
         foreach (var message in unreadable.Take(5))
         {
             Console.Error.WriteLine($"  {message}");
@@ -49,7 +52,7 @@ internal static class ImageLoading
 
         if (unreadable.Count > 5)
         {
-            Console.Error.WriteLine($"  … and {unreadable.Count - 5} more");
+            Console.Error.WriteLine(Texts.T($"  … et {unreadable.Count - 5} de plus", $"  … and {unreadable.Count - 5} more"));
         }
     }
 
@@ -65,7 +68,7 @@ internal static class ImageLoading
                 bar?.Dispose();
                 stage = p.Stage;
                 lastDone = 0;
-                bar = p.Stage == "boosting" ? null : new ProgressBar(p.Stage, p.Total);
+                bar = p.Stage == "boosting" ? null : new ProgressBar(StageLabel(p.Stage), p.Total);
                 if (p.Stage == "boosting")
                 {
                     Console.Error.WriteLine("boosting (LightGBM)…");
@@ -81,6 +84,16 @@ internal static class ImageLoading
             }
         });
     }
+
+    /// <summary>A progress bar's label for a stage name (the trainer's, or this command line's), in the terminal's language.</summary>
+    public static string StageLabel(string stage) => stage switch
+    {
+        "decoding" => Texts.T("décodage", "decoding"),
+        "predicting" => Texts.T("prédiction", "predicting"),
+        "features" => Texts.T("caractéristiques", "features"),
+        "network" => Texts.T("réseau", "network"),
+        _ => stage,
+    };
 
     private sealed class SynchronousProgress(Action<(string Stage, int Done, int Total)> report) : IProgress<(string Stage, int Done, int Total)>
     {

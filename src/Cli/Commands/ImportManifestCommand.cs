@@ -5,6 +5,7 @@ using CoConstruisons.Application.Images.ImportManifest;
 using CoConstruisons.Cli.Imports;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
+using CoConstruisons.Application.Common;
 
 namespace CoConstruisons.Cli.Commands;
 
@@ -20,8 +21,9 @@ public sealed class ImportManifestCommand : ICliCommand
     public string Usage =>
         $"import-manifest --manifest CSV [--images DIR_OR_ZIP] [--image-column NAME] {ImportTarget.Options} [--connection CS] [--schema S] [--storage DIR]";
 
-    public string Summary =>
-        "Adds one item per row of a CSV manifest (file path relative to the CSV or to --images, or http(s) URL; other columns become metadata); bad rows and failed images are counted and reported as JSON.";
+    public string Summary => Texts.T(
+        "Ajoute un élément par ligne d'un manifeste CSV (chemin de fichier relatif au CSV ou à --images, ou adresse http(s) ; les autres colonnes deviennent des métadonnées) ; les lignes invalides et les images en échec sont comptées et détaillées en JSON.",
+        "Adds one item per row of a CSV manifest (file path relative to the CSV or to --images, or http(s) URL; other columns become metadata); bad rows and failed images are counted and reported as JSON.");
 
     public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
@@ -37,6 +39,11 @@ public sealed class ImportManifestCommand : ICliCommand
         return 0;
     }
 
+    /// <summary>The message when --images names neither a folder nor a file (import-manifest and import-opensolarmap).</summary>
+    internal static string ImagesNotFound(string imagesPath) => Texts.T(
+        $"Images introuvables : « {Path.GetFullPath(imagesPath)} » (un dossier ou un .zip).",
+        $"Images not found: '{Path.GetFullPath(imagesPath)}' (a folder or a .zip).");
+
     public static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>The whole import with configuration as key/values (the tests call this).</summary>
@@ -51,12 +58,12 @@ public sealed class ImportManifestCommand : ICliCommand
         ArgumentNullException.ThrowIfNull(target);
         if (!File.Exists(manifestPath))
         {
-            throw new CliException($"Manifest not found: '{Path.GetFullPath(manifestPath)}'.");
+            throw new CliException(Texts.T($"Manifeste introuvable : « {Path.GetFullPath(manifestPath)} ».", $"Manifest not found: '{Path.GetFullPath(manifestPath)}'."));
         }
 
         if (imagesPath is not null && !Directory.Exists(imagesPath) && !File.Exists(imagesPath))
         {
-            throw new CliException($"Images not found: '{Path.GetFullPath(imagesPath)}' (a folder or a .zip).");
+            throw new CliException(ImagesNotFound(imagesPath));
         }
 
         // On the owner's own machine: every row may be a download, local addresses are allowed.

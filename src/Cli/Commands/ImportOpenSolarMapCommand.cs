@@ -10,6 +10,7 @@ using Marten;
 using Mediator;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using CoConstruisons.Application.Common;
 
 namespace CoConstruisons.Cli.Commands;
 
@@ -26,8 +27,9 @@ public sealed class ImportOpenSolarMapCommand : ICliCommand
     public string Usage =>
         "import-opensolarmap --images DIR_OR_ZIP --contributions CSV [--buildings CSV] [--project-title T] [--owner-email E] [--connection CS] [--schema S] [--storage DIR]";
 
-    public string Summary =>
-        "Imports OpenSolarMap images and historical answers as a project (one item per image, answers as AnswerSubmitted events); resumable; prints a JSON report.";
+    public string Summary => Texts.T(
+        "Importe les images et les réponses historiques d'OpenSolarMap en un projet (un élément par image, les réponses en événements AnswerSubmitted) ; peut reprendre là où il s'est arrêté ; affiche un rapport JSON.",
+        "Imports OpenSolarMap images and historical answers as a project (one item per image, answers as AnswerSubmitted events); resumable; prints a JSON report.");
 
     public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
@@ -43,12 +45,12 @@ public sealed class ImportOpenSolarMapCommand : ICliCommand
         args.EnsureAllRead();
         if (!File.Exists(contributionsPath))
         {
-            throw new CliException($"Contributions file not found: '{Path.GetFullPath(contributionsPath)}'.");
+            throw new CliException(Texts.T($"Fichier de contributions introuvable : « {Path.GetFullPath(contributionsPath)} ».", $"Contributions file not found: '{Path.GetFullPath(contributionsPath)}'."));
         }
 
         if (buildingsPath is not null && !File.Exists(buildingsPath))
         {
-            throw new CliException($"Buildings file not found: '{Path.GetFullPath(buildingsPath)}'.");
+            throw new CliException(Texts.T($"Fichier des bâtiments introuvable : « {Path.GetFullPath(buildingsPath)} ».", $"Buildings file not found: '{Path.GetFullPath(buildingsPath)}'."));
         }
 
         var settings = PlatformServices.Settings(connection, schema, storage);
@@ -71,7 +73,7 @@ public sealed class ImportOpenSolarMapCommand : ICliCommand
         // The files are checked before the owner is created: a wrong path or header changes nothing.
         if (!Directory.Exists(imagesPath) && !File.Exists(imagesPath))
         {
-            throw new CliException($"Images not found: '{Path.GetFullPath(imagesPath)}' (a folder or a .zip).");
+            throw new CliException(ImportManifestCommand.ImagesNotFound(imagesPath));
         }
 
         try
@@ -97,7 +99,9 @@ public sealed class ImportOpenSolarMapCommand : ICliCommand
         {
             var password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(18));
             owner = await mediator.Send(new RegisterOwner(ownerEmail, "OpenSolarMap import", password), cancellationToken);
-            Console.Error.WriteLine($"created owner {normalized} with password {password} (shown once)");
+            Console.Error.WriteLine(Texts.T(
+                $"porteur {normalized} créé avec le mot de passe {password} (affiché une seule fois)",
+                $"created owner {normalized} with password {password} (shown once)"));
         }
 
         ProgressBar? bar = null;

@@ -4,6 +4,7 @@ using CoConstruisons.Application.Images.ImportTiles;
 using CoConstruisons.Cli.Imports;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
+using CoConstruisons.Application.Common;
 
 namespace CoConstruisons.Cli.Commands;
 
@@ -18,8 +19,9 @@ public sealed class ImportTilesCommand : ICliCommand
     public string Usage =>
         $"import-tiles --geojson FILE --tiles URL_TEMPLATE --zoom N [--margin PX] [--tile-size PX] [--max-tiles N] {ImportTarget.Options} [--connection CS] [--schema S] [--storage DIR]";
 
-    public string Summary =>
-        "For each Polygon/MultiPolygon of a GeoJSON file, fetches the XYZ tiles ({z}/{x}/{y}) covering its bounding box, stitches and crops them, and adds the image as an item with the feature's properties and footprint as metadata.";
+    public string Summary => Texts.T(
+        "Pour chaque Polygon/MultiPolygon d'un fichier GeoJSON, télécharge les tuiles XYZ ({z}/{x}/{y}) qui couvrent son emprise, les assemble et les recadre, et ajoute l'image comme élément, avec les propriétés et l'emprise de l'objet en métadonnées.",
+        "For each Polygon/MultiPolygon of a GeoJSON file, fetches the XYZ tiles ({z}/{x}/{y}) covering its bounding box, stitches and crops them, and adds the image as an item with the feature's properties and footprint as metadata.");
 
     public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
@@ -35,7 +37,7 @@ public sealed class ImportTilesCommand : ICliCommand
         args.EnsureAllRead();
         if (zoom < 0)
         {
-            throw new UsageException("--zoom N is required (e.g. 19 for aerial photographs of buildings).");
+            throw new UsageException(Texts.T("--zoom N est obligatoire (par exemple 19 pour des photographies aériennes de bâtiments).", "--zoom N is required (e.g. 19 for aerial photographs of buildings)."));
         }
 
         var (project, created, report) = await Import(settings, target, geojson, tiles, zoom, margin, tileSize, maxTiles, cancellationToken);
@@ -58,7 +60,7 @@ public sealed class ImportTilesCommand : ICliCommand
         ArgumentNullException.ThrowIfNull(target);
         if (!File.Exists(geojsonPath))
         {
-            throw new CliException($"GeoJSON file not found: '{Path.GetFullPath(geojsonPath)}'.");
+            throw new CliException(Texts.T($"Fichier GeoJSON introuvable : « {Path.GetFullPath(geojsonPath)} ».", $"GeoJSON file not found: '{Path.GetFullPath(geojsonPath)}'."));
         }
 
         var all = new Dictionary<string, string?>(settings)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using CoConstruisons.Learning;
+using CoConstruisons.Application.Common;
 
 namespace CoConstruisons.Cli.Commands;
 
@@ -13,7 +14,9 @@ public sealed class PredictCommand : ICliCommand
 
     public string Usage => "predict --model MODEL_DIR --images DIR --out CSV";
 
-    public string Summary => "Classify every image in DIR with a trained model; CSV columns item,label,confidence then p_<class> per class (calibrated probabilities; metadata.json holds the auto-label threshold). Unreadable images are skipped, listed and counted (exit code 1 if any).";
+    public string Summary => Texts.T(
+        "Classe chaque image de DIR avec un modèle entraîné ; colonnes CSV item,label,confidence puis p_<classe> par classe (probabilités calibrées ; metadata.json contient le seuil d'étiquetage automatique). Les images illisibles sont ignorées, listées et comptées (code de sortie 1 s'il y en a).",
+        "Classify every image in DIR with a trained model; CSV columns item,label,confidence then p_<class> per class (calibrated probabilities; metadata.json holds the auto-label threshold). Unreadable images are skipped, listed and counted (exit code 1 if any).");
 
     public Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
@@ -49,7 +52,7 @@ public sealed class PredictCommand : ICliCommand
             using (var writer = new StreamWriter(temp, append: false, new UTF8Encoding(false)))
             {
                 writer.WriteLine(string.Join(",", new[] { "item", "label", "confidence" }.Concat(classifier.Classes.Select(c => "p_" + c))));
-                using var bar = new ProgressBar("predicting", images.Count);
+                using var bar = new ProgressBar(ImageLoading.StageLabel("predicting"), images.Count);
                 foreach (var chunk in images.Chunk(Batch))
                 {
                     cancellationToken.ThrowIfCancellationRequested();
@@ -91,7 +94,9 @@ public sealed class PredictCommand : ICliCommand
         }
 
         ImageLoading.ReportUnreadable(unreadable, images.Count);
-        Console.Error.WriteLine($"wrote {images.Count - unreadable.Count} prediction(s) to {outPath} (auto-label threshold {threshold:0.000})");
+        Console.Error.WriteLine(Texts.T(
+            $"{images.Count - unreadable.Count} prédiction(s) écrite(s) dans {outPath} (seuil d'étiquetage automatique {threshold:0.000})",
+            $"wrote {images.Count - unreadable.Count} prediction(s) to {outPath} (auto-label threshold {threshold:0.000})"));
         return Task.FromResult(unreadable.Count == 0 ? 0 : 1);
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using CoConstruisons.Learning;
+using CoConstruisons.Application.Common;
 
 namespace CoConstruisons.Cli.Commands;
 
@@ -10,7 +11,9 @@ public sealed class TrainImagesCommand : ICliCommand
 
     public string Usage => "train-images --images DIR --labels CSV --out MODEL_DIR [--target-precision 0.97] [--augment dihedral|flips|none] [--rotation-swap A:B[,C:D]] [--model features|network|ensemble] [--epochs N] [--iterations N] [--answers ANSWERS.csv] [--vote-weight X]";
 
-    public string Summary => "Train an image classifier (labels CSV with a header: image file name without extension, label) and save it (metadata.json with model.zip and/or network.bin) to MODEL_DIR. Unreadable images are skipped and counted. With --answers (item,worker,label: the crowd's answers, each contributor's last one counts), the network learns the answers' shares on each image instead of its label alone (--vote-weight: 1 by default, 0 = labels alone).";
+    public string Summary => Texts.T(
+        "Entraîne un classifieur d'images (CSV d'étiquettes avec une ligne d'en-tête : nom de fichier de l'image sans extension, étiquette) et l'enregistre (metadata.json avec model.zip et/ou network.bin) dans MODEL_DIR. Les images illisibles sont ignorées et comptées. Avec --answers (item,worker,label : les réponses de la foule, la dernière de chaque contributeur compte), le réseau apprend la part de chaque réponse sur chaque image au lieu de sa seule étiquette (--vote-weight : 1 par défaut, 0 = les étiquettes seules).",
+        "Train an image classifier (labels CSV with a header: image file name without extension, label) and save it (metadata.json with model.zip and/or network.bin) to MODEL_DIR. Unreadable images are skipped and counted. With --answers (item,worker,label: the crowd's answers, each contributor's last one counts), the network learns the answers' shares on each image instead of its label alone (--vote-weight: 1 by default, 0 = labels alone).");
 
     public Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
@@ -32,12 +35,12 @@ public sealed class TrainImagesCommand : ICliCommand
 
         if (iterations < 1)
         {
-            throw new UsageException("--iterations must be at least 1.");
+            throw new UsageException(Texts.T("--iterations doit valoir au moins 1.", "--iterations must be at least 1."));
         }
 
         if (epochs < 1)
         {
-            throw new UsageException("--epochs must be at least 1.");
+            throw new UsageException(Texts.T("--epochs doit valoir au moins 1.", "--epochs must be at least 1."));
         }
 
         try
@@ -51,7 +54,7 @@ public sealed class TrainImagesCommand : ICliCommand
                 .Select(p => new LabelledImage(p.l.Id, rasters[p.i]!, p.l.Label, votes?.GetValueOrDefault(p.l.Id))).ToList();
             if (items.Count == 0)
             {
-                throw new CliException("None of the labelled images could be read.");
+                throw new CliException(Texts.T("Aucune des images étiquetées n'a pu être lue.", "None of the labelled images could be read."));
             }
 
             var options = new TrainerOptions
@@ -65,16 +68,24 @@ public sealed class TrainImagesCommand : ICliCommand
             };
             if (votes is not null)
             {
-                Console.Error.WriteLine($"answers on {items.Count(i => i.Votes is not null)} of the {items.Count} labelled images (vote weight {voteWeight.ToString(CultureInfo.InvariantCulture)})");
+                Console.Error.WriteLine(Texts.T(
+                    $"des réponses sur {items.Count(i => i.Votes is not null)} des {items.Count} images étiquetées (poids des votes {voteWeight.ToString(CultureInfo.InvariantCulture)})",
+                    $"answers on {items.Count(i => i.Votes is not null)} of the {items.Count} labelled images (vote weight {voteWeight.ToString(CultureInfo.InvariantCulture)})"));
             }
 
             var result = Trainer.Train(items, options, ImageLoading.TrainingProgress(), cancellationToken);
             result.Classifier.Save(outDir);
             var m = result.Test;
-            Console.Error.WriteLine($"trained on {result.TrainImages} images in {result.TrainSeconds:0.0} s ({result.CalibrationImages} calibration, {result.TestImages} test)");
-            Console.Error.WriteLine($"test accuracy {m.Accuracy:0.000}, ECE {m.Ece:0.000}; auto-label threshold {result.AutoLabel.Threshold:0.000} for target precision {target:0.00}: coverage {result.AutoLabel.Coverage:P1}, precision {result.AutoLabel.Precision:0.000} on test");
-            Console.Error.WriteLine($"rotation swaps: {(result.Classifier.Metadata.RotationSwaps.Count == 0 ? "none" : string.Join(", ", result.Classifier.Metadata.RotationSwaps.Select(p => $"{p[0]}<->{p[1]}")))}");
-            Console.WriteLine($"model saved to {Path.GetFullPath(outDir)}");
+            Console.Error.WriteLine(Texts.T(
+                $"entraîné sur {result.TrainImages} images en {result.TrainSeconds:0.0} s ({result.CalibrationImages} pour la calibration, {result.TestImages} pour le test)",
+                $"trained on {result.TrainImages} images in {result.TrainSeconds:0.0} s ({result.CalibrationImages} calibration, {result.TestImages} test)"));
+            Console.Error.WriteLine(Texts.T(
+                $"exactitude sur le test {m.Accuracy:0.000}, ECE {m.Ece:0.000} ; seuil d'étiquetage automatique {result.AutoLabel.Threshold:0.000} pour une précision visée de {target:0.00} : couverture {result.AutoLabel.Coverage:P1}, précision {result.AutoLabel.Precision:0.000} sur le test",
+                $"test accuracy {m.Accuracy:0.000}, ECE {m.Ece:0.000}; auto-label threshold {result.AutoLabel.Threshold:0.000} for target precision {target:0.00}: coverage {result.AutoLabel.Coverage:P1}, precision {result.AutoLabel.Precision:0.000} on test"));
+            var swapped = result.Classifier.Metadata.RotationSwaps;
+            Console.Error.WriteLine(Texts.T("échanges par rotation : ", "rotation swaps: ")
+                + (swapped.Count == 0 ? Texts.T("aucun", "none") : string.Join(", ", swapped.Select(p => $"{p[0]}<->{p[1]}"))));
+            Console.WriteLine(Texts.T($"modèle enregistré dans {Path.GetFullPath(outDir)}", $"model saved to {Path.GetFullPath(outDir)}"));
             return Task.FromResult(0);
         }
         catch (TrainingDataException ex)
@@ -96,7 +107,7 @@ public sealed class TrainImagesCommand : ICliCommand
         var file = Csv.CrowdFiles.ReadAnswers(path, Csv.RepeatHandling.KeepLast, classes, Domain.Projects.Choice.DontKnowKey);
         foreach (var warning in file.Warnings)
         {
-            Console.Error.WriteLine($"note: {warning}");
+            Console.Error.WriteLine(Texts.T("remarque : ", "note: ") + warning);
         }
 
         return Csv.CrowdFiles.CountLastAnswers(file.Answers.Select(a => (a.Item, a.Worker, a.Label)), Domain.Projects.Choice.DontKnowKey);
@@ -106,19 +117,21 @@ public sealed class TrainImagesCommand : ICliCommand
     {
         if (!(weight is >= 0 and <= 1))
         {
-            throw new UsageException($"--vote-weight is the share of each training target taken from the crowd's answers on the image: 0 (labels alone) to 1, not {weight}.");
+            throw new UsageException(Texts.T(
+                $"--vote-weight est la part de chaque cible d'entraînement tirée des réponses de la foule sur l'image : de 0 (les étiquettes seules) à 1, pas {weight}.",
+                $"--vote-weight is the share of each training target taken from the crowd's answers on the image: 0 (labels alone) to 1, not {weight}."));
         }
     }
 
     internal static ModelKind ParseModelKind(string? value) => value is null ? ModelKind.Ensemble
-        : ModelKinds.Parse(value) ?? throw new UsageException($"--model must be features, network or ensemble, not '{value}'.");
+        : ModelKinds.Parse(value) ?? throw new UsageException(Texts.T($"--model vaut features, network ou ensemble, pas « {value} ».", $"--model must be features, network or ensemble, not '{value}'."));
 
     internal static Augmentation ParseAugmentation(string? value) => value?.ToUpperInvariant() switch
     {
         null or "DIHEDRAL" => Augmentation.Dihedral,
         "FLIPS" => Augmentation.Flips,
         "NONE" => Augmentation.None,
-        _ => throw new UsageException($"--augment must be dihedral, flips or none, not '{value}'."),
+        _ => throw new UsageException(Texts.T($"--augment vaut dihedral, flips ou none, pas « {value} ».", $"--augment must be dihedral, flips or none, not '{value}'.")),
     };
 
     private static List<(string, string)>? ParseSwaps(string? value)
@@ -138,7 +151,9 @@ public sealed class TrainImagesCommand : ICliCommand
             var parts = pair.Split(':');
             return parts.Length == 2 && parts[0].Length > 0 && parts[1].Length > 0
                 ? (parts[0], parts[1])
-                : throw new UsageException($"--rotation-swap expects pairs like A:B separated by commas, or none; got '{pair}'.");
+                : throw new UsageException(Texts.T(
+                    $"--rotation-swap attend des paires comme A:B séparées par des virgules, ou none ; reçu « {pair} ».",
+                    $"--rotation-swap expects pairs like A:B separated by commas, or none; got '{pair}'."));
         }).ToList();
     }
 
@@ -151,6 +166,6 @@ public sealed class TrainImagesCommand : ICliCommand
 
         return double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v is > 0 and <= 1
             ? v
-            : throw new UsageException($"--{name} must be a number in (0, 1], not '{value}'.");
+            : throw new UsageException(Texts.T($"--{name} doit être un nombre dans ]0, 1], pas « {value} ».", $"--{name} must be a number in (0, 1], not '{value}'."));
     }
 }

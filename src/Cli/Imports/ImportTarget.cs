@@ -6,6 +6,7 @@ using CoConstruisons.Domain.Projects;
 using Marten;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
+using CoConstruisons.Application.Common;
 
 namespace CoConstruisons.Cli.Imports;
 
@@ -32,12 +33,12 @@ public sealed record ImportTarget(string? ProjectId, string? CreateTitle, string
             args.Option("owner-email") ?? defaultOwnerEmail);
         if ((target.ProjectId is null) == (target.CreateTitle is null))
         {
-            throw new UsageException("Give either --project ID or --create TITLE (with --choices).");
+            throw new UsageException(Texts.T("Donnez soit --project ID, soit --create TITRE (avec --choices).", "Give either --project ID or --create TITLE (with --choices)."));
         }
 
         if (target.CreateTitle is not null && string.IsNullOrWhiteSpace(target.Choices))
         {
-            throw new UsageException("--create needs --choices, e.g. --choices yes:Oui,no:Non.");
+            throw new UsageException(Texts.T("--create demande --choices, par exemple --choices yes:Oui,no:Non.", "--create needs --choices, e.g. --choices yes:Oui,no:Non."));
         }
 
         // The new project's settings are checked before anything is created or read.
@@ -72,15 +73,15 @@ public sealed record ImportTarget(string? ProjectId, string? CreateTitle, string
         {
             if (!Guid.TryParse(ProjectId, out var id))
             {
-                throw new CliException($"--project '{ProjectId}' is not a project id.");
+                throw new CliException(Texts.T($"--project « {ProjectId} » n'est pas un identifiant de projet.", $"--project '{ProjectId}' is not a project id."));
             }
 
             var project = await session.LoadAsync<Project>(id, cancellationToken)
-                ?? throw new CliException($"Project {id} not found in this database/schema.");
+                ?? throw new CliException(Texts.T($"Projet {id} introuvable dans cette base de données ou ce schéma.", $"Project {id} not found in this database/schema."));
             var ownerId = owner is not null && project.IsOwnedBy(owner.Id) ? owner.Id : project.OwnerIds.FirstOrDefault();
             if (ownerId == Guid.Empty)
             {
-                throw new CliException($"Project {id} has no owner.");
+                throw new CliException(Texts.T($"Le projet {id} n'a pas de porteur.", $"Project {id} has no owner."));
             }
 
             return (ownerId, id, false);
@@ -90,19 +91,21 @@ public sealed record ImportTarget(string? ProjectId, string? CreateTitle, string
         {
             var password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(18));
             owner = await mediator.Send(new RegisterOwner(OwnerEmail, "Import", password), cancellationToken);
-            Console.Error.WriteLine($"created owner {normalized} with password {password} (shown once)");
+            Console.Error.WriteLine(Texts.T(
+                $"porteur {normalized} créé avec le mot de passe {password} (affiché une seule fois)",
+                $"created owner {normalized} with password {password} (shown once)"));
         }
 
         var existing = (await session.Query<Project>().ToListAsync(cancellationToken))
             .FirstOrDefault(p => p.IsOwnedBy(owner.Id) && p.Settings.Title == CreateTitle);
         if (existing is not null)
         {
-            Console.Error.WriteLine($"adding to project {existing.Id} ('{CreateTitle}')");
+            Console.Error.WriteLine(Texts.T($"ajout au projet {existing.Id} (« {CreateTitle} »)", $"adding to project {existing.Id} ('{CreateTitle}')"));
             return (owner.Id, existing.Id, false);
         }
 
         var created = await mediator.Send(new CreateProject(owner.Id, NewProjectSettings()!), cancellationToken);
-        Console.Error.WriteLine($"created project {created.Project.Id} ('{CreateTitle}')");
+        Console.Error.WriteLine(Texts.T($"projet {created.Project.Id} créé (« {CreateTitle} »)", $"created project {created.Project.Id} ('{CreateTitle}')"));
         return (owner.Id, created.Project.Id, true);
     }
 

@@ -48,7 +48,7 @@ public sealed class ZipManifestImages : IManifestImages, IDisposable
         }
         catch (InvalidDataException ex)
         {
-            throw new CliException($"Unreadable ZIP '{zipPath}': {ex.Message}");
+            throw new CliException(Texts.T($"ZIP illisible « {zipPath} » : {ex.Message}", $"Unreadable ZIP '{zipPath}': {ex.Message}"));
         }
 
         foreach (var entry in _zip.Entries)
