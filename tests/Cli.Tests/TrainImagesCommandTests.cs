@@ -71,6 +71,28 @@ public sealed class TrainImagesCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Under_a_french_locale_the_trainers_and_the_image_folders_checks_are_explained_in_french()
+    {
+        var few = Path.Combine(_dir, "few.csv");
+        File.WriteAllLines(few, ["image,label", "toit-0001,north_south", "toit-0002,east_west"]);
+        var (fewCode, _, fewErr) = await CapturedCli.Run([new TrainImagesCommand()],
+            ["train-images", "--images", Path.Combine(_dir, "images"), "--labels", few, "--out", Path.Combine(_dir, "model"), "--model", "network", "--epochs", "1"],
+            UiCulture.French);
+        Assert.Equal(1, fewCode);
+        Assert.Contains("erreur : Trop peu d'images étiquetées pour les répartir (2 : ", fewErr, StringComparison.Ordinal);
+        Assert.Contains("étiquetez davantage d'images.", fewErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("(Parameter", fewErr, StringComparison.Ordinal);
+
+        var absent = Path.Combine(_dir, "absent");
+        var (folderCode, _, folderErr) = await CapturedCli.Run([new TrainImagesCommand()],
+            ["train-images", "--images", absent, "--labels", few, "--out", Path.Combine(_dir, "model")],
+            UiCulture.French);
+        Assert.Equal(1, folderCode);
+        Assert.Contains($"erreur : Le dossier d'images « {absent} » n'existe pas.", folderErr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "model")));
+    }
+
+    [Fact]
     public async Task An_answer_outside_the_labels_classes_is_refused_naming_its_line_and_nothing_is_saved()
     {
         var answers = Answers("toit-0001,ana,north_south", "toit-0002,bo,south_west");
