@@ -205,7 +205,7 @@ public sealed class ReplayBenchCommand : ICliCommand, IHasFlags
         var (rows, bad) = OpenSolarMapFiles.ReadContributions(contributions);
         foreach (var b in bad.Take(5))
         {
-            Console.Error.WriteLine(Texts.T($"ignorée {b.File}:{b.Line} : {b.Reason}", $"skipped {b.File}:{b.Line}: {b.Reason}"));
+            Console.Error.WriteLine(Texts.T($"ligne ignorée {b.File}:{b.Line} : {b.Reason}", $"skipped {b.File}:{b.Line}: {b.Reason}"));
         }
 
         // A stable sort: ties keep the file's order.

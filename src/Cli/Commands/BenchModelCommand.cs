@@ -37,7 +37,7 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
         if (extraLabels is not null and not "votes" and not "answers")
         {
             throw new UsageException(Texts.T(
-                $"--extra-labels vaut « votes » (les étiquettes votées par la foule de buildings.csv) ou « answers » (tous les autres bâtiments qui ont assez de réponses dans contributions.csv), pas « {extraLabels} ».",
+                $"--extra-labels doit valoir « votes » (les étiquettes votées par la foule de buildings.csv) ou « answers » (tous les autres bâtiments qui ont assez de réponses dans contributions.csv), pas « {extraLabels} ».",
                 $"--extra-labels must be 'votes' (the crowd's vote labels of buildings.csv) or 'answers' (every other building with enough answers in contributions.csv), not '{extraLabels}'."));
         }
 

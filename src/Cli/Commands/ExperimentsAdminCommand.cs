@@ -50,7 +50,7 @@ public sealed class ExperimentsAdminCommand(string verb) : ICliCommand
         "start" => Texts.T("Commence à présenter les variantes d'une expérience aux contributeurs.", "Starts serving an experiment's variants to contributors."),
         "stop" => Texts.T("Arrête une expérience (avec une raison, gardée dans le journal d'audit).", "Stops an experiment (with a reason, kept in the audit trail)."),
         _ => Texts.T(
-            "Affiche les résultats d'une expérience en un objet JSON (effets, intervalles à 95 %, verdicts, avertissement sur les coups d'œil).",
+            "Affiche les résultats d'une expérience en un objet JSON (effets, intervalles à 95 %, verdicts, avertissement en cas de consultation anticipée).",
             "Prints an experiment's results as one JSON object (effects, 95 % intervals, verdicts, peeking warning)."),
     };
 

@@ -93,7 +93,7 @@ public sealed class ExperimentsValidateCommand : ICliCommand
             "frequency" => ExperimentLever.Frequency,
             "question_mode" => ExperimentLever.QuestionMode,
             var other => Fail<ExperimentLever?>(errors, Texts.T(
-                $"{where2} : « lever » vaut tone, frequency ou question_mode, pas « {other} ».",
+                $"{where2} : « lever » doit valoir tone, frequency ou question_mode, pas « {other} ».",
                 $"{where2}: \"lever\" must be tone, frequency or question_mode, not '{other}'.")),
         };
         var status = (Text(element, "status") ?? "draft") switch
@@ -102,7 +102,7 @@ public sealed class ExperimentsValidateCommand : ICliCommand
             "running" => ExperimentStatus.Running,
             "stopped" => ExperimentStatus.Stopped,
             var other => Fail<ExperimentStatus?>(errors, Texts.T(
-                $"{where2} : « status » vaut draft, running ou stopped, pas « {other} ».",
+                $"{where2} : « status » doit valoir draft, running ou stopped, pas « {other} ».",
                 $"{where2}: \"status\" must be draft, running or stopped, not '{other}'.")),
         };
         var variants = new List<VariantAllocation>();
@@ -137,7 +137,7 @@ public sealed class ExperimentsValidateCommand : ICliCommand
                 "new" => ExperimentAudience.New,
                 "returning" => ExperimentAudience.Returning,
                 var other => Fail<ExperimentAudience?>(errors, Texts.T(
-                    $"{where2} : « targeting.audience » vaut all, new ou returning, pas « {other} ».",
+                    $"{where2} : « targeting.audience » doit valoir all, new ou returning, pas « {other} ».",
                     $"{where2}: \"targeting.audience\" must be all, new or returning, not '{other}'.")),
             };
             targeting = new ExperimentTargeting(Strings(t, "projects"), Strings(t, "channels"), audience ?? ExperimentAudience.All);

@@ -124,14 +124,14 @@ public sealed class TrainImagesCommand : ICliCommand
     }
 
     internal static ModelKind ParseModelKind(string? value) => value is null ? ModelKind.Ensemble
-        : ModelKinds.Parse(value) ?? throw new UsageException(Texts.T($"--model vaut features, network ou ensemble, pas « {value} ».", $"--model must be features, network or ensemble, not '{value}'."));
+        : ModelKinds.Parse(value) ?? throw new UsageException(Texts.T($"--model doit valoir features, network ou ensemble, pas « {value} ».", $"--model must be features, network or ensemble, not '{value}'."));
 
     internal static Augmentation ParseAugmentation(string? value) => value?.ToUpperInvariant() switch
     {
         null or "DIHEDRAL" => Augmentation.Dihedral,
         "FLIPS" => Augmentation.Flips,
         "NONE" => Augmentation.None,
-        _ => throw new UsageException(Texts.T($"--augment vaut dihedral, flips ou none, pas « {value} ».", $"--augment must be dihedral, flips or none, not '{value}'.")),
+        _ => throw new UsageException(Texts.T($"--augment doit valoir dihedral, flips ou none, pas « {value} ».", $"--augment must be dihedral, flips or none, not '{value}'.")),
     };
 
     private static List<(string, string)>? ParseSwaps(string? value)

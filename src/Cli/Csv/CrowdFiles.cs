@@ -27,7 +27,7 @@ public static class CrowdFiles
         null or "error" => RepeatHandling.Error,
         "keep-last" => RepeatHandling.KeepLast,
         "keep-all" => RepeatHandling.KeepAll,
-        _ => throw new UsageException(Texts.T($"--repeats vaut error, keep-last ou keep-all, pas « {value} ».", $"--repeats must be error, keep-last or keep-all, not '{value}'.")),
+        _ => throw new UsageException(Texts.T($"--repeats doit valoir error, keep-last ou keep-all, pas « {value} ».", $"--repeats must be error, keep-last or keep-all, not '{value}'.")),
     };
 
     /// <summary>
@@ -74,7 +74,7 @@ public static class CrowdFiles
                 if (repeats == RepeatHandling.Error)
                 {
                     throw new CliException(Texts.T(
-                        $"{path} : ligne {row.Line} : le contributeur « {answer.Worker} » a déjà répondu sur l'élément « {answer.Item} » à la ligne {firstLine[(answer.Item, answer.Worker)]}. " +
+                        $"{path} : ligne {row.Line} : le contributeur « {answer.Worker} » a déjà répondu pour l'élément « {answer.Item} » à la ligne {firstLine[(answer.Item, answer.Worker)]}. " +
                         "Supprimez la répétition, ou passez --repeats keep-last (garder la dernière réponse) ou --repeats keep-all.",
                         $"{path}: line {row.Line}: contributor '{answer.Worker}' already answered item '{answer.Item}' on line {firstLine[(answer.Item, answer.Worker)]}. " +
                         "Remove the repeat, or pass --repeats keep-last (keep the later answer) or --repeats keep-all."));
