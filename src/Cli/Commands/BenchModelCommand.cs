@@ -66,8 +66,8 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
         if (network.SwaShare is < 0 or >= 1 || double.IsNaN(network.SwaShare))
         {
             throw new UsageException(Texts.T(
-                $"--swa est la part des époques dont les poids sont moyennés : au moins 0 (désactivé) et moins de 1, pas {network.SwaShare}.",
-                $"--swa is the share of the epochs whose weights are averaged: at least 0 (off) and below 1, not {network.SwaShare}."));
+                $"--swa est la part des époques dont les poids sont moyennés : au moins 0 (désactivé) et moins de 1, pas {network.SwaShare.ToString(System.Globalization.CultureInfo.InvariantCulture)}.",
+                $"--swa is the share of the epochs whose weights are averaged: at least 0 (off) and below 1, not {network.SwaShare.ToString(System.Globalization.CultureInfo.InvariantCulture)}."));
         }
 
         if (network.Networks is < 1 or > Learning.Cnn.CnnOptions.MaxNetworks)
@@ -81,7 +81,7 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
 
         if (!(network.SwaLearningRate > 0))
         {
-            throw new UsageException(Texts.T($"--swa-learning-rate doit être positif, pas {network.SwaLearningRate}.", $"--swa-learning-rate must be positive, not {network.SwaLearningRate}."));
+            throw new UsageException(Texts.T($"--swa-learning-rate doit être positif, pas {network.SwaLearningRate.ToString(System.Globalization.CultureInfo.InvariantCulture)}.", $"--swa-learning-rate must be positive, not {network.SwaLearningRate.ToString(System.Globalization.CultureInfo.InvariantCulture)}."));
         }
 
         var options = new TrainerOptions

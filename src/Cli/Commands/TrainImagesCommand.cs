@@ -118,8 +118,8 @@ public sealed class TrainImagesCommand : ICliCommand
         if (!(weight is >= 0 and <= 1))
         {
             throw new UsageException(Texts.T(
-                $"--vote-weight est la part de chaque cible d'entraînement tirée des réponses de la foule sur l'image : de 0 (les étiquettes seules) à 1, pas {weight}.",
-                $"--vote-weight is the share of each training target taken from the crowd's answers on the image: 0 (labels alone) to 1, not {weight}."));
+                $"--vote-weight est la part de chaque cible d'entraînement tirée des réponses de la foule sur l'image : de 0 (les étiquettes seules) à 1, pas {weight.ToString(CultureInfo.InvariantCulture)}.",
+                $"--vote-weight is the share of each training target taken from the crowd's answers on the image: 0 (labels alone) to 1, not {weight.ToString(CultureInfo.InvariantCulture)}."));
         }
     }
 
