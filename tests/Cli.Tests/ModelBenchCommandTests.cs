@@ -18,6 +18,8 @@ public sealed class ModelBenchCommandTests
     [InlineData("--vote-weight", "-0.5", "--vote-weight")]
     [InlineData("--min-answers", "0", "--min-answers")]
     [InlineData("--extra-labels", "tout", "--extra-labels")]
+    [InlineData("--optimizer", "adam", "--optimizer")]
+    [InlineData("--momentum", "1", "--momentum")]
     public async Task An_out_of_range_setting_is_refused_with_a_usage_error_before_anything_is_trained(string option, string value, string named)
     {
         var (code, stdout, stderr) = await Run("bench", "model", "--smoke", option, value);
@@ -26,6 +28,32 @@ public sealed class ModelBenchCommandTests
         Assert.Empty(stdout);
         Assert.Contains(named, stderr, StringComparison.Ordinal);
         Assert.Contains(value, stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_smoke_run_with_sgd_says_so_with_its_own_default_learning_rate_in_numbers_any_locale_reads_alike()
+    {
+        // Numbers under a French locale: the JSON still writes 0.03, not 0,03.
+        var (before, beforeDefault) = (System.Globalization.CultureInfo.CurrentCulture, System.Globalization.CultureInfo.DefaultThreadCurrentCulture);
+        System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.DefaultThreadCurrentCulture = System.Globalization.CultureInfo.GetCultureInfo("fr-FR");
+        (int Code, string Out, string Err) run;
+        try
+        {
+            run = await Run("bench", "model", "--smoke", "--model", "network", "--optimizer", "sgd");
+        }
+        finally
+        {
+            (System.Globalization.CultureInfo.CurrentCulture, System.Globalization.CultureInfo.DefaultThreadCurrentCulture) = (before, beforeDefault);
+        }
+
+        var (code, stdout, stderr) = run;
+
+        Assert.True(code == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var method = json.RootElement.GetProperty("method").GetString();
+        Assert.Contains("trained from scratch with SGD (Nesterov momentum)", method, StringComparison.Ordinal);
+        Assert.Contains("learning rate 0.03, weight decay 0.0005, momentum 0.9", method, StringComparison.Ordinal);
+        Assert.InRange(json.RootElement.GetProperty("accuracy").GetDouble(), 0, 1);
     }
 
     [Fact]

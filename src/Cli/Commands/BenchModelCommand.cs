@@ -15,13 +15,50 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
 {
     public string Name => "bench model";
 
-    public string Usage => "bench model [--data DIR] [--smoke] [--limit N] [--model features|network|ensemble] [--extra-labels votes|answers] [--min-answers K] [--epochs N] [--width N] [--learning-rate X] [--weight-decay X] [--seed N] [--swa SHARE] [--swa-learning-rate X] [--networks N] [--vote-weight X] [--iterations N] [--threads N] [--augment dihedral|flips|none]";
+    public string Usage => "bench model [--data DIR] [--smoke] [--limit N] [--model features|network|ensemble] [--extra-labels votes|answers] [--min-answers K] [--epochs N] [--width N] [--optimizer adamw|sgd] [--momentum X] [--learning-rate X] [--weight-decay X] [--seed N] [--swa SHARE] [--swa-learning-rate X] [--networks N] [--vote-weight X] [--iterations N] [--threads N] [--augment dihedral|flips|none]";
 
     public string Summary => Texts.T(
         "Entraîne et évalue le classifieur d'images de toits sur OpenSolarMap (../shared/data) et affiche un objet JSON ; --smoke : 80 images générées, en quelques secondes.",
         "Train and evaluate the roof image classifier on OpenSolarMap (../shared/data) and print one JSON object; --smoke: 80 generated images in seconds.");
 
     public IReadOnlyList<string> Flags => ["smoke"];
+
+    /// <summary>The run's settings after the model's method, numbers written the same under every locale (the JSON is read by programs).</summary>
+    private static string SettingsText(ModelKind kind, TrainerOptions options, Learning.Cnn.CnnOptions network)
+    {
+        var text = new System.Text.StringBuilder();
+        if (kind != ModelKind.Network)
+        {
+            text.Append(FormattableString.Invariant($"; {options.Iterations} iterations, learning rate {options.LearningRate}, {options.Leaves} leaves"));
+        }
+
+        if (kind != ModelKind.Features)
+        {
+            text.Append(FormattableString.Invariant($"; network: {network.Epochs} epochs, width {network.Width}, batch {network.BatchSize}, learning rate {network.LearningRate}, weight decay {network.WeightDecay}"));
+            if (network.Optimizer == Learning.Cnn.CnnOptimizer.Sgd)
+            {
+                text.Append(FormattableString.Invariant($", momentum {network.Momentum}"));
+            }
+
+            text.Append(FormattableString.Invariant($", seed {network.Seed}"));
+            if (network.SwaShare > 0)
+            {
+                text.Append(FormattableString.Invariant($", weights averaged over the last {network.SwaShare:0.##} of the epochs at learning rate {network.SwaLearningRate}"));
+            }
+        }
+
+        return text.Append(FormattableString.Invariant($"; augmentation {options.Augmentation}")).ToString();
+    }
+
+    internal static Learning.Cnn.CnnOptimizer? ParseOptimizer(string? value) => value switch
+    {
+        null => null,
+        "adamw" => Learning.Cnn.CnnOptimizer.AdamW,
+        "sgd" => Learning.Cnn.CnnOptimizer.Sgd,
+        _ => throw new UsageException(Texts.T(
+            $"--optimizer doit valoir « adamw » ou « sgd » (avec l'inertie de Nesterov), pas « {value} ».",
+            $"--optimizer must be 'adamw' or 'sgd' (with Nesterov momentum), not '{value}'.")),
+    };
 
     public Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
@@ -50,11 +87,14 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
         }
 
         var network = new Learning.Cnn.CnnOptions();
+        var optimizer = ParseOptimizer(args.Option("optimizer")) ?? network.Optimizer;
         network = network with
         {
             Epochs = args.IntOption("epochs", smoke ? 3 : network.Epochs),
             Width = args.IntOption("width", smoke ? 4 : network.Width),
-            LearningRate = args.DoubleOption("learning-rate", network.LearningRate),
+            Optimizer = optimizer,
+            Momentum = args.DoubleOption("momentum", network.Momentum),
+            LearningRate = args.DoubleOption("learning-rate", optimizer == network.Optimizer ? network.LearningRate : Learning.Cnn.CnnOptions.DefaultLearningRate(optimizer)),
             WeightDecay = args.DoubleOption("weight-decay", network.WeightDecay),
             Seed = args.IntOption("seed", network.Seed),
             SwaShare = args.DoubleOption("swa", network.SwaShare),
@@ -78,6 +118,13 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
         }
 
         TrainImagesCommand.EnsureVoteWeight(network.VoteWeight);
+        if (network.Momentum is < 0 or >= 1 || double.IsNaN(network.Momentum))
+        {
+            var typed = network.Momentum.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            throw new UsageException(Texts.T(
+                $"--momentum est l'inertie de SGD : au moins 0 et moins de 1, pas {typed}.",
+                $"--momentum is SGD's momentum: at least 0 and below 1, not {typed}."));
+        }
 
         if (!(network.SwaLearningRate > 0))
         {
@@ -189,7 +236,7 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
             ["auto_label_resampled"] = JsonSerializer.SerializeToNode(Evaluation.ResampleThreshold(
                 [.. result.HeldOut.Select(h => h.Confidence)], [.. result.HeldOut.Select(h => h.Correct)], result.CalibrationImages, options.TargetPrecision,
                 Trainer.MinAcceptedForThreshold(result.CalibrationImages), options.ThresholdConfidenceZ, repeats: 1000, seed: 1)),
-            ["method"] = result.Classifier.Metadata.Method + (kind == ModelKind.Network ? "" : $"; {options.Iterations} iterations, learning rate {options.LearningRate}, {options.Leaves} leaves") + (kind == ModelKind.Features ? "" : $"; network: {network.Epochs} epochs, width {network.Width}, batch {network.BatchSize}, learning rate {network.LearningRate}, weight decay {network.WeightDecay}, seed {network.Seed}" + (network.SwaShare > 0 ? $", weights averaged over the last {network.SwaShare:0.##} of the epochs at learning rate {network.SwaLearningRate}" : "")) + $"; augmentation {options.Augmentation}",
+            ["method"] = result.Classifier.Metadata.Method + SettingsText(kind, options, network),
             ["model"] = kind.ToString().ToLowerInvariant(),
             ["network_weight"] = result.Classifier.Metadata.NetworkWeight,
             ["split"] = Trainer.SplitDescription(options) + $" -> {result.TrainImages} training, {result.CalibrationImages} calibration, {result.TestImages} test images",

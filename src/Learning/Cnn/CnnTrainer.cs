@@ -6,10 +6,22 @@ public sealed record CnnOptions
 
     public int BatchSize { get; init; } = 32;
 
-    public double LearningRate { get; init; } = 0.002;
+    /// <summary>The peak learning rate (after the warm-up); see <see cref="DefaultLearningRate"/>.</summary>
+    public double LearningRate { get; init; } = DefaultLearningRate(CnnOptimizer.AdamW);
 
-    /// <summary>Decoupled weight decay (AdamW), per step, times the learning rate.</summary>
+    /// <summary>
+    /// AdamW: decoupled weight decay, per step, times the learning rate. SGD: the L2 term added to the
+    /// gradient (weight decay as in most SGD recipes).
+    /// </summary>
     public double WeightDecay { get; init; } = 0.0005;
+
+    public CnnOptimizer Optimizer { get; init; } = CnnOptimizer.AdamW;
+
+    /// <summary>Nesterov momentum of <see cref="CnnOptimizer.Sgd"/>.</summary>
+    public double Momentum { get; init; } = 0.9;
+
+    /// <summary>The learning rate measured for each optimizer on OpenSolarMap (docs/model.md).</summary>
+    public static double DefaultLearningRate(CnnOptimizer optimizer) => optimizer == CnnOptimizer.Sgd ? 0.03 : 0.002;
 
     /// <summary>Base width: the three stages have 1×, 2× and 4× this many channels.</summary>
     public int Width { get; init; } = 16;
@@ -57,8 +69,17 @@ public sealed record CnnOptions
     public int SeedOf(int index) => unchecked(Seed + (index * 1_000_003));
 }
 
+public enum CnnOptimizer
+{
+    /// <summary>Adam with decoupled weight decay (Loshchilov &amp; Hutter 2019).</summary>
+    AdamW,
+
+    /// <summary>Stochastic gradient descent with Nesterov momentum and L2 weight decay.</summary>
+    Sgd,
+}
+
 /// <summary>
-/// Trains the compact network with mini-batch AdamW, a one-epoch warm-up then cosine decay, on a
+/// Trains the compact network with mini-batch AdamW or SGD with momentum, a one-epoch warm-up then cosine decay, on a
 /// random symmetry of the square (labels permuted by <see cref="LabelSymmetry"/>) and a small
 /// random shift of each image at each epoch. Deterministic for a given seed and thread count.
 /// </summary>
@@ -128,7 +149,6 @@ internal static class CnnTrainer
         var swaEpochs = SwaEpochs(options);
         var average = swaEpochs > 0 ? new double[parameters.Length] : null;
         var averaged = 0;
-        const float beta1 = 0.9f, beta2 = 0.999f, epsilon = 1e-8f;
         var voteWeight = (float)options.VoteWeight;
         for (var epoch = 0; epoch < options.Epochs; epoch++)
         {
@@ -193,16 +213,13 @@ internal static class CnnTrainer
 
                 step++;
                 var lr = (float)LearningRate(options, step, stepsPerEpoch, totalSteps);
-                var decay = 1f - (lr * (float)options.WeightDecay);
-                var correction1 = 1f - MathF.Pow(beta1, step);
-                var correction2 = 1f - MathF.Pow(beta2, step);
-                for (var i = 0; i < parameters.Length; i++)
+                if (options.Optimizer == CnnOptimizer.Sgd)
                 {
-                    var g = gradient[i];
-                    m[i] = (beta1 * m[i]) + ((1 - beta1) * g);
-                    v[i] = (beta2 * v[i]) + ((1 - beta2) * g * g);
-                    var update = m[i] / correction1 / (MathF.Sqrt(v[i] / correction2) + epsilon);
-                    parameters[i] = (parameters[i] * decay) - (lr * update);
+                    SgdStep(parameters, gradient, m, lr, (float)options.WeightDecay, (float)options.Momentum);
+                }
+                else
+                {
+                    AdamWStep(parameters, gradient, m, v, step, lr, (float)options.WeightDecay);
                 }
 
                 if (step % Math.Max(1, totalSteps / 200) == 0 || step == totalSteps)
@@ -230,6 +247,37 @@ internal static class CnnTrainer
         }
 
         return net;
+    }
+
+    /// <summary>One AdamW step (β = 0.9, 0.999; bias-corrected; decoupled decay times the learning rate).</summary>
+    internal static void AdamWStep(float[] parameters, float[] gradient, float[] m, float[] v, int step, float lr, float weightDecay)
+    {
+        const float beta1 = 0.9f, beta2 = 0.999f, epsilon = 1e-8f;
+        var decay = 1f - (lr * weightDecay);
+        var correction1 = 1f - MathF.Pow(beta1, step);
+        var correction2 = 1f - MathF.Pow(beta2, step);
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            var g = gradient[i];
+            m[i] = (beta1 * m[i]) + ((1 - beta1) * g);
+            v[i] = (beta2 * v[i]) + ((1 - beta2) * g * g);
+            var update = m[i] / correction1 / (MathF.Sqrt(v[i] / correction2) + epsilon);
+            parameters[i] = (parameters[i] * decay) - (lr * update);
+        }
+    }
+
+    /// <summary>
+    /// One SGD step with Nesterov momentum μ and L2 weight decay, as PyTorch writes it
+    /// (g ← ∇ + λw; b ← μb + g; w ← w − lr·(g + μb)).
+    /// </summary>
+    internal static void SgdStep(float[] parameters, float[] gradient, float[] velocity, float lr, float weightDecay, float momentum)
+    {
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            var g = gradient[i] + (weightDecay * parameters[i]);
+            velocity[i] = (momentum * velocity[i]) + g;
+            parameters[i] -= lr * (g + (momentum * velocity[i]));
+        }
     }
 
     /// <summary>
