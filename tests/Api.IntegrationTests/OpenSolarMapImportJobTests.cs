@@ -136,6 +136,77 @@ public sealed class OpenSolarMapImportJobTests(TileImportFixture api)
     }
 
     [Fact]
+    public async Task Each_kind_of_import_lists_only_its_own_jobs_and_the_limit_counts_that_kind()
+    {
+        // A project imported from OpenSolarMap, then a tile import into it, then the OpenSolarMap
+        // import again: the newest job is an OpenSolarMap one, yet the tile import section (kind
+        // TILES, limit 1) must find the tile import.
+        var headers = await api.OwnerHeaders();
+        var osm = new StartOpenSolarMapImportRequest
+        {
+            ProjectTitle = "OSM et tuiles " + Guid.NewGuid().ToString("N")[..6],
+            ImagesName = "images.zip",
+            ImagesZip = ByteString.CopyFrom(Images()),
+            ContributionsCsv = ByteString.CopyFrom(Contributions()),
+        };
+        var first = await WaitUntilFinished((await _imports.StartOpenSolarMapImportAsync(osm, headers)).Id, headers);
+        Assert.True(first.State == ImportJobState.Done, first.Error);
+        var projectId = first.ProjectId;
+
+        using var server = CoConstruisons.Tests.Shared.TileGeometry.Server();
+        const int zoom = 18;
+        var px = Math.Floor(CoConstruisons.Application.Images.ImportTiles.WebMercator.PixelX(4.85, zoom, 256) / 256) * 256;
+        var py = Math.Floor(CoConstruisons.Application.Images.ImportTiles.WebMercator.PixelY(45.76, zoom, 256) / 256) * 256;
+        var geojson = new System.Text.Json.Nodes.JsonObject
+        {
+            ["type"] = "FeatureCollection",
+            ["features"] = new System.Text.Json.Nodes.JsonArray(CoConstruisons.Tests.Shared.TileGeometry.Square("toit", px + 100.5, py + 100.5, px + 140.5, py + 130.5, "Lyon", zoom)),
+        };
+        var tiles = await WaitUntilFinished(
+            (await _imports.StartTileImportAsync(
+                new StartTileImportRequest { ProjectId = projectId, GeojsonName = "toits.geojson", Geojson = ByteString.CopyFromUtf8(geojson.ToJsonString()), TileUrlTemplate = server.BaseUrl + "/{z}/{x}/{y}.png", Zoom = zoom },
+                headers)).Id,
+            headers);
+        Assert.True(tiles.State == ImportJobState.Done, tiles.Error);
+        Assert.Equal(1, tiles.ItemsAdded);
+
+        var again = await WaitUntilFinished((await _imports.StartOpenSolarMapImportAsync(osm, headers)).Id, headers);
+        Assert.True(again.State == ImportJobState.Done, again.Error);
+        Assert.Equal(projectId, again.ProjectId);
+
+        async Task<string[]> Listed(CoConstruisons.Contracts.V1.ImportKind? kind, int limit = 0)
+        {
+            var request = new ListImportJobsRequest { ProjectId = projectId, Limit = limit };
+            if (kind is { } k)
+            {
+                request.Kind = k;
+            }
+
+            var response = await _imports.ListImportJobsAsync(request, headers);
+            if (kind is { } wanted)
+            {
+                Assert.All(response.Jobs, j => Assert.Equal(wanted, j.Kind));
+            }
+
+            return [.. response.Jobs.Select(j => j.Id)];
+        }
+
+        // Every kind when none is asked, newest first (as before).
+        Assert.Equal([again.Id, tiles.Id, first.Id], await Listed(null));
+        // The tile import section's question: its latest job, though an OpenSolarMap import is newer.
+        Assert.Equal([tiles.Id], await Listed(CoConstruisons.Contracts.V1.ImportKind.Tiles, limit: 1));
+        Assert.Equal([tiles.Id], await Listed(CoConstruisons.Contracts.V1.ImportKind.Tiles));
+        Assert.Equal([again.Id, first.Id], await Listed(CoConstruisons.Contracts.V1.ImportKind.Opensolarmap));
+        Assert.Equal([again.Id], await Listed(CoConstruisons.Contracts.V1.ImportKind.Opensolarmap, limit: 1));
+
+        // A kind the server does not know is refused, with the known ones named.
+        var unknown = await Assert.ThrowsAsync<RpcException>(async () => await _imports.ListImportJobsAsync(
+            new ListImportJobsRequest { ProjectId = projectId, Kind = (CoConstruisons.Contracts.V1.ImportKind)7 }, headers));
+        Assert.Equal(StatusCode.InvalidArgument, unknown.StatusCode);
+        Assert.Contains("Type d'import inconnu : 7. Types connus : 0 (Tiles), 1 (OpenSolarMap).", unknown.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Unusable_files_are_refused_with_a_clear_reason()
     {
         var headers = await api.OwnerHeaders();

@@ -50,11 +50,21 @@ public sealed class ImportGrpcService(IMediator mediator, CallerContext caller) 
     public override async Task<ListImportJobsResponse> ListImportJobs(ListImportJobsRequest request, ServerCallContext context)
     {
         var owner = caller.RequireOwner(context);
-        var jobs = await mediator.Send(new ListTileImportJobs(owner, Ids.Parse(request.ProjectId, "project_id"), request.Limit), context.CancellationToken);
+        var jobs = await mediator.Send(
+            new ListTileImportJobs(owner, Ids.Parse(request.ProjectId, "project_id"), request.Limit, request.HasKind ? FromContract(request.Kind) : null),
+            context.CancellationToken);
         var response = new ListImportJobsResponse();
         response.Jobs.AddRange(jobs.Select(ToContract));
         return response;
     }
+
+    /// <summary>The contract's kind as the application's; a number the contract does not know is passed on as is, and the query's validator refuses it.</summary>
+    public static Application.Images.TileImportJobs.ImportKind FromContract(Contracts.V1.ImportKind kind) => kind switch
+    {
+        Contracts.V1.ImportKind.Tiles => Application.Images.TileImportJobs.ImportKind.Tiles,
+        Contracts.V1.ImportKind.Opensolarmap => Application.Images.TileImportJobs.ImportKind.OpenSolarMap,
+        _ => (Application.Images.TileImportJobs.ImportKind)(int)kind,
+    };
 
     public static ImportJob ToContract(TileImportJob job)
     {

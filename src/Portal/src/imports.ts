@@ -61,6 +61,21 @@ export function isActive(state: number): boolean {
   return phase === "queued" || phase === "running";
 }
 
+/**
+ * An import section's latest job: it asks ListImportJobs for the jobs of its own kind only (the
+ * server applies the limit of 1 after that filter), and shows none rather than another kind's job
+ * should a server list one anyway. A project's latest job of any kind is not the section's: on a
+ * project imported from OpenSolarMap, the tile import section showed that import as its report.
+ */
+export async function latestJobOfKind<J extends { kind: number }>(
+  list: (request: { projectId: string; kind: J["kind"]; limit: number }) => Promise<{ jobs: J[] }>,
+  projectId: string,
+  kind: J["kind"],
+): Promise<J | undefined> {
+  const { jobs } = await list({ projectId, kind, limit: 1 });
+  return jobs.find((j) => j.kind === kind);
+}
+
 /** Whole percent of features processed (0 when there are none). */
 export function jobPercent(job: { processed: number; features: number }): number {
   if (job.features <= 0) {

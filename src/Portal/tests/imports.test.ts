@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { accountedFor, isActive, isCsvName, isGeoJsonName, isZipName, jobPercent, jobPhase, osmReportLines, parseWhole, pollDelay, templateProblem } from "../src/imports";
+import { accountedFor, isActive, isCsvName, isGeoJsonName, isZipName, jobPercent, jobPhase, latestJobOfKind, osmReportLines, parseWhole, pollDelay, templateProblem } from "../src/imports";
 
 describe("templateProblem", () => {
   it("accepts http(s) templates with {z}, {x} and {y} or {-y}", () => {
@@ -113,5 +113,38 @@ describe("OpenSolarMap import", () => {
       ["osm.answersOnMissingImages", 2],
       ["osm.imagesUnreadable", 1],
     ]);
+  });
+});
+
+describe("latestJobOfKind", () => {
+  // ImportKind: 0 tiles, 1 OpenSolarMap. The project was created by an OpenSolarMap import, then
+  // got a tile import, then was imported from OpenSolarMap again: the newest job is not a tile one.
+  const jobs = [
+    { id: "osm-2", kind: 1 },
+    { id: "tiles-1", kind: 0 },
+    { id: "osm-1", kind: 1 },
+  ];
+  type Request = { projectId: string; kind: number; limit: number };
+
+  it("asks the server for the section's own kind, one job, and shows it", async () => {
+    const asked: Request[] = [];
+    // A server that filters by kind, then applies the limit.
+    const server = async (request: Request) => {
+      asked.push(request);
+      return { jobs: jobs.filter((j) => j.kind === request.kind).slice(0, request.limit) };
+    };
+    expect(await latestJobOfKind(server, "p1", 0)).toEqual({ id: "tiles-1", kind: 0 });
+    expect(await latestJobOfKind(server, "p1", 1)).toEqual({ id: "osm-2", kind: 1 });
+    expect(asked).toEqual([
+      { projectId: "p1", kind: 0, limit: 1 },
+      { projectId: "p1", kind: 1, limit: 1 },
+    ]);
+  });
+
+  it("never shows another kind's job as the section's report", async () => {
+    // A server that ignores the kind (older than the filter): the project's latest job of any kind.
+    const ignoresKind = async (request: Request) => ({ jobs: jobs.slice(0, request.limit) });
+    expect(await latestJobOfKind(ignoresKind, "p1", 0)).toBeUndefined();
+    expect(await latestJobOfKind<(typeof jobs)[number]>(async () => ({ jobs: [] }), "p1", 0)).toBeUndefined();
   });
 });

@@ -130,8 +130,25 @@ public sealed class GetTileImportJobHandler(IQuerySession session) : IQueryHandl
     }
 }
 
-/// <summary>A project's latest import jobs, newest first.</summary>
-public sealed record ListTileImportJobs(Guid OwnerId, Guid ProjectId, int Limit = 10) : IQuery<IReadOnlyList<TileImportJob>>;
+/// <summary>
+/// A project's latest import jobs, newest first: every kind, or only those of <paramref name="Kind"/>
+/// (the limit counts the jobs of that kind, so a page's tile import section finds its latest tile
+/// import even after a newer OpenSolarMap import).
+/// </summary>
+public sealed record ListTileImportJobs(Guid OwnerId, Guid ProjectId, int Limit = 10, ImportKind? Kind = null) : IQuery<IReadOnlyList<TileImportJob>>;
+
+public sealed class ListTileImportJobsValidator : AbstractValidator<ListTileImportJobs>
+{
+    public ListTileImportJobsValidator()
+    {
+        RuleFor(q => q.Kind).IsInEnum()
+            .WithMessage(q => Texts.T(
+                $"Type d'import inconnu : {(int?)q.Kind}. Types connus : {KnownKinds()}.",
+                $"Unknown import kind: {(int?)q.Kind}. Known kinds: {KnownKinds()}."));
+    }
+
+    private static string KnownKinds() => string.Join(", ", Enum.GetValues<ImportKind>().Select(k => $"{(int)k} ({k})"));
+}
 
 public sealed class ListTileImportJobsHandler(IQuerySession session) : IQueryHandler<ListTileImportJobs, IReadOnlyList<TileImportJob>>
 {
@@ -139,8 +156,13 @@ public sealed class ListTileImportJobsHandler(IQuerySession session) : IQueryHan
     {
         await session.LoadOwnedAsync(query.ProjectId, query.OwnerId, cancellationToken);
         var limit = query.Limit is > 0 and <= 100 ? query.Limit : 10;
-        return await session.Query<TileImportJob>()
-            .Where(j => j.ProjectId == query.ProjectId)
+        var jobs = session.Query<TileImportJob>().Where(j => j.ProjectId == query.ProjectId);
+        if (query.Kind is { } kind)
+        {
+            jobs = jobs.Where(j => j.Kind == kind);
+        }
+
+        return await jobs
             .OrderByDescending(j => j.CreatedAt)
             .Take(limit)
             .ToListAsync(cancellationToken);

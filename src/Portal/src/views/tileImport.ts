@@ -3,16 +3,17 @@ import { imports } from "../api";
 import { field, fieldErrors, h, liveRegion, progressBar, replace, say } from "../dom";
 import { errorMessage, fieldViolations, violationsByField } from "../errors";
 import { formatCount } from "../experiments";
-import type { ImportJob } from "../gen/coconstruisons/v1/imports_pb";
+import { ImportKind, type ImportJob } from "../gen/coconstruisons/v1/imports_pb";
 import { getLang, t } from "../i18n";
-import { isActive, isGeoJsonName, jobPercent, jobPhase, MARGIN_MAX, parseWhole, templateProblem, ZOOM_MAX, ZOOM_MIN } from "../imports";
+import { isActive, isGeoJsonName, jobPercent, jobPhase, latestJobOfKind, MARGIN_MAX, parseWhole, templateProblem, ZOOM_MAX, ZOOM_MIN } from "../imports";
 import { jobFollower } from "../jobFollower";
 
 /**
  * The "import from a tile service" card of a project page: a form (GeoJSON file, tile address,
  * zoom, margin) that starts a background job (ImportService.StartTileImport), then the job's
  * live status, polled while it is queued or running, and its final report. The state survives
- * the page's redraws (language switch); load() shows the project's latest job, and resumes
+ * the page's redraws (language switch); load() shows the project's latest tile import (never an
+ * import of another kind, such as the OpenSolarMap import that created the project), and resumes
  * following it if it is still running.
  */
 export function tileImportSection(ctx: PageContext, projectId: string, onFinished: () => Promise<void>): { box: HTMLElement; draw(): void; load(): Promise<void> } {
@@ -223,11 +224,11 @@ export function tileImportSection(ctx: PageContext, projectId: string, onFinishe
 
   const load = async () => {
     try {
-      const latest = await imports.listImportJobs({ projectId, limit: 1 });
+      const latest = await latestJobOfKind<ImportJob>((request) => imports.listImportJobs(request), projectId, ImportKind.TILES);
       if (!ctx.isCurrent()) {
         return;
       }
-      job = latest.jobs[0];
+      job = latest;
       drawJob();
       void follow();
     } catch (err) {
