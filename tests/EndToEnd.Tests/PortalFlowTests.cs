@@ -471,6 +471,14 @@ public sealed class PortalFlowTests : IAsyncLifetime
             await page.GetByTestId("osm-open-project").ClickAsync();
             await Assertions.Expect(page.GetByTestId("project-title")).ToHaveTextAsync("OpenSolarMap (E2E)");
             await Accessibility.AssertNoViolationsAsync(page, "project page of an imported project (answers, charts)");
+            // The project's only import is the OpenSolarMap one: its tile import section, once it has
+            // looked, shows no job and not that import's report ("… objet inutilisable sur 3").
+            var tileSection = page.GetByTestId("tile-import-section");
+            await Assertions.Expect(tileSection.GetByTestId("tile-import-form")).ToBeVisibleAsync();
+            await Assertions.Expect(tileSection.Locator(".loading")).ToHaveCountAsync(0);
+            await Assertions.Expect(tileSection.GetByTestId("tile-import-job")).ToHaveCountAsync(0);
+            await Assertions.Expect(page.GetByTestId("tile-import-status")).ToBeEmptyAsync();
+            await Assertions.Expect(tileSection).Not.ToContainTextAsync("inutilisable");
         }
         finally
         {

@@ -25,6 +25,8 @@ export function tileImportSection(ctx: PageContext, projectId: string, onFinishe
   let formError = "";
   let busy = false;
   let lastAnnounced = "";
+  // Until load() has looked for the latest tile import, the job's place says so (as the page's other cards do).
+  let loaded = false;
 
   // Parts that change while a job runs: rebuilt by draw(), updated in place by drawJob().
   let jobBox: HTMLElement = h("div");
@@ -63,7 +65,7 @@ export function tileImportSection(ctx: PageContext, projectId: string, onFinishe
     const j = job;
     submit.disabled = busy || (j !== undefined && isActive(j.state));
     if (!j) {
-      replace(jobBox);
+      replace(jobBox, loaded ? null : h("p", { class: "loading" }, t("app.loading")));
       say(status, "");
       return;
     }
@@ -228,6 +230,7 @@ export function tileImportSection(ctx: PageContext, projectId: string, onFinishe
       if (!ctx.isCurrent()) {
         return;
       }
+      loaded = true;
       job = latest;
       drawJob();
       void follow();
@@ -236,6 +239,10 @@ export function tileImportSection(ctx: PageContext, projectId: string, onFinishe
         return;
       }
       // The form still works; the latest job's report is simply not shown.
+      loaded = true;
+      if (ctx.isCurrent()) {
+        drawJob();
+      }
     }
   };
 
