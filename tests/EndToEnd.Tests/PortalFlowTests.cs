@@ -66,7 +66,14 @@ public sealed class PortalFlowTests : IAsyncLifetime
         await Accessibility.AssertNoViolationsAsync(owner, "sign-in");
         // Each view's title names it (WCAG 2.4.2): its heading, then the site.
         await Assertions.Expect(owner).ToHaveTitleAsync("Connexion des porteurs de projet — Co-construisons");
+        // A wrong password: the server's message, announced (role alert), and the password field has the focus again.
         await owner.GetByTestId("signin-email").FillAsync(ApiServer.DemoEmail);
+        await owner.GetByTestId("signin-password").FillAsync(ApiServer.DemoPassword + "-faux");
+        await owner.GetByTestId("signin-submit").ClickAsync();
+        await Assertions.Expect(owner.GetByTestId("form-error")).ToHaveTextAsync("Adresse ou mot de passe incorrect.");
+        await Assertions.Expect(owner.GetByTestId("form-error")).ToHaveAttributeAsync("role", "alert");
+        await Assertions.Expect(owner.GetByTestId("signin-password")).ToBeFocusedAsync();
+        await Accessibility.AssertNoViolationsAsync(owner, "sign-in, wrong password");
         await owner.GetByTestId("signin-password").FillAsync(ApiServer.DemoPassword);
         await owner.GetByTestId("signin-submit").ClickAsync();
         await Assertions.Expect(owner.GetByTestId("project-card")).ToHaveCountAsync(1); // the seeded demo project
@@ -325,6 +332,15 @@ public sealed class PortalFlowTests : IAsyncLifetime
         await page.GetByTestId("signin-submit").ClickAsync();
         await Assertions.Expect(page.GetByTestId("project-card")).ToHaveCountAsync(1);
 
+        // An address the portal does not know: a page that says so, titled, with a way back home.
+        await page.GotoAsync("/#/nulle-part");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Cette page n'existe pas.");
+        await Assertions.Expect(page).ToHaveTitleAsync("Cette page n'existe pas. — Co-construisons");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeFocusedAsync();
+        await Accessibility.AssertNoViolationsAsync(page, "not found (unknown address)");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Retour à l'accueil" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("project-card")).ToHaveCountAsync(1);
+
         // The demo owner is a researcher: the header leads to the experiments page.
         await page.GetByTestId("nav-experiments").ClickAsync();
         await Assertions.Expect(page.GetByTestId("experiments-page")).ToBeVisibleAsync();
@@ -351,6 +367,24 @@ public sealed class PortalFlowTests : IAsyncLifetime
         await Assertions.Expect(change).ToContainTextAsync(ApiServer.DemoEmail);
         await Assertions.Expect(page.GetByTestId("results")).ToBeVisibleAsync();
         await Accessibility.AssertNoViolationsAsync(page, "experiment, running (allocation, audit trail, results)");
+
+        // Stopping asks for a reason first: the confirmation opens on its field, refuses an empty
+        // reason, and cancelling leaves the experiment running with the focus back on its button.
+        await page.GetByTestId("stop-open").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("stop-form")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("stop-reason")).ToBeFocusedAsync();
+        await Assertions.Expect(page.GetByTestId("stop-confirm")).ToHaveTextAsync("Arrêter maintenant");
+        await Accessibility.AssertNoViolationsAsync(page, "experiment: stop confirmation");
+        await page.GetByTestId("stop-confirm").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("action-error")).ToHaveTextAsync("Indiquez la raison de l'arrêt.");
+        await Assertions.Expect(page.GetByTestId("stop-reason")).ToHaveAttributeAsync("aria-invalid", "true");
+        await Assertions.Expect(page.GetByTestId("stop-reason")).ToHaveAccessibleDescriptionAsync(new System.Text.RegularExpressions.Regex("Indiquez la raison de l'arrêt\\."));
+        await Assertions.Expect(page.GetByTestId("stop-reason")).ToBeFocusedAsync();
+        await Accessibility.AssertNoViolationsAsync(page, "experiment: stop confirmation, reason missing");
+        await page.GetByTestId("stop-cancel").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("stop-form")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByTestId("stop-open")).ToBeFocusedAsync();
+        await Assertions.Expect(page.GetByTestId("allocation-running")).ToBeVisibleAsync();
 
         // The project's Slack campaign: a bad time zone is refused with the server's message, a good one saved.
         await page.GetByTestId("nav-projects").ClickAsync();

@@ -9,7 +9,7 @@ import { experimentPage } from "./views/experiment";
 import { experimentsPage } from "./views/experiments";
 import { labelPage } from "./views/label";
 import { newProjectPage } from "./views/newProject";
-import type { Page } from "./views/page";
+import { focusHeading, type Page } from "./views/page";
 import { projectPage } from "./views/project";
 import { projectsPage } from "./views/projects";
 import { signInPage } from "./views/signin";
@@ -113,6 +113,8 @@ async function show(): Promise<void> {
       break;
     default:
       replace(main, h("section", { class: "page narrow" }, h("h1", null, t("app.notFound")), h("p", null, h("a", { href: paths.home() }, t("app.backHome")))));
+      // As on every other page, screen readers hear where they landed (and focus is not left on a link that is gone).
+      focusHeading(main);
       break;
   }
   if (mine === generation) {

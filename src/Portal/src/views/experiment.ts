@@ -140,6 +140,7 @@ export async function experimentPage(ctx: PageContext, name: string): Promise<Pa
     }
     const status = liveRegion("status", "action-status");
     const alert = liveRegion("alert", "action-error");
+    alert.id = "action-error";
     status.tabIndex = -1;
     alert.tabIndex = -1;
     say(status, actionStatus);
@@ -147,7 +148,8 @@ export async function experimentPage(ctx: PageContext, name: string): Promise<Pa
     const running = e.status === "running";
     let body: HTMLElement;
     if (running && stopOpen) {
-      const reason = h("textarea", { id: "stop-reason", rows: 3, testid: "stop-reason", "aria-required": "true", "aria-describedby": "stop-reason-hint" });
+      // Once the stop is refused (no reason, or the server's message), the field's description says why.
+      const reason = h("textarea", { id: "stop-reason", rows: 3, testid: "stop-reason", "aria-required": "true", "aria-describedby": actionError ? "stop-reason-hint action-error" : "stop-reason-hint" });
       reason.value = stopReason;
       reason.addEventListener("input", () => (stopReason = reason.value));
       const form = h(
@@ -185,6 +187,7 @@ export async function experimentPage(ctx: PageContext, name: string): Promise<Pa
           actionError = t("experiment.stopReasonRequired");
           say(alert, actionError);
           reason.setAttribute("aria-invalid", "true");
+          reason.setAttribute("aria-describedby", "stop-reason-hint action-error");
           reason.focus();
           return;
         }
