@@ -10,29 +10,24 @@ namespace CoConstruisons.EndToEnd.Tests;
 /// </summary>
 public sealed class AccessibilityTests : IAsyncLifetime
 {
-    private IPlaywright? playwright;
-    private IBrowser? browser;
+    private ChromiumSession? chromium;
 
-    public async Task InitializeAsync()
-    {
-        playwright = await Playwright.CreateAsync();
-        browser = await Chromium.LaunchAsync(playwright);
-    }
+    private IBrowser Browser => chromium!.Browser;
+
+    public async Task InitializeAsync() => chromium = await ChromiumSession.StartAsync();
 
     public async Task DisposeAsync()
     {
-        if (browser is not null)
+        if (chromium is not null)
         {
-            await browser.CloseAsync();
+            await chromium.DisposeAsync();
         }
-
-        playwright?.Dispose();
     }
 
     [Fact]
     public async Task The_check_fails_on_known_violations_naming_each_rule_its_impact_and_the_offending_nodes()
     {
-        var page = await browser!.NewPageAsync();
+        var page = await Browser.NewPageAsync();
         await page.SetContentAsync("""
             <!doctype html>
             <html><head><title>Bad</title></head>
@@ -60,7 +55,7 @@ public sealed class AccessibilityTests : IAsyncLifetime
     [Fact]
     public async Task The_check_passes_on_a_clean_page()
     {
-        var page = await browser!.NewPageAsync();
+        var page = await Browser.NewPageAsync();
         await page.SetContentAsync("""
             <!doctype html>
             <html lang="fr"><head><title>Bonne page</title></head>

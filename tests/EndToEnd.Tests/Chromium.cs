@@ -24,3 +24,33 @@ public static class Chromium
         });
     }
 }
+
+/// <summary>Playwright and one Chromium for a test class: started together, closed together.</summary>
+public sealed class ChromiumSession : IAsyncDisposable
+{
+    private readonly IPlaywright _playwright;
+
+    private ChromiumSession(IPlaywright playwright, IBrowser browser) => (_playwright, Browser) = (playwright, browser);
+
+    public IBrowser Browser { get; }
+
+    public static async Task<ChromiumSession> StartAsync()
+    {
+        var playwright = await Playwright.CreateAsync();
+        try
+        {
+            return new ChromiumSession(playwright, await Chromium.LaunchAsync(playwright));
+        }
+        catch
+        {
+            playwright.Dispose();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Browser.CloseAsync();
+        _playwright.Dispose();
+    }
+}

@@ -20,24 +20,23 @@ public sealed class PortalFlowTests : IAsyncLifetime
     private const int ImagesInZip = 5;
 
     private ApiServer? server;
-    private IPlaywright? playwright;
-    private IBrowser? browser;
+    private ChromiumSession? chromium;
+
+    private IBrowser Browser => chromium!.Browser;
 
     public async Task InitializeAsync()
     {
         server = await ApiServer.StartAsync();
-        playwright = await Playwright.CreateAsync();
-        browser = await Chromium.LaunchAsync(playwright);
+        chromium = await ChromiumSession.StartAsync();
     }
 
     public async Task DisposeAsync()
     {
-        if (browser is not null)
+        if (chromium is not null)
         {
-            await browser.CloseAsync();
+            await chromium.DisposeAsync();
         }
 
-        playwright?.Dispose();
         if (server is not null)
         {
             await server.DisposeAsync();
@@ -50,7 +49,7 @@ public sealed class PortalFlowTests : IAsyncLifetime
         var baseUrl = server!.BaseUrl;
 
         // Owner: sign in with the demo credentials.
-        await using var ownerContext = await browser!.NewContextAsync(new() { AcceptDownloads = true, BaseURL = baseUrl });
+        await using var ownerContext = await Browser.NewContextAsync(new() { AcceptDownloads = true, BaseURL = baseUrl });
         var owner = await ownerContext.NewPageAsync();
         var pageErrors = new List<string>();
         owner.PageError += (_, e) => pageErrors.Add(e);
@@ -131,7 +130,7 @@ public sealed class PortalFlowTests : IAsyncLifetime
         var publicUrl = await owner.GetByTestId("public-link").GetAttributeAsync("href");
         Assert.NotNull(publicUrl);
         Assert.StartsWith(baseUrl + "/#/label/", publicUrl, StringComparison.Ordinal);
-        await using var contributorContext = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 390, Height = 844 } });
+        await using var contributorContext = await Browser.NewContextAsync(new() { ViewportSize = new() { Width = 390, Height = 844 } });
         var contributor = await contributorContext.NewPageAsync();
         contributor.PageError += (_, e) => pageErrors.Add(e);
         var taskCalls = new System.Collections.Concurrent.ConcurrentQueue<string>();
@@ -289,7 +288,7 @@ public sealed class PortalFlowTests : IAsyncLifetime
     {
         var demo = (await File.ReadAllTextAsync(Path.Combine(server!.Storage, "demo-project-id"))).Trim();
         Directory.Delete(Path.Combine(server.Storage, "images"), recursive: true); // every image file is gone
-        await using var context = await browser!.NewContextAsync(new() { BaseURL = server.BaseUrl });
+        await using var context = await Browser.NewContextAsync(new() { BaseURL = server.BaseUrl });
         var page = await context.NewPageAsync();
         var submitted = 0;
         page.Request += (_, r) =>
@@ -322,7 +321,7 @@ public sealed class PortalFlowTests : IAsyncLifetime
     [Fact]
     public async Task A_researcher_defines_starts_and_reallocates_an_experiment_and_an_owner_edits_the_slack_campaign()
     {
-        await using var context = await browser!.NewContextAsync(new() { BaseURL = server!.BaseUrl });
+        await using var context = await Browser.NewContextAsync(new() { BaseURL = server!.BaseUrl });
         var page = await context.NewPageAsync();
         var pageErrors = new List<string>();
         page.PageError += (_, e) => pageErrors.Add(e);
@@ -415,7 +414,7 @@ public sealed class PortalFlowTests : IAsyncLifetime
             TileGeometry.Square(id, ((tx + column) * 256) + 100.5, (ty * 256) + 100.5, ((tx + column) * 256) + 140.5, (ty * 256) + 130.5, "Lyon", zoom);
         var geojson = new JsonObject { ["type"] = "FeatureCollection", ["features"] = new JsonArray(InTile("toit-1", 0), InTile("toit-2", 1), InTile("toit-404", 2)) };
 
-        await using var context = await browser!.NewContextAsync(new() { BaseURL = server!.BaseUrl });
+        await using var context = await Browser.NewContextAsync(new() { BaseURL = server!.BaseUrl });
         var page = await context.NewPageAsync();
         var pageErrors = new List<string>();
         page.PageError += (_, e) => pageErrors.Add(e);
@@ -475,7 +474,7 @@ public sealed class PortalFlowTests : IAsyncLifetime
                 "999,1,bbb,2015-11-08 09:46:10",
                 "202,2,ccc") + "\n");
 
-            await using var context = await browser!.NewContextAsync(new() { BaseURL = server!.BaseUrl });
+            await using var context = await Browser.NewContextAsync(new() { BaseURL = server!.BaseUrl });
             var page = await context.NewPageAsync();
             await page.GotoAsync("/");
             await page.GetByTestId("signin-email").FillAsync(ApiServer.DemoEmail);
