@@ -31,7 +31,7 @@ public sealed class ModelBenchCommandTests
     }
 
     [Fact]
-    public async Task The_smoke_run_with_sgd_says_so_with_its_own_default_learning_rate_in_numbers_any_locale_reads_alike()
+    public async Task The_smoke_run_trains_with_sgd_by_default_and_with_adamw_when_asked_each_at_its_learning_rate_in_numbers_any_locale_reads()
     {
         // Numbers under a French locale: the JSON still writes 0.03, not 0,03.
         var (before, beforeDefault) = (System.Globalization.CultureInfo.CurrentCulture, System.Globalization.CultureInfo.DefaultThreadCurrentCulture);
@@ -39,7 +39,7 @@ public sealed class ModelBenchCommandTests
         (int Code, string Out, string Err) run;
         try
         {
-            run = await Run("bench", "model", "--smoke", "--model", "network", "--optimizer", "sgd");
+            run = await Run("bench", "model", "--smoke", "--model", "network");
         }
         finally
         {
@@ -54,6 +54,13 @@ public sealed class ModelBenchCommandTests
         Assert.Contains("trained from scratch with SGD (Nesterov momentum)", method, StringComparison.Ordinal);
         Assert.Contains("learning rate 0.03, weight decay 0.0005, momentum 0.9", method, StringComparison.Ordinal);
         Assert.InRange(json.RootElement.GetProperty("accuracy").GetDouble(), 0, 1);
+
+        var (adamCode, adamOut, adamErr) = await Run("bench", "model", "--smoke", "--model", "network", "--optimizer", "adamw");
+        Assert.True(adamCode == 0, adamErr);
+        using var adam = JsonDocument.Parse(adamOut);
+        var adamMethod = adam.RootElement.GetProperty("method").GetString();
+        Assert.Contains("trained from scratch with AdamW", adamMethod, StringComparison.Ordinal);
+        Assert.Contains("learning rate 0.002, weight decay 0.0005, seed", adamMethod, StringComparison.Ordinal);
     }
 
     [Fact]

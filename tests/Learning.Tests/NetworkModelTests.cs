@@ -19,7 +19,7 @@ public sealed class TinyNetworkFixture
             Iterations = 40,
             MinExamplesPerLeaf = 5,
             TargetPrecision = 0.9,
-            Network = new CnnOptions { Width = 4, Epochs = 12, BatchSize = 16, LearningRate = 0.005 },
+            Network = new CnnOptions { Width = 4, Epochs = 12, BatchSize = 16, Optimizer = CnnOptimizer.AdamW, LearningRate = 0.005 },
         });
     }
 }

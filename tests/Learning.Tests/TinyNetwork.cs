@@ -9,7 +9,7 @@ internal static class TinyNetwork
     public static readonly string[] Classes = [.. Items.Select(i => i.Label).Distinct().Order(StringComparer.Ordinal)];
     public static readonly LabelSymmetry Symmetry = LabelSymmetry.Detect(Classes);
     public static readonly IReadOnlyList<int> Transforms = LabelSymmetry.Transforms(Augmentation.Dihedral);
-    public static readonly CnnOptions Options = new() { Width = 4, Epochs = 2, BatchSize = 16, LearningRate = 0.005 };
+    public static readonly CnnOptions Options = new() { Width = 4, Epochs = 2, BatchSize = 16, Optimizer = CnnOptimizer.AdamW, LearningRate = 0.005 };
 
     public static CnnModel Train(CnnOptions options, IReadOnlyList<float[]?>? voteShares = null) => CnnTrainer.Train(
         [.. Items.Select(i => (i.Image, Array.IndexOf(Classes, i.Label)))], Classes.Length, Symmetry, Transforms, options, null, CancellationToken.None, voteShares);

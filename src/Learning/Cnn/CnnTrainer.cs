@@ -7,7 +7,7 @@ public sealed record CnnOptions
     public int BatchSize { get; init; } = 32;
 
     /// <summary>The peak learning rate (after the warm-up); see <see cref="DefaultLearningRate"/>.</summary>
-    public double LearningRate { get; init; } = DefaultLearningRate(CnnOptimizer.AdamW);
+    public double LearningRate { get; init; } = DefaultLearningRate(DefaultOptimizer);
 
     /// <summary>
     /// AdamW: decoupled weight decay, per step, times the learning rate. SGD: the L2 term added to the
@@ -15,7 +15,10 @@ public sealed record CnnOptions
     /// </summary>
     public double WeightDecay { get; init; } = 0.0005;
 
-    public CnnOptimizer Optimizer { get; init; } = CnnOptimizer.AdamW;
+    /// <summary>SGD with Nesterov momentum since stop 22 (AdamW before): better on three seeds of OpenSolarMap (docs/model.md).</summary>
+    public CnnOptimizer Optimizer { get; init; } = DefaultOptimizer;
+
+    public const CnnOptimizer DefaultOptimizer = CnnOptimizer.Sgd;
 
     /// <summary>Nesterov momentum of <see cref="CnnOptimizer.Sgd"/>.</summary>
     public double Momentum { get; init; } = 0.9;
