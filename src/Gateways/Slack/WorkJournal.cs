@@ -63,11 +63,7 @@ public sealed partial class WorkJournal : IDisposable
         _open = pending.Count;
 
         // Start from a file that holds the waiting items only.
-        var fresh = path + ".new";
-        File.WriteAllText(fresh, string.Concat(Recovered.Select(w => AddedLine(w.Id, w.Work) + "\n")), new UTF8Encoding(false));
-        File.Move(fresh, path, overwrite: true);
-        _file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.Read);
-        _file.Seek(0, SeekOrigin.End);
+        _file = JsonLines.Replace(path, Recovered.Select(w => AddedLine(w.Id, w.Work)));
         if (Recovered.Count > 0)
         {
             LogRecovered(logger, Recovered.Count);
@@ -109,12 +105,7 @@ public sealed partial class WorkJournal : IDisposable
 
     public void Dispose() => _file.Dispose();
 
-    private void Write(string line)
-    {
-        var bytes = Encoding.UTF8.GetBytes(line + "\n");
-        _file.Write(bytes);
-        _file.Flush(flushToDisk: true);
-    }
+    private void Write(string line) => JsonLines.Append(_file, line);
 
     private static string AddedLine(long id, SlackWork work) =>
         new JsonObject { ["n"] = id, ["work"] = JsonSerializer.SerializeToNode(work) }.ToJsonString();
@@ -212,9 +203,7 @@ public sealed class SeenEvents : IDisposable
                 return;
             }
 
-            var bytes = Encoding.UTF8.GetBytes(Line(eventId, at) + "\n");
-            _file.Write(bytes);
-            _file.Flush(flushToDisk: true);
+            JsonLines.Append(_file, Line(eventId, at));
         }
     }
 
@@ -229,16 +218,29 @@ public sealed class SeenEvents : IDisposable
 
     public void Dispose() => _file.Dispose();
 
-    private FileStream Rewrite()
+    private FileStream Rewrite() => JsonLines.Replace(_path, _seen.Select(p => Line(p.Key, p.Value)));
+
+    private static string Line(string id, DateTimeOffset at) =>
+        new JsonObject { ["id"] = id, ["at"] = at.ToUnixTimeMilliseconds() }.ToJsonString();
+}
+
+/// <summary>The two journals' file handling: one JSON object a line, every write flushed to disk.</summary>
+internal static class JsonLines
+{
+    /// <summary>Replaces the file atomically with <paramref name="lines"/> and opens it for appending.</summary>
+    public static FileStream Replace(string path, IEnumerable<string> lines)
     {
-        var fresh = _path + ".new";
-        File.WriteAllText(fresh, string.Concat(_seen.Select(p => Line(p.Key, p.Value) + "\n")), new UTF8Encoding(false));
-        File.Move(fresh, _path, overwrite: true);
-        var file = new FileStream(_path, FileMode.Open, FileAccess.Write, FileShare.Read);
+        var fresh = path + ".new";
+        File.WriteAllText(fresh, string.Concat(lines.Select(l => l + "\n")), new UTF8Encoding(false));
+        File.Move(fresh, path, overwrite: true);
+        var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.Read);
         file.Seek(0, SeekOrigin.End);
         return file;
     }
 
-    private static string Line(string id, DateTimeOffset at) =>
-        new JsonObject { ["id"] = id, ["at"] = at.ToUnixTimeMilliseconds() }.ToJsonString();
+    public static void Append(FileStream file, string line)
+    {
+        file.Write(Encoding.UTF8.GetBytes(line + "\n"));
+        file.Flush(flushToDisk: true);
+    }
 }
