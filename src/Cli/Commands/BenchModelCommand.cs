@@ -94,7 +94,7 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
             Width = args.IntOption("width", smoke ? 4 : network.Width),
             Optimizer = optimizer,
             Momentum = args.DoubleOption("momentum", network.Momentum),
-            LearningRate = args.DoubleOption("learning-rate", optimizer == network.Optimizer ? network.LearningRate : Learning.Cnn.CnnOptions.DefaultLearningRate(optimizer)),
+            LearningRate = args.DoubleOption("learning-rate", Learning.Cnn.CnnOptions.DefaultLearningRate(optimizer)),
             WeightDecay = args.DoubleOption("weight-decay", network.WeightDecay),
             Seed = args.IntOption("seed", network.Seed),
             SwaShare = args.DoubleOption("swa", network.SwaShare),
