@@ -106,6 +106,7 @@ public sealed class ImportManifestCommandTests : IAsyncLifetime
         Assert.False(createdAgain);
         Assert.Empty(second.Added);
         Assert.Equal(4, second.Duplicates.Count); // a, b, ok (already in the project) and same-as-a
+
     }
 
     [Fact]
@@ -163,10 +164,24 @@ public sealed class ImportManifestCommandTests : IAsyncLifetime
 
         // Nothing was left behind: the first good run creates the owner and the project.
         var (code, stdout, stderr) = await Run(Args(good, "yes:Oui,no:Non"));
-        Assert.True(code == 0, stderr);
+        Assert.True(code == 0, stderr); // every row imported: success
+        Assert.DoesNotContain("not imported", stderr, StringComparison.Ordinal);
         Assert.Contains("created owner agent@ville.fr", stderr, StringComparison.Ordinal);
         Assert.Contains("created project", stderr, StringComparison.Ordinal);
         Assert.Contains("\"project_created\": true", stdout, StringComparison.Ordinal);
+
+        // A run that refuses rows tells a script so: exit code 3 and one line saying how many, the report as usual.
+        var partial = Path.Combine(_dir, "partial.csv");
+        File.WriteAllText(partial, "image,commune\na.png,Lyon\nabsent.png,Lyon\na.png\n");
+        var (partialCode, partialOut, partialErr) = await CapturedCli.Run([new ImportManifestCommand()], Args(partial, "yes:Oui,no:Non"), UiCulture.French);
+        Assert.Equal(3, partialCode);
+        Assert.Contains("\"duplicates\": 1", partialOut, StringComparison.Ordinal);
+        Assert.Contains("\"rejected\": 1", partialOut, StringComparison.Ordinal);
+        Assert.Contains("\"bad_rows\": 1", partialOut, StringComparison.Ordinal);
+        Assert.Contains("2 lignes sur 3 n'ont pas été importées (1 refusée, 1 invalide)", partialErr, StringComparison.Ordinal);
+        Assert.Contains("code de sortie 3", partialErr, StringComparison.Ordinal);
+        var (againCode, _, againErr) = await Run(Args(good, "yes:Oui,no:Non"));
+        Assert.True(againCode == 0, againErr); // already there is not a failure
     }
 
     [Fact]

@@ -99,6 +99,16 @@ public sealed class ImportTilesCommandTests : IAsyncLifetime
         Assert.Equal(41 + 1 + (2 * Margin), bitmap.Width);
         Assert.Equal(TileGeometry.TileColour(tx + 2, ty), bitmap.GetPixel(0, bitmap.Height / 2));
         Assert.Equal(TileGeometry.TileColour(tx + 3, ty), bitmap.GetPixel(bitmap.Width - 1, bitmap.Height / 2));
+
+        // Again from the command line: what is there is not redone, and a script learns that footprints were refused (exit code 3).
+        var (code, stdout, stderr) = await CapturedCli.Run(
+            [new ImportTilesCommand()],
+            ["import-tiles", "--geojson", geojson, "--tiles", server.BaseUrl + "/{z}/{x}/{y}.png", "--zoom", "18", "--margin", "8", "--project", project.ToString(),
+                "--connection", Connection, "--schema", _schema, "--storage", Path.Combine(_dir, "storage")]);
+        Assert.Equal(3, code);
+        Assert.Contains("\"duplicates\": 2", stdout, StringComparison.Ordinal);
+        Assert.Contains("4 of 6 footprints were not imported (3 rejected, 1 invalid)", stderr, StringComparison.Ordinal);
+        Assert.Contains("exit code 3", stderr, StringComparison.Ordinal);
     }
 
     [Fact]

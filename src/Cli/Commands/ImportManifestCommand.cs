@@ -22,8 +22,8 @@ public sealed class ImportManifestCommand : ICliCommand
         $"import-manifest --manifest CSV [--images DIR_OR_ZIP] [--image-column NAME] {ImportTarget.Options} [--connection CS] [--schema S] [--storage DIR]";
 
     public string Summary => Texts.T(
-        "Ajoute un élément par ligne d'un manifeste CSV (chemin de fichier relatif au CSV ou à --images, ou adresse http(s) ; les autres colonnes deviennent des métadonnées) ; les lignes invalides et les images en échec sont comptées et détaillées en JSON.",
-        "Adds one item per row of a CSV manifest (file path relative to the CSV or to --images, or http(s) URL; other columns become metadata); bad rows and failed images are counted and reported as JSON.");
+        "Ajoute un élément par ligne d'un manifeste CSV (chemin de fichier relatif au CSV ou à --images, ou adresse http(s) ; les autres colonnes deviennent des métadonnées) ; les lignes invalides et les images en échec sont comptées et détaillées en JSON (code de sortie 3 s'il y en a).",
+        "Adds one item per row of a CSV manifest (file path relative to the CSV or to --images, or http(s) URL; other columns become metadata); bad rows and failed images are counted and reported as JSON (exit code 3 when any).");
 
     public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
@@ -36,7 +36,7 @@ public sealed class ImportManifestCommand : ICliCommand
         args.EnsureAllRead();
         var report = await Import(settings, target, manifest, images, column, cancellationToken);
         Console.WriteLine(ToJson(report.Project, report.Created, report.Report).ToJsonString(Json));
-        return 0;
+        return ImportOutcome.Finish(report.Report.Rows, report.Report.Rejected.Count, report.Report.BadRows.Count, ("ligne", "row"), "rejected", "bad_rows");
     }
 
     /// <summary>The message when --images names neither a folder nor a file (import-manifest and import-opensolarmap).</summary>

@@ -20,8 +20,8 @@ public sealed class ImportTilesCommand : ICliCommand
         $"import-tiles --geojson FILE --tiles URL_TEMPLATE --zoom N [--margin PX] [--tile-size PX] [--max-tiles N] {ImportTarget.Options} [--connection CS] [--schema S] [--storage DIR]";
 
     public string Summary => Texts.T(
-        "Pour chaque Polygon/MultiPolygon d'un fichier GeoJSON, télécharge les tuiles XYZ ({z}/{x}/{y}) qui couvrent son emprise, les assemble et les recadre, et ajoute l'image comme élément, avec les propriétés et l'emprise de l'objet en métadonnées.",
-        "For each Polygon/MultiPolygon of a GeoJSON file, fetches the XYZ tiles ({z}/{x}/{y}) covering its bounding box, stitches and crops them, and adds the image as an item with the feature's properties and footprint as metadata.");
+        "Pour chaque Polygon/MultiPolygon d'un fichier GeoJSON, télécharge les tuiles XYZ ({z}/{x}/{y}) qui couvrent son emprise, les assemble et les recadre, et ajoute l'image comme élément, avec les propriétés et l'emprise de l'objet en métadonnées ; les emprises refusées sont détaillées en JSON (code de sortie 3 s'il y en a).",
+        "For each Polygon/MultiPolygon of a GeoJSON file, fetches the XYZ tiles ({z}/{x}/{y}) covering its bounding box, stitches and crops them, and adds the image as an item with the feature's properties and footprint as metadata; refused footprints are reported as JSON (exit code 3 when any).");
 
     public async Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
@@ -42,7 +42,7 @@ public sealed class ImportTilesCommand : ICliCommand
 
         var (project, created, report) = await Import(settings, target, geojson, tiles, zoom, margin, tileSize, maxTiles, cancellationToken);
         Console.WriteLine(ToJson(project, created, report).ToJsonString(ImportManifestCommand.Json));
-        return 0;
+        return ImportOutcome.Finish(report.Features, report.Rejected.Count, report.BadFeatures.Count, ("emprise", "footprint"), "rejected", "bad_features");
     }
 
     /// <summary>The whole import with configuration as key/values (the tests call this).</summary>
