@@ -105,8 +105,8 @@ public sealed class ConvNetTests
             Assert.Equal(x.Sum(v => (double)v * v), squares, 4);
 
             var added = (float[])y.Clone();
-            Vectors.AddInto(x, added);
-            Assert.Equal(x.Zip(y, (a, b) => a + b), added);
+            Vectors.AddScalar(x, 0.25f, added);
+            Assert.Equal(x.Select(a => a + 0.25f), added);
 
             var z = (float[])x.Clone();
             var normalised = new float[length];
@@ -133,7 +133,14 @@ public sealed class ConvNetTests
             var accumulated = Enumerable.Repeat(1f, m * n).ToArray();
             Gemm.Multiply(a, b, accumulated, m, k, n, accumulate: true);
             var bt = new float[n * k];
-            Gemm.Transpose(b, bt, k, n);
+            for (var p = 0; p < k; p++)
+            {
+                for (var j = 0; j < n; j++)
+                {
+                    bt[(j * k) + p] = b[(p * n) + j];
+                }
+            }
+
             var c2 = new float[m * n];
             Gemm.MultiplyTransposedAdd(a, bt, c2, m, k, n);
             for (var i = 0; i < m; i++)
@@ -149,6 +156,96 @@ public sealed class ConvNetTests
                     Assert.Equal(expected, c[(i * n) + j], 3);
                     Assert.Equal(expected + 1, accumulated[(i * n) + j], 3);
                     Assert.Equal(expected, c2[(i * n) + j], 3);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Products_read_rows_at_given_offsets_like_the_matrix_they_describe()
+    {
+        // Overlapping rows of one span, as a convolution reads shifted views of a bordered image.
+        var random = new Random(11);
+        foreach (var (m, k, n) in new[] { (4, 9, 32), (5, 27, 48), (3, 18, 20) })
+        {
+            var rows = Enumerable.Range(0, k).Select(_ => random.Next(0, 60)).ToArray();
+            var source = Enumerable.Range(0, 60 + n).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+            var b = new float[k * n];
+            for (var p = 0; p < k; p++)
+            {
+                source.AsSpan(rows[p], n).CopyTo(b.AsSpan(p * n));
+            }
+
+            var a = Enumerable.Range(0, m * k).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+            var expected = new float[m * n];
+            Gemm.Multiply(a, b, expected, m, k, n, accumulate: false);
+            var actual = Enumerable.Repeat(3f, m * n).ToArray();
+            Gemm.Multiply(a, source, actual, m, k, n, accumulate: false, rows);
+            Assert.Equal(expected, actual);
+
+            // Aᵀ-side: C[m×k] += A[m×n] · Bᵀ with B's k rows of n at the offsets.
+            var dA = Enumerable.Range(0, m * n).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+            var plain = new float[m * k];
+            Gemm.MultiplyTransposedAdd(dA, b, plain, m, n, k);
+            var viaRows = new float[m * k];
+            Gemm.MultiplyTransposedAdd(dA, source, viaRows, m, n, k, rows);
+            Assert.Equal(plain, viaRows);
+        }
+
+        Assert.Throws<ArgumentException>(() => Gemm.Multiply(new float[4], new float[10], new float[16], 1, 1, 16, accumulate: false, [0]));
+    }
+
+    [Fact]
+    public void Each_convolution_is_the_3x3_convolution_with_zero_padding_plus_its_bias()
+    {
+        // Sizes whose grids need rounding up (12 → 12·14 = 168 values, read as 176) and do not (6 → 48).
+        var shape = new ConvNetShape(
+            [new ConvSpec(3, 4, 12, true), new ConvSpec(4, 8, 6, false), new ConvSpec(8, 4, 6, false)],
+            Extras: 0,
+            Hidden: 3,
+            Classes: 2,
+            GroupNorm: false);
+        var net = new ConvNet(shape, seed: 4);
+        var (weights, biases, _, _, _, _, _, _) = shape.Layout();
+        var random = new Random(8);
+        for (var i = 0; i < net.Parameters.Length; i++)
+        {
+            net.Parameters[i] += (float)((random.NextDouble() - 0.5) * 0.2);
+        }
+
+        var ws = new ConvNet.Workspace(shape);
+        for (var i = 0; i < ws.Inputs[0].Length; i++)
+        {
+            ws.Inputs[0][i] = (float)((random.NextDouble() * 2) - 1);
+        }
+
+        net.Forward(ws, []);
+        net.Forward(ws, []); // buffers reused: the second pass gives the same
+
+        for (var l = 0; l < shape.Convs.Count; l++)
+        {
+            var c = shape.Convs[l];
+            float In(int ch, int y, int x) => y < 0 || y >= c.Size || x < 0 || x >= c.Size ? 0f : ws.Inputs[l][(ch * c.Pixels) + (y * c.Size) + x];
+            for (var o = 0; o < c.Out; o++)
+            {
+                for (var y = 0; y < c.Size; y++)
+                {
+                    for (var x = 0; x < c.Size; x++)
+                    {
+                        double sum = net.Parameters[biases[l] + o];
+                        for (var ch = 0; ch < c.In; ch++)
+                        {
+                            for (var ky = 0; ky < 3; ky++)
+                            {
+                                for (var kx = 0; kx < 3; kx++)
+                                {
+                                    sum += net.Parameters[weights[l] + (o * c.PatchLength) + (ch * 9) + (ky * 3) + kx] * In(ch, y + ky - 1, x + kx - 1);
+                                }
+                            }
+                        }
+
+                        Assert.Equal(Math.Max(0, sum), ws.Outputs[l][(o * c.Pixels) + (y * c.Size) + x], tolerance: 1e-4);
+                    }
                 }
             }
         }

@@ -8,6 +8,24 @@ internal sealed record ConvSpec(int In, int Out, int Size, bool PoolAfter)
     public int PatchLength => In * 9;
 
     public int OutSize => PoolAfter ? Size / 2 : Size;
+
+    /// <summary>Width of a row of the zero-bordered image (one pixel of zeros each side).</summary>
+    public int PaddedWidth => Size + 2;
+
+    /// <summary>Values of one zero-bordered channel.</summary>
+    public int PaddedPixels => PaddedWidth * PaddedWidth;
+
+    /// <summary>
+    /// Values of one channel of a product's result: rows of <see cref="PaddedWidth"/> (the last two
+    /// columns of each row are not pixels and are ignored), rounded up to 16 for the vector kernel.
+    /// </summary>
+    public int GridLength => ((Size * PaddedWidth) + 15) / 16 * 16;
+
+    /// <summary>
+    /// Length of a zero-bordered buffer of <paramref name="channels"/> channels: the product reads a
+    /// whole grid from each patch offset, which runs up to 17 values past the last channel.
+    /// </summary>
+    public int PaddedLength(int channels) => (channels * PaddedPixels) + 32;
 }
 
 /// <summary>
@@ -108,6 +126,11 @@ internal sealed class ConvNet
     private readonly int _fc2W;
     private readonly int _fc2B;
 
+    // Where each row of a product starts in a zero-bordered buffer: the forward pass's patches
+    // (c·9 + ky·3 + kx → c·P + ky·W + kx) and the input gradient's (o·9 + ky·3 + kx → o·P + (2 − ky)·W + (2 − kx)).
+    private readonly int[][] _patchRows;
+    private readonly int[][] _gradientRows;
+
     public ConvNetShape Shape { get; }
 
     public float[] Parameters { get; }
@@ -118,6 +141,8 @@ internal sealed class ConvNet
         shape.Validate();
         Shape = shape;
         (_convW, _convB, _gains, _fc1W, _fc1B, _fc2W, _fc2B, var total) = shape.Layout();
+        _patchRows = [.. shape.Convs.Select(c => PatchRows(c.In, c, flipped: false))];
+        _gradientRows = [.. shape.Convs.Select(c => PatchRows(c.Out, c, flipped: true))];
         if (parameters is not null)
         {
             if (parameters.Length != total)
@@ -146,6 +171,28 @@ internal sealed class ConvNet
         Fill(random, Parameters.AsSpan(_fc2W, shape.Classes * shape.Hidden), 0.1f * MathF.Sqrt(1f / shape.Hidden));
     }
 
+    /// <summary>
+    /// The offset, in a zero-bordered buffer of <paramref name="channels"/> channels, of the value that
+    /// patch entry (channel, ky, kx) reads for output pixel (0, 0); pixel (y, x) reads it y·W + x further on.
+    /// </summary>
+    private static int[] PatchRows(int channels, ConvSpec c, bool flipped)
+    {
+        var rows = new int[channels * 9];
+        for (var ch = 0; ch < channels; ch++)
+        {
+            for (var ky = 0; ky < 3; ky++)
+            {
+                for (var kx = 0; kx < 3; kx++)
+                {
+                    var (dy, dx) = flipped ? (2 - ky, 2 - kx) : (ky, kx);
+                    rows[(ch * 9) + (ky * 3) + kx] = (ch * c.PaddedPixels) + (dy * c.PaddedWidth) + dx;
+                }
+            }
+        }
+
+        return rows;
+    }
+
     private static void Fill(Random random, Span<float> target, float std)
     {
         for (var i = 0; i < target.Length; i++)
@@ -162,7 +209,7 @@ internal sealed class ConvNet
     {
         public float[][] Inputs { get; }      // input of each convolution (CHW)
 
-        public float[][] Columns { get; }     // im2col of each input
+        public float[][] Padded { get; }      // the same with a border of zeros (only the inside is ever written)
 
         public float[][] Outputs { get; }     // post-ReLU output of each convolution
 
@@ -182,9 +229,13 @@ internal sealed class ConvNet
 
         public float[] DOutput { get; }
 
-        public float[] DColumn { get; }
+        public float[] Grid { get; }              // a product's result, rows of the padded width
 
-        public float[] WeightsTransposed { get; }
+        public float[][] DOutputGrid { get; }     // each convolution's output gradient on its grid (the columns past the image stay zero)
+
+        public float[][] DOutputPadded { get; }   // the same with a border of zeros, for the input gradient
+
+        public float[] WeightsByInput { get; }    // a convolution's weights regrouped by input channel
 
         public float[] DInput { get; }
 
@@ -196,25 +247,29 @@ internal sealed class ConvNet
         {
             var n = shape.Convs.Count;
             Inputs = new float[n][];
-            Columns = new float[n][];
+            Padded = new float[n][];
+            DOutputGrid = new float[n][];
+            DOutputPadded = new float[n][];
             Outputs = new float[n][];
             PoolArgMax = new int[n][];
             Normalised = new float[n][];
             InverseStd = new float[n][];
             var maxOut = 0;
-            var maxCol = 0;
+            var maxGrid = 0;
             var maxIn = 0;
             for (var l = 0; l < n; l++)
             {
                 var c = shape.Convs[l];
                 Inputs[l] = new float[c.In * c.Pixels];
-                Columns[l] = new float[c.PatchLength * c.Pixels];
+                Padded[l] = new float[c.PaddedLength(c.In)];
+                DOutputGrid[l] = new float[c.Out * c.GridLength];
+                DOutputPadded[l] = l > 0 ? new float[c.PaddedLength(c.Out)] : [];
                 Outputs[l] = new float[c.Out * c.Pixels];
                 PoolArgMax[l] = c.PoolAfter ? new int[c.Out * c.OutSize * c.OutSize] : [];
                 Normalised[l] = shape.GroupNorm ? new float[c.Out * c.Pixels] : [];
                 InverseStd[l] = shape.GroupNorm ? new float[ConvNetShape.Groups(c.Out)] : [];
                 maxOut = Math.Max(maxOut, c.Out * c.Pixels);
-                maxCol = Math.Max(maxCol, c.PatchLength * c.Pixels);
+                maxGrid = Math.Max(maxGrid, Math.Max(c.In, c.Out) * c.GridLength);
                 maxIn = Math.Max(maxIn, c.In * c.Pixels);
             }
 
@@ -223,8 +278,8 @@ internal sealed class ConvNet
             Logits = new float[shape.Classes];
             Gradients = new float[shape.Layout().Total];
             DOutput = new float[maxOut];
-            DColumn = new float[maxCol];
-            WeightsTransposed = new float[shape.Convs.Max(c => c.Out * c.PatchLength)];
+            Grid = new float[maxGrid];
+            WeightsByInput = new float[shape.Convs.Max(c => c.Out * c.PatchLength)];
             DInput = new float[Math.Max(maxIn, maxOut)];
             DFcInput = new float[shape.FcInput];
             DHidden = new float[shape.Hidden];
@@ -238,16 +293,12 @@ internal sealed class ConvNet
         for (var l = 0; l < Shape.Convs.Count; l++)
         {
             var c = Shape.Convs[l];
-            Im2Col(ws.Inputs[l], ws.Columns[l], c.In, c.Size);
+            Pad(ws.Inputs[l], ws.Padded[l], c.In, c);
             var output = ws.Outputs[l];
 
-            // Bias first, then the product accumulates onto it.
-            for (var o = 0; o < c.Out; o++)
-            {
-                output.AsSpan(o * c.Pixels, c.Pixels).Fill(p[_convB[l] + o]);
-            }
-
-            Gemm.Multiply(p.AsSpan(_convW[l], c.Out * c.PatchLength), ws.Columns[l], output, c.Out, c.PatchLength, c.Pixels, accumulate: true);
+            // The product reads each patch entry as a shifted view of the bordered input, then the bias is added.
+            Gemm.Multiply(p.AsSpan(_convW[l], c.Out * c.PatchLength), ws.Padded[l], ws.Grid, c.Out, c.PatchLength, c.GridLength, accumulate: false, _patchRows[l]);
+            FromGrid(ws.Grid, output, c.Out, c, p.AsSpan(_convB[l], c.Out));
             if (Shape.GroupNorm)
             {
                 NormaliseForward(output, ws.Normalised[l], ws.InverseStd[l], p.AsSpan(_gains[l], 2 * c.Out), c);
@@ -362,19 +413,24 @@ internal sealed class ConvNet
                 g[_convB[l] + o] += Vectors.Sum(dOut.AsSpan(o * c.Pixels, c.Pixels));
             }
 
-            Gemm.MultiplyTransposedAdd(dOut, ws.Columns[l], g.AsSpan(_convW[l], c.Out * c.PatchLength), c.Out, c.Pixels, c.PatchLength);
+            // Weight gradient: dOut on the grid (zero past the image) against the same shifted views as the forward pass.
+            var dGrid = ws.DOutputGrid[l];
+            ToGrid(dOut, dGrid, c.Out, c);
+            Gemm.MultiplyTransposedAdd(dGrid, ws.Padded[l], g.AsSpan(_convW[l], c.Out * c.PatchLength), c.Out, c.GridLength, c.PatchLength, _patchRows[l]);
             if (l == 0)
             {
                 break;
             }
 
-            // Gradient of the input: Wᵀ · dOut, then col2im.
-            var weightsT = ws.WeightsTransposed.AsSpan(0, c.PatchLength * c.Out);
-            var dCol = ws.DColumn;
-            Gemm.Transpose(p.AsSpan(_convW[l], c.Out * c.PatchLength), weightsT, c.Out, c.PatchLength);
-            Gemm.Multiply(weightsT, dOut, dCol, c.PatchLength, c.Out, c.Pixels, accumulate: false);
+            // Gradient of the input: the convolution of the bordered dOut with the weights turned by half a turn,
+            // read as shifted views again (dIn[c, y, x] = Σ W[o, c, ky, kx] · dOut[o, y − ky + 1, x − kx + 1]).
+            var dPadded = ws.DOutputPadded[l];
+            Pad(dOut, dPadded, c.Out, c);
+            var byInput = ws.WeightsByInput.AsSpan(0, c.In * c.Out * 9);
+            GroupByInput(p.AsSpan(_convW[l], c.Out * c.PatchLength), byInput, c);
+            Gemm.Multiply(byInput, dPadded, ws.Grid, c.In, c.Out * 9, c.GridLength, accumulate: false, _gradientRows[l]);
             var dIn = ws.DInput.AsSpan(0, c.In * c.Pixels);
-            Col2Im(dCol, dIn, c.In, c.Size);
+            FromGrid(ws.Grid, dIn, c.In, c, bias: default);
 
             // Through the previous layer's pooling (or copy) to its output gradient.
             var previous = shape.Convs[l - 1];
@@ -465,79 +521,60 @@ internal sealed class ConvNet
         }
     }
 
-    /// <summary>3×3 patches, padding 1: column (c·9 + ky·3 + kx, y·size + x) = input(c, y + ky − 1, x + kx − 1).</summary>
-    internal static void Im2Col(ReadOnlySpan<float> input, Span<float> columns, int channels, int size)
+    /// <summary>Copies CHW planes of <see cref="ConvSpec.Size"/>² into the inside of a zero-bordered buffer (the border is never written).</summary>
+    internal static void Pad(ReadOnlySpan<float> planes, Span<float> padded, int channels, ConvSpec c)
     {
-        var pixels = size * size;
-        for (var c = 0; c < channels; c++)
+        for (var ch = 0; ch < channels; ch++)
         {
-            var plane = input.Slice(c * pixels, pixels);
-            for (var ky = 0; ky < 3; ky++)
+            for (var y = 0; y < c.Size; y++)
             {
-                for (var kx = 0; kx < 3; kx++)
-                {
-                    var row = columns.Slice(((c * 9) + (ky * 3) + kx) * pixels, pixels);
-                    var dx = kx - 1;
-                    for (var y = 0; y < size; y++)
-                    {
-                        var target = row.Slice(y * size, size);
-                        var sy = y + ky - 1;
-                        if (sy < 0 || sy >= size)
-                        {
-                            target.Clear();
-                            continue;
-                        }
+                planes.Slice((ch * c.Pixels) + (y * c.Size), c.Size).CopyTo(padded[((ch * c.PaddedPixels) + ((y + 1) * c.PaddedWidth) + 1)..]);
+            }
+        }
+    }
 
-                        var source = plane.Slice(sy * size, size);
-                        if (dx == 0)
-                        {
-                            source.CopyTo(target);
-                        }
-                        else if (dx < 0)
-                        {
-                            target[0] = 0;
-                            source[..(size - 1)].CopyTo(target[1..]);
-                        }
-                        else
-                        {
-                            source[1..].CopyTo(target);
-                            target[size - 1] = 0;
-                        }
-                    }
+    /// <summary>Takes the pixels out of a product's grid (rows of the padded width), adding each channel's bias when given.</summary>
+    internal static void FromGrid(ReadOnlySpan<float> grid, Span<float> planes, int channels, ConvSpec c, ReadOnlySpan<float> bias)
+    {
+        for (var ch = 0; ch < channels; ch++)
+        {
+            var b = bias.IsEmpty ? 0f : bias[ch];
+            for (var y = 0; y < c.Size; y++)
+            {
+                var source = grid.Slice((ch * c.GridLength) + (y * c.PaddedWidth), c.Size);
+                var target = planes.Slice((ch * c.Pixels) + (y * c.Size), c.Size);
+                if (b == 0f)
+                {
+                    source.CopyTo(target);
+                }
+                else
+                {
+                    Vectors.AddScalar(source, b, target);
                 }
             }
         }
     }
 
-    /// <summary>The adjoint of <see cref="Im2Col"/>: sums each column entry back onto its input pixel.</summary>
-    internal static void Col2Im(ReadOnlySpan<float> columns, Span<float> input, int channels, int size)
+    /// <summary>Puts CHW planes on a grid of rows of the padded width; the columns past the image are never written (they stay zero).</summary>
+    internal static void ToGrid(ReadOnlySpan<float> planes, Span<float> grid, int channels, ConvSpec c)
     {
-        var pixels = size * size;
-        input[..(channels * pixels)].Clear();
-        for (var c = 0; c < channels; c++)
+        for (var ch = 0; ch < channels; ch++)
         {
-            var plane = input.Slice(c * pixels, pixels);
-            for (var ky = 0; ky < 3; ky++)
+            for (var y = 0; y < c.Size; y++)
             {
-                for (var kx = 0; kx < 3; kx++)
-                {
-                    var row = columns.Slice(((c * 9) + (ky * 3) + kx) * pixels, pixels);
-                    var dx = kx - 1;
-                    for (var y = 0; y < size; y++)
-                    {
-                        var sy = y + ky - 1;
-                        if (sy < 0 || sy >= size)
-                        {
-                            continue;
-                        }
+                planes.Slice((ch * c.Pixels) + (y * c.Size), c.Size).CopyTo(grid[((ch * c.GridLength) + (y * c.PaddedWidth))..]);
+            }
+        }
+    }
 
-                        var source = row.Slice(y * size, size);
-                        var target = plane.Slice(sy * size, size);
-                        var from = Math.Max(0, -dx);
-                        var to = Math.Min(size, size - dx);
-                        Vectors.AddInto(source[from..to], target.Slice(from + dx, to - from));
-                    }
-                }
+    /// <summary>W[o, c·9 + t] → B[c, o·9 + t]: the weights that reach input channel c, for the input gradient.</summary>
+    private static void GroupByInput(ReadOnlySpan<float> weights, Span<float> byInput, ConvSpec c)
+    {
+        for (var o = 0; o < c.Out; o++)
+        {
+            for (var ch = 0; ch < c.In; ch++)
+            {
+                weights.Slice((o * c.PatchLength) + (ch * 9), 9).CopyTo(byInput[((ch * c.Out * 9) + (o * 9))..]);
             }
         }
     }

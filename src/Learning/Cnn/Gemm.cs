@@ -5,15 +5,22 @@ using System.Runtime.Intrinsics;
 namespace CoConstruisons.Learning.Cnn;
 
 /// <summary>
-/// The three small dense products a convolution needs, on row-major spans, vectorised with
+/// The two small dense products a convolution needs, on row-major spans, vectorised with
 /// <see cref="Vector256{T}"/> (8 floats; a scalar path handles the edges and machines without it).
+/// The second operand's rows may be given as offsets into one span instead of being stored one after
+/// the other: a 3×3 convolution then reads its patches as shifted views of a zero-bordered image
+/// (<see cref="ConvNet"/>), with no im2col copy.
 /// </summary>
 internal static class Gemm
 {
-    /// <summary>C[m×n] = (accumulate ? C : 0) + A[m×k] · B[k×n].</summary>
-    public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate)
+    /// <summary>
+    /// C[m×n] = (accumulate ? C : 0) + A[m×k] · B, where row p of B is <c>b[rows[p] .. rows[p] + n)</c>,
+    /// or <c>b[p·n .. (p + 1)·n)</c> (a plain row-major k×n matrix) when <paramref name="rows"/> is empty.
+    /// </summary>
+    public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, ReadOnlySpan<int> rows = default)
     {
-        if (a.Length < m * k || b.Length < k * n || c.Length < m * n)
+        rows = rows.IsEmpty ? PlainRows(k, n) : rows;
+        if (a.Length < m * k || c.Length < m * n || rows.Length < k || !RowsFit(rows[..k], n, b.Length))
         {
             throw new ArgumentException("Matrix spans are smaller than their dimensions.");
         }
@@ -21,6 +28,7 @@ internal static class Gemm
         ref var ra = ref MemoryMarshal.GetReference(a);
         ref var rb = ref MemoryMarshal.GetReference(b);
         ref var rc = ref MemoryMarshal.GetReference(c);
+        ref var rr = ref MemoryMarshal.GetReference(rows);
         var vectorised = Vector256.IsHardwareAccelerated ? n - (n % 16) : 0;
 
         // Column strips of 16 outer, rows inner: a strip of B (k × 16) stays in L1 for every row.
@@ -29,12 +37,12 @@ internal static class Gemm
             var i = 0;
             for (; i + 4 <= m; i += 4)
             {
-                Kernel4x16(ref ra, ref rb, ref rc, i, j, k, n, accumulate);
+                Kernel4x16(ref ra, ref rb, ref rr, ref rc, i, j, k, n, accumulate);
             }
 
             for (; i < m; i++)
             {
-                Kernel1x16(ref ra, ref rb, ref rc, i, j, k, n, accumulate);
+                Kernel1x16(ref ra, ref rb, ref rr, ref rc, i, j, k, n, accumulate);
             }
         }
 
@@ -45,7 +53,7 @@ internal static class Gemm
                 var sum = 0f;
                 for (var p = 0; p < k; p++)
                 {
-                    sum += Unsafe.Add(ref ra, (i * k) + p) * Unsafe.Add(ref rb, (p * n) + j);
+                    sum += Unsafe.Add(ref ra, (i * k) + p) * Unsafe.Add(ref rb, Unsafe.Add(ref rr, p) + j);
                 }
 
                 ref var target = ref Unsafe.Add(ref rc, (i * n) + j);
@@ -55,7 +63,7 @@ internal static class Gemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Kernel4x16(ref float a, ref float b, ref float c, int i, int j, int k, int n, bool accumulate)
+    private static void Kernel4x16(ref float a, ref float b, ref int rows, ref float c, int i, int j, int k, int n, bool accumulate)
     {
         ref var c0 = ref Unsafe.Add(ref c, (i * n) + j);
         ref var c1 = ref Unsafe.Add(ref c0, n);
@@ -88,7 +96,7 @@ internal static class Gemm
         ref var bj = ref Unsafe.Add(ref b, j);
         for (var p = 0; p < k; p++)
         {
-            ref var bp = ref Unsafe.Add(ref bj, p * n);
+            ref var bp = ref Unsafe.Add(ref bj, Unsafe.Add(ref rows, p));
             var b0 = Vector256.LoadUnsafe(ref bp);
             var b1 = Vector256.LoadUnsafe(ref bp, 8);
             var x0 = Vector256.Create(Unsafe.Add(ref a0, p));
@@ -116,7 +124,7 @@ internal static class Gemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Kernel1x16(ref float a, ref float b, ref float c, int i, int j, int k, int n, bool accumulate)
+    private static void Kernel1x16(ref float a, ref float b, ref int rows, ref float c, int i, int j, int k, int n, bool accumulate)
     {
         ref var c0 = ref Unsafe.Add(ref c, (i * n) + j);
         var s0 = accumulate ? Vector256.LoadUnsafe(ref c0) : Vector256<float>.Zero;
@@ -125,7 +133,7 @@ internal static class Gemm
         ref var bj = ref Unsafe.Add(ref b, j);
         for (var p = 0; p < k; p++)
         {
-            ref var bp = ref Unsafe.Add(ref bj, p * n);
+            ref var bp = ref Unsafe.Add(ref bj, Unsafe.Add(ref rows, p));
             var x = Vector256.Create(Unsafe.Add(ref a0, p));
             s0 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref bp), s0);
             s1 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref bp, 8), s1);
@@ -135,10 +143,14 @@ internal static class Gemm
         s1.StoreUnsafe(ref c0, 8);
     }
 
-    /// <summary>C[m×n] += A[m×k] · B[n×k]ᵀ (row-by-row dot products; used for weight gradients).</summary>
-    public static void MultiplyTransposedAdd(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n)
+    /// <summary>
+    /// C[m×n] += A[m×k] · Bᵀ (row-by-row dot products; used for weight gradients), where row j of the
+    /// n×k matrix B is <c>b[rows[j] .. rows[j] + k)</c>, or <c>b[j·k .. (j + 1)·k)</c> when <paramref name="rows"/> is empty.
+    /// </summary>
+    public static void MultiplyTransposedAdd(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, ReadOnlySpan<int> rows = default)
     {
-        if (a.Length < m * k || b.Length < n * k || c.Length < m * n)
+        rows = rows.IsEmpty ? PlainRows(n, k) : rows;
+        if (a.Length < m * k || c.Length < m * n || rows.Length < n || !RowsFit(rows[..n], k, b.Length))
         {
             throw new ArgumentException("Matrix spans are smaller than their dimensions.");
         }
@@ -153,14 +165,14 @@ internal static class Gemm
             var j = 0;
             for (; j + 2 <= n; j += 2)
             {
-                Dot4x2(ref ra, ref rb, ref rc, i, j, k, n, vectorised);
+                Dot4x2(ref ra, ref Unsafe.Add(ref rb, rows[j]), ref Unsafe.Add(ref rb, rows[j + 1]), ref rc, i, j, k, n, vectorised);
             }
 
             for (; j < n; j++)
             {
                 for (var r = 0; r < 4; r++)
                 {
-                    Unsafe.Add(ref rc, ((i + r) * n) + j) += Dot(ref Unsafe.Add(ref ra, (i + r) * k), ref Unsafe.Add(ref rb, j * k), k, vectorised);
+                    Unsafe.Add(ref rc, ((i + r) * n) + j) += Dot(ref Unsafe.Add(ref ra, (i + r) * k), ref Unsafe.Add(ref rb, rows[j]), k, vectorised);
                 }
             }
         }
@@ -169,20 +181,18 @@ internal static class Gemm
         {
             for (var j = 0; j < n; j++)
             {
-                Unsafe.Add(ref rc, (i * n) + j) += Dot(ref Unsafe.Add(ref ra, i * k), ref Unsafe.Add(ref rb, j * k), k, vectorised);
+                Unsafe.Add(ref rc, (i * n) + j) += Dot(ref Unsafe.Add(ref ra, i * k), ref Unsafe.Add(ref rb, rows[j]), k, vectorised);
             }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Dot4x2(ref float a, ref float b, ref float c, int i, int j, int k, int n, int vectorised)
+    private static void Dot4x2(ref float a, ref float b0, ref float b1, ref float c, int i, int j, int k, int n, int vectorised)
     {
         ref var a0 = ref Unsafe.Add(ref a, i * k);
         ref var a1 = ref Unsafe.Add(ref a0, k);
         ref var a2 = ref Unsafe.Add(ref a1, k);
         ref var a3 = ref Unsafe.Add(ref a2, k);
-        ref var b0 = ref Unsafe.Add(ref b, j * k);
-        ref var b1 = ref Unsafe.Add(ref b0, k);
         var s00 = Vector256<float>.Zero;
         var s01 = Vector256<float>.Zero;
         var s10 = Vector256<float>.Zero;
@@ -259,15 +269,29 @@ internal static class Gemm
         return total;
     }
 
-    /// <summary>Bᵀ of a row-major A[m×n] into B[n×m].</summary>
-    public static void Transpose(ReadOnlySpan<float> a, Span<float> b, int m, int n)
+    /// <summary>The row offsets of a plain row-major matrix of <paramref name="count"/> rows of <paramref name="length"/>.</summary>
+    private static int[] PlainRows(int count, int length)
     {
-        for (var i = 0; i < m; i++)
+        var rows = new int[count];
+        for (var p = 0; p < count; p++)
         {
-            for (var j = 0; j < n; j++)
+            rows[p] = p * length;
+        }
+
+        return rows;
+    }
+
+    /// <summary>Whether every row of <paramref name="length"/> values starting at an offset lies inside a span of <paramref name="available"/>.</summary>
+    private static bool RowsFit(ReadOnlySpan<int> rows, int length, int available)
+    {
+        foreach (var offset in rows)
+        {
+            if (offset < 0 || offset > available - length)
             {
-                b[(j * m) + i] = a[(i * n) + j];
+                return false;
             }
         }
+
+        return true;
     }
 }

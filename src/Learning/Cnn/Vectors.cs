@@ -195,9 +195,9 @@ internal static class Vectors
         }
     }
 
-    /// <summary>target ← target + source (same lengths).</summary>
+    /// <summary>target ← source + value (same lengths).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void AddInto(ReadOnlySpan<float> source, Span<float> target)
+    public static void AddScalar(ReadOnlySpan<float> source, float value, Span<float> target)
     {
         if (target.Length < source.Length)
         {
@@ -207,15 +207,16 @@ internal static class Vectors
         ref var rs = ref MemoryMarshal.GetReference(source);
         ref var rt = ref MemoryMarshal.GetReference(target);
         var end = VectorEnd(source.Length);
+        var v = Vector256.Create(value);
         var i = 0;
         for (; i < end; i += 8)
         {
-            (Vector256.LoadUnsafe(ref rt, (nuint)i) + Vector256.LoadUnsafe(ref rs, (nuint)i)).StoreUnsafe(ref rt, (nuint)i);
+            (Vector256.LoadUnsafe(ref rs, (nuint)i) + v).StoreUnsafe(ref rt, (nuint)i);
         }
 
         for (; i < source.Length; i++)
         {
-            target[i] += source[i];
+            target[i] = source[i] + value;
         }
     }
 }
