@@ -2,7 +2,7 @@ namespace CoConstruisons.Learning.Cnn;
 
 public sealed record CnnOptions
 {
-    public int Epochs { get; init; } = 120;
+    public int Epochs { get; init; } = 140;
 
     public int BatchSize { get; init; } = 32;
 
