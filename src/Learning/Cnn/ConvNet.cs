@@ -538,18 +538,17 @@ internal sealed class ConvNet
     {
         for (var ch = 0; ch < channels; ch++)
         {
-            var b = bias.IsEmpty ? 0f : bias[ch];
             for (var y = 0; y < c.Size; y++)
             {
                 var source = grid.Slice((ch * c.GridLength) + (y * c.PaddedWidth), c.Size);
                 var target = planes.Slice((ch * c.Pixels) + (y * c.Size), c.Size);
-                if (b == 0f)
+                if (bias.IsEmpty)
                 {
                     source.CopyTo(target);
                 }
                 else
                 {
-                    Vectors.AddScalar(source, b, target);
+                    Vectors.AddScalar(source, bias[ch], target);
                 }
             }
         }
