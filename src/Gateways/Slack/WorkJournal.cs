@@ -227,11 +227,20 @@ public sealed class SeenEvents : IDisposable
 /// <summary>The two journals' file handling: one JSON object a line, every write flushed to disk.</summary>
 internal static class JsonLines
 {
-    /// <summary>Replaces the file atomically with <paramref name="lines"/> and opens it for appending.</summary>
+    /// <summary>
+    /// Replaces the file atomically with <paramref name="lines"/> (written and flushed to disk under a
+    /// temporary name, then renamed over it, so a crash leaves the old file or the new one, never a
+    /// half-written one) and opens it for appending.
+    /// </summary>
     public static FileStream Replace(string path, IEnumerable<string> lines)
     {
         var fresh = path + ".new";
-        File.WriteAllText(fresh, string.Concat(lines.Select(l => l + "\n")), new UTF8Encoding(false));
+        using (var temporary = new FileStream(fresh, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            temporary.Write(new UTF8Encoding(false).GetBytes(string.Concat(lines.Select(l => l + "\n"))));
+            temporary.Flush(flushToDisk: true);
+        }
+
         File.Move(fresh, path, overwrite: true);
         var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.Read);
         file.Seek(0, SeekOrigin.End);
