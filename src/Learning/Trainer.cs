@@ -98,7 +98,15 @@ public sealed record TrainingResult(ImageClassifier Classifier, EvaluationReport
 public static class Trainer
 {
     /// <summary>The network's description, with its channel counts (1×, 2× and 4× the base width).</summary>
-    public static string NetworkMethod(int width, int networks = 1, Cnn.CnnOptimizer optimizer = Cnn.CnnOptions.DefaultOptimizer) => $"compact convolutional network (3x3 convolutions {width}-{2 * width}-{4 * width} channels with ReLU and max-pooling, global average pooling + the image's aspect and size, one hidden layer), trained from scratch with {(optimizer == Cnn.CnnOptimizer.Sgd ? "SGD (Nesterov momentum)" : "AdamW")} on random symmetries of the square (quarter turns swap the north-south/east-west classes) and small shifts, test-time averaging over the 8 symmetries{(networks > 1 ? $" and over {networks} networks trained from different seeds" : "")}, temperature calibration";
+    public static string NetworkMethod(Cnn.CnnOptions network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        var width = network.Width;
+        var optimizer = network.Optimizer == Cnn.CnnOptimizer.Sgd ? "SGD (Nesterov momentum)" : "AdamW";
+        var resizing = network.LowResolutionEpochs > 0 ? FormattableString.Invariant($", the first {network.LowResolutionEpochs} of {network.Epochs} epochs on images averaged down to {network.LowResolutionSize} px") : "";
+        var several = network.Networks > 1 ? $" and over {network.Networks} networks trained from different seeds" : "";
+        return $"compact convolutional network (3x3 convolutions {width}-{2 * width}-{4 * width} channels with ReLU and max-pooling, global average pooling + the image's aspect and size, one hidden layer), trained from scratch with {optimizer} on random symmetries of the square (quarter turns swap the north-south/east-west classes) and small shifts{resizing}, test-time averaging over the 8 symmetries{several}, temperature calibration";
+    }
 
     public const string Method = "handcrafted roof features (multi-scale gradients, HOG, row/column profiles, colour, 8x8 and 16x16 thumbnails) + ML.NET LightGBM multiclass, trained on identity, quarter turn and their mirrors (quarter turns swap the north-south/east-west classes), test-time averaging over the 8 square symmetries, temperature calibration";
 
@@ -182,8 +190,8 @@ public static class Trainer
             CreatedUtc = DateTimeOffset.UtcNow,
             Method = options.Model switch
             {
-                ModelKind.Network => NetworkMethod(options.Network.Width, options.Network.Networks, options.Network.Optimizer) + targets,
-                ModelKind.Ensemble => $"{NetworkMethod(options.Network.Width, options.Network.Networks, options.Network.Optimizer)}{targets}; mixed with: {Method}",
+                ModelKind.Network => NetworkMethod(options.Network) + targets,
+                ModelKind.Ensemble => $"{NetworkMethod(options.Network)}{targets}; mixed with: {Method}",
                 _ => Method,
             },
             Classes = classes,

@@ -20,6 +20,10 @@ public sealed class ModelBenchCommandTests
     [InlineData("--extra-labels", "tout", "--extra-labels")]
     [InlineData("--optimizer", "adam", "--optimizer")]
     [InlineData("--momentum", "1", "--momentum")]
+    [InlineData("--low-res-share", "1", "--low-res-share")]
+    [InlineData("--low-res-share", "-0.25", "--low-res-share")]
+    [InlineData("--low-res-size", "30", "--low-res-size")]
+    [InlineData("--low-res-size", "48", "--low-res-size")]
     public async Task An_out_of_range_setting_is_refused_with_a_usage_error_before_anything_is_trained(string option, string value, string named)
     {
         var (code, stdout, stderr) = await Run("bench", "model", "--smoke", option, value);

@@ -15,7 +15,7 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
 {
     public string Name => "bench model";
 
-    public string Usage => "bench model [--data DIR] [--smoke] [--limit N] [--model features|network|ensemble] [--extra-labels votes|answers] [--min-answers K] [--epochs N] [--width N] [--optimizer adamw|sgd] [--momentum X] [--learning-rate X] [--weight-decay X] [--seed N] [--swa SHARE] [--swa-learning-rate X] [--networks N] [--vote-weight X] [--iterations N] [--threads N] [--augment dihedral|flips|none]";
+    public string Usage => "bench model [--data DIR] [--smoke] [--limit N] [--model features|network|ensemble] [--extra-labels votes|answers] [--min-answers K] [--epochs N] [--width N] [--optimizer adamw|sgd] [--momentum X] [--learning-rate X] [--weight-decay X] [--seed N] [--swa SHARE] [--swa-learning-rate X] [--low-res-share SHARE] [--low-res-size N] [--networks N] [--vote-weight X] [--iterations N] [--threads N] [--augment dihedral|flips|none]";
 
     public string Summary => Texts.T(
         "Entraîne et évalue le classifieur d'images de toits sur OpenSolarMap (../shared/data) et affiche un objet JSON ; --smoke : 80 images générées, en quelques secondes.",
@@ -41,6 +41,11 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
             }
 
             text.Append(FormattableString.Invariant($", seed {network.Seed}"));
+            if (network.LowResolutionEpochs > 0)
+            {
+                text.Append(FormattableString.Invariant($", the first {network.LowResolutionEpochs} epochs at {network.LowResolutionSize} pixels"));
+            }
+
             if (network.SwaShare > 0)
             {
                 text.Append(FormattableString.Invariant($", weights averaged over the last {network.SwaShare:0.##} of the epochs at learning rate {network.SwaLearningRate}"));
@@ -99,6 +104,8 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
             Seed = args.IntOption("seed", network.Seed),
             SwaShare = args.DoubleOption("swa", network.SwaShare),
             SwaLearningRate = args.DoubleOption("swa-learning-rate", network.SwaLearningRate),
+            LowResolutionShare = args.DoubleOption("low-res-share", network.LowResolutionShare),
+            LowResolutionSize = args.IntOption("low-res-size", network.LowResolutionSize),
             Networks = args.IntOption("networks", network.Networks),
             VoteWeight = args.DoubleOption("vote-weight", network.VoteWeight),
         };
@@ -118,6 +125,21 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
         }
 
         TrainImagesCommand.EnsureVoteWeight(network.VoteWeight);
+        if (network.LowResolutionShare is < 0 or >= 1 || double.IsNaN(network.LowResolutionShare))
+        {
+            var typed = network.LowResolutionShare.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            throw new UsageException(Texts.T(
+                $"--low-res-share est la part des époques, au début, entraînées sur des images réduites : au moins 0 (désactivé) et moins de 1, pas {typed}.",
+                $"--low-res-share is the share of the epochs, at the start, trained on reduced images: at least 0 (off) and below 1, not {typed}."));
+        }
+
+        if (network.LowResolutionSize % 4 != 0 || network.LowResolutionSize is < 8 or >= Learning.ImageRaster.Size)
+        {
+            throw new UsageException(Texts.T(
+                $"--low-res-size est la taille des images réduites : un multiple de 4 de 8 à {Learning.ImageRaster.Size - 4} pixels, pas {network.LowResolutionSize}.",
+                $"--low-res-size is the size of the reduced images: a multiple of 4 from 8 to {Learning.ImageRaster.Size - 4} pixels, not {network.LowResolutionSize}."));
+        }
+
         if (network.Momentum is < 0 or >= 1 || double.IsNaN(network.Momentum))
         {
             var typed = network.Momentum.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -2,7 +2,7 @@ namespace CoConstruisons.Learning.Cnn;
 
 public sealed record CnnOptions
 {
-    public int Epochs { get; init; } = 140;
+    public int Epochs { get; init; } = 190;
 
     public int BatchSize { get; init; } = 32;
 
@@ -28,6 +28,19 @@ public sealed record CnnOptions
 
     /// <summary>Base width: the three stages have 1×, 2× and 4× this many channels.</summary>
     public int Width { get; init; } = 16;
+
+    /// <summary>
+    /// Progressive resizing: the share of the epochs, at the start, trained on images averaged down to
+    /// <see cref="LowResolutionSize"/> pixels (about half the arithmetic per image at 32), the rest at full
+    /// size. 0 turns it off. The network's parameters do not depend on the input size.
+    /// </summary>
+    public double LowResolutionShare { get; init; } = 0.5;
+
+    /// <summary>The input size of the first <see cref="LowResolutionShare"/> of the epochs (a multiple of 4, below the full size).</summary>
+    public int LowResolutionSize { get; init; } = 32;
+
+    /// <summary>How many epochs, at the start, train at <see cref="LowResolutionSize"/>.</summary>
+    public int LowResolutionEpochs => LowResolutionShare <= 0 ? 0 : Math.Clamp((int)Math.Round(Epochs * LowResolutionShare), 0, Epochs);
 
     /// <summary>Random translation of the training images, in pixels each way (edges clamped).</summary>
     public int Shift { get; init; } = 2;
@@ -110,6 +123,16 @@ internal static class CnnTrainer
             throw new ArgumentOutOfRangeException(nameof(options), options.VoteWeight, "The vote weight is between 0 (labels alone) and 1 (the crowd's answer shares alone).");
         }
 
+        if (options.LowResolutionShare is < 0 or >= 1 || double.IsNaN(options.LowResolutionShare))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.LowResolutionShare, "The share of low-resolution epochs is at least 0 (off) and below 1.");
+        }
+
+        if (options.LowResolutionEpochs > 0 && (options.LowResolutionSize % 4 != 0 || options.LowResolutionSize is < 8 or >= ImageRaster.Size))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.LowResolutionSize, $"The low resolution is a multiple of 4 from 8 to {ImageRaster.Size - 4} pixels.");
+        }
+
         var (mean, std) = Normalisation(train.Select(t => t.Image).ToList());
         var shape = ConvNetShape.Roof(classes, options.Width, options.GroupNorm);
         var nets = new List<ConvNet>();
@@ -141,6 +164,13 @@ internal static class CnnTrainer
         var threads = Math.Max(1, options.Threads);
         var workspaces = Enumerable.Range(0, threads).Select(_ => new ConvNet.Workspace(shape)).ToArray();
         var parameters = net.Parameters;
+
+        // Progressive resizing: the first epochs run a network of the same parameters on smaller inputs.
+        var lowEpochs = options.LowResolutionEpochs;
+        var small = lowEpochs > 0 ? new ConvNet(ConvNetShape.Roof(classes, options.Width, options.GroupNorm, options.LowResolutionSize), parameters) : null;
+        var smallWorkspaces = small is null ? [] : Enumerable.Range(0, threads).Select(_ => new ConvNet.Workspace(small.Shape)).ToArray();
+        var fullInputs = small is null ? [] : Enumerable.Range(0, threads).Select(_ => new float[ConvNetShape.Channels * ImageRaster.Size * ImageRaster.Size]).ToArray();
+        var taps = small is null ? [] : AreaTaps(ImageRaster.Size, options.LowResolutionSize);
         var m = new float[parameters.Length];
         var v = new float[parameters.Length];
         var gradient = new float[parameters.Length];
@@ -163,9 +193,11 @@ internal static class CnnTrainer
                 var scale = 1f / batch;
                 var e = epoch;
                 var s0 = start;
+                var low = epoch < lowEpochs;
+                var active = low ? small! : net;
                 Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
                 {
-                    var ws = workspaces[t];
+                    var ws = low ? smallWorkspaces[t] : workspaces[t];
                     Array.Clear(ws.Gradients);
                     Span<float> extras = stackalloc float[shape.Extras];
                     Span<float> probabilities = stackalloc float[classes];
@@ -178,8 +210,17 @@ internal static class CnnTrainer
                         var dx = options.Shift > 0 ? random.Next(-options.Shift, options.Shift + 1) : 0;
                         var dy = options.Shift > 0 ? random.Next(-options.Shift, options.Shift + 1) : 0;
                         var (image, label) = train[index];
-                        model.Prepare(image, transform, dx, dy, ws.Inputs[0], extras);
-                        net.Forward(ws, extras);
+                        if (low)
+                        {
+                            model.Prepare(image, transform, dx, dy, fullInputs[t], extras);
+                            Downsample(fullInputs[t], ws.Inputs[0], ImageRaster.Size, taps);
+                        }
+                        else
+                        {
+                            model.Prepare(image, transform, dx, dy, ws.Inputs[0], extras);
+                        }
+
+                        active.Forward(ws, extras);
                         CnnModel.Softmax(ws.Logits, probabilities);
                         var target = symmetry.Map(label, transform);
                         var smooth = (float)options.LabelSmoothing / classes;
@@ -200,14 +241,15 @@ internal static class CnnTrainer
                             probabilities[c] -= (goal * (1f - (float)options.LabelSmoothing)) + smooth;
                         }
 
-                        net.Backward(ws, probabilities, scale);
+                        active.Backward(ws, probabilities, scale);
                     }
                 });
 
-                Array.Copy(workspaces[0].Gradients, gradient, gradient.Length);
+                var used = low ? smallWorkspaces : workspaces;
+                Array.Copy(used[0].Gradients, gradient, gradient.Length);
                 for (var t = 1; t < threads; t++)
                 {
-                    var g = workspaces[t].Gradients;
+                    var g = used[t].Gradients;
                     for (var i = 0; i < gradient.Length; i++)
                     {
                         gradient[i] += g[i];
@@ -250,6 +292,78 @@ internal static class CnnTrainer
         }
 
         return net;
+    }
+
+    /// <summary>
+    /// Averages CHW planes of <paramref name="from"/>² pixels down to <c>taps.Length</c>² (each output
+    /// pixel the area-weighted mean of the input pixels it covers; <paramref name="taps"/> from <see cref="AreaTaps"/>).
+    /// </summary>
+    internal static void Downsample(ReadOnlySpan<float> input, Span<float> output, int from, (int Source, float Weight)[][] taps)
+    {
+        var to = taps.Length;
+        Span<float> rows = stackalloc float[to * from];
+        for (var c = 0; c < ConvNetShape.Channels; c++)
+        {
+            var plane = input.Slice(c * from * from, from * from);
+
+            // Rows first: rows[oy, x] = Σ w · plane[sy, x].
+            rows.Clear();
+            for (var oy = 0; oy < to; oy++)
+            {
+                foreach (var (sy, w) in taps[oy])
+                {
+                    for (var x = 0; x < from; x++)
+                    {
+                        rows[(oy * from) + x] += w * plane[(sy * from) + x];
+                    }
+                }
+            }
+
+            var target = output.Slice(c * to * to, to * to);
+            for (var oy = 0; oy < to; oy++)
+            {
+                for (var ox = 0; ox < to; ox++)
+                {
+                    var sum = 0f;
+                    foreach (var (sx, w) in taps[ox])
+                    {
+                        sum += w * rows[(oy * from) + sx];
+                    }
+
+                    target[(oy * to) + ox] = sum;
+                }
+            }
+        }
+    }
+
+    /// <summary>For each of <paramref name="to"/> output positions, the input positions it covers and their weights (summing to 1).</summary>
+    internal static (int Source, float Weight)[][] AreaTaps(int from, int to)
+    {
+        if (to < 1 || to > from)
+        {
+            throw new ArgumentOutOfRangeException(nameof(to), to, $"Downsampling goes from {from} pixels to between 1 and {from}.");
+        }
+
+        var taps = new (int, float)[to][];
+        var step = (double)from / to;
+        for (var o = 0; o < to; o++)
+        {
+            var start = o * step;
+            var end = (o + 1) * step;
+            var list = new List<(int, float)>();
+            for (var s = (int)Math.Floor(start); s < end && s < from; s++)
+            {
+                var overlap = Math.Min(end, s + 1) - Math.Max(start, s);
+                if (overlap > 1e-9)
+                {
+                    list.Add((s, (float)(overlap / step)));
+                }
+            }
+
+            taps[o] = [.. list];
+        }
+
+        return taps;
     }
 
     /// <summary>One AdamW step (β = 0.9, 0.999; bias-corrected; decoupled decay times the learning rate).</summary>

@@ -42,14 +42,18 @@ internal sealed record ConvNetShape(IReadOnlyList<ConvSpec> Convs, int Extras, i
 
     public static int Groups(int channels) => Math.Max(1, channels / ChannelsPerGroup);
 
-    public static ConvNetShape Roof(int classes, int width = 16, bool groupNorm = true) => new(
+    /// <summary>
+    /// The roof network for inputs of <paramref name="size"/>² pixels (a multiple of 4). The parameters
+    /// do not depend on the size, so networks of every size can share one parameter vector.
+    /// </summary>
+    public static ConvNetShape Roof(int classes, int width = 16, bool groupNorm = true, int size = ImageRaster.Size) => new(
         [
-            new ConvSpec(Channels, width, ImageRaster.Size, false),
-            new ConvSpec(width, width, ImageRaster.Size, true),
-            new ConvSpec(width, 2 * width, ImageRaster.Size / 2, false),
-            new ConvSpec(2 * width, 2 * width, ImageRaster.Size / 2, true),
-            new ConvSpec(2 * width, 4 * width, ImageRaster.Size / 4, false),
-            new ConvSpec(4 * width, 4 * width, ImageRaster.Size / 4, false),
+            new ConvSpec(Channels, width, size, false),
+            new ConvSpec(width, width, size, true),
+            new ConvSpec(width, 2 * width, size / 2, false),
+            new ConvSpec(2 * width, 2 * width, size / 2, true),
+            new ConvSpec(2 * width, 4 * width, size / 4, false),
+            new ConvSpec(4 * width, 4 * width, size / 4, false),
         ],
         Extras: 2,
         Hidden: 64,
