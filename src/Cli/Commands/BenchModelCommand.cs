@@ -110,7 +110,7 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
             VoteWeight = args.DoubleOption("vote-weight", network.VoteWeight),
         };
         args.EnsureAllRead();
-        if (network.SwaShare is < 0 or >= 1 || double.IsNaN(network.SwaShare))
+        if (!Learning.Cnn.CnnOptions.IsEpochShare(network.SwaShare))
         {
             throw new UsageException(Texts.T(
                 $"--swa est la part des époques dont les poids sont moyennés : au moins 0 (désactivé) et moins de 1, pas {network.SwaShare.ToString(System.Globalization.CultureInfo.InvariantCulture)}.",
@@ -125,7 +125,7 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
         }
 
         TrainImagesCommand.EnsureVoteWeight(network.VoteWeight);
-        if (network.LowResolutionShare is < 0 or >= 1 || double.IsNaN(network.LowResolutionShare))
+        if (!Learning.Cnn.CnnOptions.IsEpochShare(network.LowResolutionShare))
         {
             var typed = network.LowResolutionShare.ToString(System.Globalization.CultureInfo.InvariantCulture);
             throw new UsageException(Texts.T(
@@ -133,14 +133,14 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
                 $"--low-res-share is the share of the epochs, at the start, trained on reduced images: at least 0 (off) and below 1, not {typed}."));
         }
 
-        if (network.LowResolutionSize % 4 != 0 || network.LowResolutionSize is < 8 or >= Learning.ImageRaster.Size)
+        if (!Learning.Cnn.CnnOptions.IsLowResolutionSize(network.LowResolutionSize))
         {
             throw new UsageException(Texts.T(
                 $"--low-res-size est la taille des images réduites : un multiple de 4 de 8 à {Learning.ImageRaster.Size - 4} pixels, pas {network.LowResolutionSize}.",
                 $"--low-res-size is the size of the reduced images: a multiple of 4 from 8 to {Learning.ImageRaster.Size - 4} pixels, not {network.LowResolutionSize}."));
         }
 
-        if (network.Momentum is < 0 or >= 1 || double.IsNaN(network.Momentum))
+        if (!Learning.Cnn.CnnOptions.IsMomentum(network.Momentum))
         {
             var typed = network.Momentum.ToString(System.Globalization.CultureInfo.InvariantCulture);
             throw new UsageException(Texts.T(

@@ -115,7 +115,7 @@ public sealed class TrainImagesCommand : ICliCommand
 
     internal static void EnsureVoteWeight(double weight)
     {
-        if (!(weight is >= 0 and <= 1))
+        if (!Learning.Cnn.CnnOptions.IsVoteWeight(weight))
         {
             throw new UsageException(Texts.T(
                 $"--vote-weight est la part de chaque cible d'entraînement tirée des réponses de la foule sur l'image : de 0 (les étiquettes seules) à 1, pas {weight.ToString(CultureInfo.InvariantCulture)}.",

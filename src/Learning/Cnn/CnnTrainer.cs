@@ -83,6 +83,18 @@ public sealed record CnnOptions
 
     /// <summary>The seed of the <paramref name="index"/>-th network (0: <see cref="Seed"/> itself).</summary>
     public int SeedOf(int index) => unchecked(Seed + (index * 1_000_003));
+
+    /// <summary>A share of the epochs (<see cref="LowResolutionShare"/>, <see cref="SwaShare"/>): at least 0 (off) and below 1.</summary>
+    public static bool IsEpochShare(double share) => share is >= 0 and < 1;
+
+    /// <summary>A <see cref="LowResolutionSize"/>: a multiple of 4 from 8 pixels to below the full size.</summary>
+    public static bool IsLowResolutionSize(int size) => size % 4 == 0 && size is >= 8 and < ImageRaster.Size;
+
+    /// <summary>A <see cref="VoteWeight"/>: from 0 (labels alone) to 1 (the crowd's answer shares alone).</summary>
+    public static bool IsVoteWeight(double weight) => weight is >= 0 and <= 1;
+
+    /// <summary>A <see cref="Momentum"/>: at least 0 and below 1.</summary>
+    public static bool IsMomentum(double momentum) => momentum is >= 0 and < 1;
 }
 
 public enum CnnOptimizer
@@ -118,17 +130,17 @@ internal static class CnnTrainer
             throw new ArgumentException($"{voteShares.Count} vote shares for {train.Count} training images.", nameof(voteShares));
         }
 
-        if (!(options.VoteWeight is >= 0 and <= 1))
+        if (!CnnOptions.IsVoteWeight(options.VoteWeight))
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.VoteWeight, "The vote weight is between 0 (labels alone) and 1 (the crowd's answer shares alone).");
         }
 
-        if (options.LowResolutionShare is < 0 or >= 1 || double.IsNaN(options.LowResolutionShare))
+        if (!CnnOptions.IsEpochShare(options.LowResolutionShare))
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.LowResolutionShare, "The share of low-resolution epochs is at least 0 (off) and below 1.");
         }
 
-        if (options.LowResolutionEpochs > 0 && (options.LowResolutionSize % 4 != 0 || options.LowResolutionSize is < 8 or >= ImageRaster.Size))
+        if (options.LowResolutionEpochs > 0 && !CnnOptions.IsLowResolutionSize(options.LowResolutionSize))
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.LowResolutionSize, $"The low resolution is a multiple of 4 from 8 to {ImageRaster.Size - 4} pixels.");
         }
