@@ -104,8 +104,9 @@ public static class Trainer
         var width = network.Width;
         var optimizer = network.Optimizer == Cnn.CnnOptimizer.Sgd ? "SGD (Nesterov momentum)" : "AdamW";
         var resizing = network.LowResolutionEpochs > 0 ? FormattableString.Invariant($", the first {network.LowResolutionEpochs} of {network.Epochs} epochs on images averaged down to {network.LowResolutionSize} px") : "";
+        var jitter = network.ColourJitter > 0 ? FormattableString.Invariant($", brightness, contrast and colour varied by up to {network.ColourJitter:0.##} (colour {network.ColourJitter / 4:0.###})") : "";
         var several = network.Networks > 1 ? $" and over {network.Networks} networks trained from different seeds" : "";
-        return $"compact convolutional network (3x3 convolutions {width}-{2 * width}-{4 * width} channels with ReLU and max-pooling, global average pooling + the image's aspect and size, one hidden layer), trained from scratch with {optimizer} on random symmetries of the square (quarter turns swap the north-south/east-west classes) and small shifts{resizing}, test-time averaging over the 8 symmetries{several}, temperature calibration";
+        return $"compact convolutional network (3x3 convolutions {width}-{2 * width}-{4 * width} channels with ReLU and max-pooling, global average pooling + the image's aspect and size, one hidden layer), trained from scratch with {optimizer} on random symmetries of the square (quarter turns swap the north-south/east-west classes) and small shifts{jitter}{resizing}, test-time averaging over the 8 symmetries{several}, temperature calibration";
     }
 
     public const string Method = "handcrafted roof features (multi-scale gradients, HOG, row/column profiles, colour, 8x8 and 16x16 thumbnails) + ML.NET LightGBM multiclass, trained on identity, quarter turn and their mirrors (quarter turns swap the north-south/east-west classes), test-time averaging over the 8 square symmetries, temperature calibration";

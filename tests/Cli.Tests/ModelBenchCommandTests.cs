@@ -24,6 +24,8 @@ public sealed class ModelBenchCommandTests
     [InlineData("--low-res-share", "-0.25", "--low-res-share")]
     [InlineData("--low-res-size", "30", "--low-res-size")]
     [InlineData("--low-res-size", "48", "--low-res-size")]
+    [InlineData("--jitter", "1", "--jitter")]
+    [InlineData("--jitter", "-0.1", "--jitter")]
     public async Task An_out_of_range_setting_is_refused_with_a_usage_error_before_anything_is_trained(string option, string value, string named)
     {
         var (code, stdout, stderr) = await Run("bench", "model", "--smoke", option, value);

@@ -15,7 +15,7 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
 {
     public string Name => "bench model";
 
-    public string Usage => "bench model [--data DIR] [--smoke] [--limit N] [--model features|network|ensemble] [--extra-labels votes|answers] [--min-answers K] [--epochs N] [--width N] [--optimizer adamw|sgd] [--momentum X] [--learning-rate X] [--weight-decay X] [--seed N] [--swa SHARE] [--swa-learning-rate X] [--low-res-share SHARE] [--low-res-size N] [--networks N] [--vote-weight X] [--iterations N] [--threads N] [--augment dihedral|flips|none]";
+    public string Usage => "bench model [--data DIR] [--smoke] [--limit N] [--model features|network|ensemble] [--extra-labels votes|answers] [--min-answers K] [--epochs N] [--width N] [--optimizer adamw|sgd] [--momentum X] [--learning-rate X] [--weight-decay X] [--seed N] [--swa SHARE] [--swa-learning-rate X] [--low-res-share SHARE] [--low-res-size N] [--jitter X] [--networks N] [--vote-weight X] [--iterations N] [--threads N] [--augment dihedral|flips|none]";
 
     public string Summary => Texts.T(
         "Entraîne et évalue le classifieur d'images de toits sur OpenSolarMap (../shared/data) et affiche un objet JSON ; --smoke : 80 images générées, en quelques secondes.",
@@ -44,6 +44,11 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
             if (network.LowResolutionEpochs > 0)
             {
                 text.Append(FormattableString.Invariant($", the first {network.LowResolutionEpochs} epochs at {network.LowResolutionSize} pixels"));
+            }
+
+            if (network.ColourJitter > 0)
+            {
+                text.Append(FormattableString.Invariant($", colour jitter {network.ColourJitter}"));
             }
 
             if (network.SwaShare > 0)
@@ -106,6 +111,7 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
             SwaLearningRate = args.DoubleOption("swa-learning-rate", network.SwaLearningRate),
             LowResolutionShare = args.DoubleOption("low-res-share", network.LowResolutionShare),
             LowResolutionSize = args.IntOption("low-res-size", network.LowResolutionSize),
+            ColourJitter = args.DoubleOption("jitter", network.ColourJitter),
             Networks = args.IntOption("networks", network.Networks),
             VoteWeight = args.DoubleOption("vote-weight", network.VoteWeight),
         };
@@ -138,6 +144,14 @@ public sealed class BenchModelCommand : ICliCommand, IHasFlags
             throw new UsageException(Texts.T(
                 $"--low-res-size est la taille des images réduites : un multiple de 4 de 8 à {Learning.ImageRaster.Size - 4} pixels, pas {network.LowResolutionSize}.",
                 $"--low-res-size is the size of the reduced images: a multiple of 4 from 8 to {Learning.ImageRaster.Size - 4} pixels, not {network.LowResolutionSize}."));
+        }
+
+        if (!Learning.Cnn.CnnOptions.IsColourJitter(network.ColourJitter))
+        {
+            var typed = network.ColourJitter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            throw new UsageException(Texts.T(
+                $"--jitter est l'amplitude des variations de luminosité et de contraste des images d'entraînement (facteurs tirés entre 1 − X et 1 + X) : au moins 0 (désactivé) et moins de 1, pas {typed}.",
+                $"--jitter is how much the training images' brightness and contrast vary (factors drawn between 1 − X and 1 + X): at least 0 (off) and below 1, not {typed}."));
         }
 
         if (!Learning.Cnn.CnnOptions.IsMomentum(network.Momentum))

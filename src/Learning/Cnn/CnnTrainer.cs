@@ -46,6 +46,14 @@ public sealed record CnnOptions
     public int Shift { get; init; } = 2;
 
     public double LabelSmoothing { get; init; } = 0.05;
+    /// <summary>
+    /// Photometric augmentation (since stop 25): each training image at each epoch gets its brightness
+    /// and its contrast (around its own mean colour) scaled by factors drawn uniformly in [1 − j, 1 + j]
+    /// and each colour channel by one in [1 − j/4, 1 + j/4], on the raw pixel values (aerial photographs
+    /// of one roof differ in light and colour from one survey to another). 0 turns it off.
+    /// </summary>
+    public double ColourJitter { get; init; } = 0.2;
+
 
     /// <summary>
     /// How much of an image's training target comes from the crowd's answers on it (their shares per
@@ -92,6 +100,9 @@ public sealed record CnnOptions
 
     /// <summary>A <see cref="VoteWeight"/>: from 0 (labels alone) to 1 (the crowd's answer shares alone).</summary>
     public static bool IsVoteWeight(double weight) => weight is >= 0 and <= 1;
+
+    /// <summary>A <see cref="ColourJitter"/>: at least 0 (off) and below 1 (a factor reaching 0 would blank the image).</summary>
+    public static bool IsColourJitter(double jitter) => jitter is >= 0 and < 1;
 
     /// <summary>A <see cref="Momentum"/>: at least 0 and below 1.</summary>
     public static bool IsMomentum(double momentum) => momentum is >= 0 and < 1;
@@ -145,6 +156,11 @@ internal static class CnnTrainer
             throw new ArgumentOutOfRangeException(nameof(options), options.LowResolutionSize, $"The low resolution is a multiple of 4 from 8 to {ImageRaster.Size - 4} pixels.");
         }
 
+        if (!CnnOptions.IsColourJitter(options.ColourJitter))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.ColourJitter, "The colour jitter is at least 0 (off) and below 1.");
+        }
+
         var (mean, std) = Normalisation(train.Select(t => t.Image).ToList());
         var shape = ConvNetShape.Roof(classes, options.Width, options.GroupNorm);
         var nets = new List<ConvNet>();
@@ -195,6 +211,7 @@ internal static class CnnTrainer
         var average = swaEpochs > 0 ? new double[parameters.Length] : null;
         var averaged = 0;
         var voteWeight = (float)options.VoteWeight;
+        var jitter = (float)options.ColourJitter;
         for (var epoch = 0; epoch < options.Epochs; epoch++)
         {
             shuffle.Shuffle(order);
@@ -214,6 +231,7 @@ internal static class CnnTrainer
                     Span<float> extras = stackalloc float[shape.Extras];
                     Span<float> probabilities = stackalloc float[classes];
                     Span<float> mapped = stackalloc float[classes];
+                    Span<float> factors = stackalloc float[2 + ConvNetShape.Channels];
                     for (var b = t; b < batch; b += threads)
                     {
                         var index = order[s0 + b];
@@ -222,14 +240,17 @@ internal static class CnnTrainer
                         var dx = options.Shift > 0 ? random.Next(-options.Shift, options.Shift + 1) : 0;
                         var dy = options.Shift > 0 ? random.Next(-options.Shift, options.Shift + 1) : 0;
                         var (image, label) = train[index];
+                        var input = low ? fullInputs[t] : ws.Inputs[0];
+                        model.Prepare(image, transform, dx, dy, input, extras);
+                        if (jitter > 0)
+                        {
+                            DrawJitter(random, jitter, factors);
+                            Jitter(input, model.Mean, model.Std, factors[0], factors[1], factors[2..]);
+                        }
+
                         if (low)
                         {
-                            model.Prepare(image, transform, dx, dy, fullInputs[t], extras);
                             Downsample(fullInputs[t], ws.Inputs[0], ImageRaster.Size, taps);
-                        }
-                        else
-                        {
-                            model.Prepare(image, transform, dx, dy, ws.Inputs[0], extras);
                         }
 
                         active.Forward(ws, extras);
@@ -304,6 +325,48 @@ internal static class CnnTrainer
         }
 
         return net;
+    }
+
+    /// <summary>
+    /// The factors of one image's colour jitter, drawn after its symmetry and shift: brightness and
+    /// contrast in [1 − j, 1 + j], then one scale per colour channel in [1 − j/4, 1 + j/4].
+    /// </summary>
+    internal static void DrawJitter(Random random, float jitter, Span<float> factors)
+    {
+        factors[0] = 1f + (jitter * ((2f * random.NextSingle()) - 1f));
+        factors[1] = 1f + (jitter * ((2f * random.NextSingle()) - 1f));
+        for (var c = 2; c < factors.Length; c++)
+        {
+            factors[c] = 1f + (0.25f * jitter * ((2f * random.NextSingle()) - 1f));
+        }
+    }
+
+    /// <summary>
+    /// Changes the normalised CHW planes of one image as if its raw values v (v = z·std + mean) became
+    /// colour_c · brightness · (μ_c + contrast · (v − μ_c)), μ_c the image's own mean of channel c.
+    /// </summary>
+    internal static void Jitter(Span<float> chw, ReadOnlySpan<float> mean, ReadOnlySpan<float> std, float brightness, float contrast, ReadOnlySpan<float> colour)
+    {
+        var p = chw.Length / ConvNetShape.Channels;
+        for (var c = 0; c < ConvNetShape.Channels; c++)
+        {
+            var plane = chw.Slice(c * p, p);
+            var average = 0f;
+            foreach (var z in plane)
+            {
+                average += z;
+            }
+
+            average /= p;
+            var s = std[c];
+            var m = mean[c];
+            var k = colour[c] * brightness;
+            for (var i = 0; i < p; i++)
+            {
+                var raw = (s * average) + m + (contrast * s * (plane[i] - average));
+                plane[i] = ((k * raw) - m) / s;
+            }
+        }
     }
 
     /// <summary>
