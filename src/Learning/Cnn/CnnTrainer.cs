@@ -46,6 +46,7 @@ public sealed record CnnOptions
     public int Shift { get; init; } = 2;
 
     public double LabelSmoothing { get; init; } = 0.05;
+
     /// <summary>
     /// Photometric augmentation (since stop 25): each training image at each epoch gets its brightness
     /// and its contrast (around its own mean colour) scaled by factors drawn uniformly in [1 − j, 1 + j]
@@ -53,7 +54,6 @@ public sealed record CnnOptions
     /// of one roof differ in light and colour from one survey to another). 0 turns it off.
     /// </summary>
     public double ColourJitter { get; init; } = 0.2;
-
 
     /// <summary>
     /// How much of an image's training target comes from the crowd's answers on it (their shares per
