@@ -229,13 +229,17 @@ public sealed class GatewayFixture : IAsyncLifetime
     }.ToJsonString();
 
     /// <summary>Waits until the condition holds (the gateway works after answering 200).</summary>
-    public static async Task<T> Eventually<T>(Func<T?> probe, string what, int timeoutMs = 60_000)
+    public static Task<T> Eventually<T>(Func<T?> probe, string what, int timeoutMs = 60_000)
+        where T : class => Eventually<T>(() => Task.FromResult(probe()), what, timeoutMs);
+
+    /// <summary>As the other overload, for a probe that reads asynchronously (e.g. the gateway's stores).</summary>
+    public static async Task<T> Eventually<T>(Func<Task<T?>> probe, string what, int timeoutMs = 60_000)
         where T : class
     {
         var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
         while (true)
         {
-            if (probe() is { } found)
+            if (await probe() is { } found)
             {
                 return found;
             }

@@ -245,13 +245,8 @@ public sealed class SlackJourneyTests(GatewayFixture f)
         Assert.Contains("cobot_consent_accept", again.Json, StringComparison.Ordinal);
 
         // The notice reaches Slack before the gateway's record of the greeting is written: wait for it (up to 10 s).
-        var member = await members.GetAsync(slackUser, default);
-        for (var tries = 0; !member.Greeted && tries < 200; tries++)
-        {
-            await Task.Delay(50);
-            member = await members.GetAsync(slackUser, default);
-        }
-
+        var member = await GatewayFixture.Eventually(
+            async () => await members.GetAsync(slackUser, default) is { Greeted: true } greeted ? greeted : null, "the gateway's record of the greeting", timeoutMs: 10_000);
         Assert.Null(member.LastAnswerDay);
         Assert.Equal(0, member.StreakDays);
         Assert.True(member.Greeted);
