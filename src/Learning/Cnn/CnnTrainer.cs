@@ -361,9 +361,11 @@ internal static class CnnTrainer
             var s = std[c];
             var m = mean[c];
             var k = colour[c] * brightness;
+            var rawAverage = (s * average) + m;
+            var spread = contrast * s;
             for (var i = 0; i < p; i++)
             {
-                var raw = (s * average) + m + (contrast * s * (plane[i] - average));
+                var raw = rawAverage + (spread * (plane[i] - average));
                 plane[i] = ((k * raw) - m) / s;
             }
         }
