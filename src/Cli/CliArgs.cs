@@ -13,6 +13,7 @@ public sealed class CliArgs
 {
     private readonly Dictionary<string, string?> _options = new(StringComparer.Ordinal);
     private readonly HashSet<string> _read = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _missingValue = new(StringComparer.Ordinal);
 
     public IReadOnlyList<string> Positionals { get; }
 
@@ -45,9 +46,9 @@ public sealed class CliArgs
             }
             else
             {
-                throw new UsageException(Texts.T(
-                    $"L'option --{name} attend une valeur (ou n'est pas une option de cette commande : voir --help).",
-                    $"Option --{name} needs a value (or is not an option of this command: see --help)."));
+                // Last on the line without a value: an option the command reads is then missing its value, any other
+                // is unknown (which EnsureAllRead says), so a typo reads the same wherever it stands.
+                _missingValue.Add(name);
             }
         }
 
@@ -57,6 +58,11 @@ public sealed class CliArgs
     public string? Option(string name)
     {
         _read.Add(name);
+        if (_missingValue.Contains(name))
+        {
+            throw new UsageException(Texts.T($"L'option --{name} attend une valeur.", $"Option --{name} needs a value."));
+        }
+
         return _options.GetValueOrDefault(name);
     }
 
@@ -88,7 +94,7 @@ public sealed class CliArgs
     /// <summary>Call after reading every option: refuses options the command does not know.</summary>
     public void EnsureAllRead()
     {
-        var unknown = _options.Keys.Where(k => !_read.Contains(k)).ToList();
+        var unknown = _options.Keys.Concat(_missingValue).Where(k => !_read.Contains(k)).Distinct(StringComparer.Ordinal).ToList();
         if (unknown.Count > 0)
         {
             throw new UsageException(Texts.T("Option(s) inconnue(s) : ", "Unknown option(s): ") + string.Join(", ", unknown.Select(u => "--" + u)));

@@ -21,8 +21,11 @@ public static class CliHost
 
         if (command is null || help)
         {
-            PrintHelp(commands, command);
-            return args.Length == 0 || help ? 0 : 2;
+            // Help asked for (or no command at all) goes to standard output, where a pager can read it; the list of
+            // commands after an unknown one is part of an error message, so it goes to standard error with it.
+            var asked = args.Length == 0 || help;
+            PrintHelp(commands, command, asked ? Console.Out : Console.Error);
+            return asked ? 0 : 2;
         }
 
         using var cts = new CancellationTokenSource();
@@ -105,18 +108,18 @@ public static class CliHost
     private static HashSet<string> FlagsOf(ICliCommand command) =>
         command is IHasFlags f ? new HashSet<string>(f.Flags, StringComparer.Ordinal) : [];
 
-    private static void PrintHelp(IReadOnlyList<ICliCommand> commands, ICliCommand? selected)
+    private static void PrintHelp(IReadOnlyList<ICliCommand> commands, ICliCommand? selected, TextWriter to)
     {
         if (selected is not null)
         {
-            Console.WriteLine($"{UsagePrefix}{selected.Usage}\n\n{selected.Summary}");
+            to.WriteLine($"{UsagePrefix}{selected.Usage}\n\n{selected.Summary}");
             return;
         }
 
-        Console.WriteLine(Texts.T("coconstruisons — la ligne de commande de Co-construisons\n\ncommandes :", "coconstruisons — Co-construisons command line\n\ncommands:"));
+        to.WriteLine(Texts.T("coconstruisons — la ligne de commande de Co-construisons\n\ncommandes :", "coconstruisons — Co-construisons command line\n\ncommands:"));
         foreach (var c in commands.OrderBy(c => c.Name, StringComparer.Ordinal))
         {
-            Console.WriteLine($"  {c.Usage}\n      {c.Summary}");
+            to.WriteLine($"  {c.Usage}\n      {c.Summary}");
         }
     }
 }

@@ -20,8 +20,15 @@ public static class InfrastructureServices
     /// </summary>
     public static IServiceCollection AddInfrastructure(this IServiceCollection services, IConfiguration configuration, bool isDevelopment)
     {
-        var connectionString = ConnectionTuning.Apply(configuration.GetConnectionString("Marten") ?? DefaultConnectionString);
-        var schema = configuration["Marten:Schema"] ?? "coconstruisons";
+        var written = configuration.GetConnectionString("Marten") ?? DefaultConnectionString;
+        var schema = configuration["Marten:Schema"] ?? DatabaseSettings.DefaultSchema;
+        if ((DatabaseSettings.ConnectionProblem(written) ?? DatabaseSettings.SchemaProblem(schema)) is { } problem)
+        {
+            // A configuration error of the operator's: said in words at start-up, before anything connects.
+            throw new InvalidOperationException(problem);
+        }
+
+        var connectionString = ConnectionTuning.Apply(written);
         var dataFolder = Path.GetFullPath(configuration["Storage:Path"] ?? ".data");
 
         services.AddMarten(opts => MartenRegistration.Configure(opts, connectionString, schema))

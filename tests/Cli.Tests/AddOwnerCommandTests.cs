@@ -39,6 +39,19 @@ public sealed class AddOwnerCommandTests : IAsyncLifetime
         Assert.Contains("au moins 8 caractères", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    public async Task An_empty_display_name_is_refused_in_words_of_the_chosen_language(string name)
+    {
+        using var french = UiCulture.Use(UiCulture.French);
+        var error = await Assert.ThrowsAsync<CliException>(() =>
+            AddOwnerCommand.Register(Settings, "agent@ville.fr", name, "mot-de-passe-solide", CancellationToken.None));
+
+        Assert.Contains("Le nom affiché est obligatoire (200 caractères au plus).", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Display Name", error.Message, StringComparison.Ordinal);
+    }
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()

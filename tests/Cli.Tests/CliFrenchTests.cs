@@ -19,8 +19,9 @@ public sealed class CliFrenchTests : IDisposable
 
         Assert.Equal(2, code);
         Assert.Contains("erreur : commande inconnue « frobnicate » (les commandes sont listées ci-dessous).", stderr, StringComparison.Ordinal);
-        Assert.Contains("commandes :", stdout, StringComparison.Ordinal);
-        Assert.Contains("Déduit une étiquette par élément", stdout, StringComparison.Ordinal);
+        Assert.Contains("commandes :", stderr, StringComparison.Ordinal);
+        Assert.Contains("Déduit une étiquette par élément", stderr, StringComparison.Ordinal);
+        Assert.Empty(stdout);
         Assert.DoesNotContain("unknown command", stderr, StringComparison.Ordinal);
     }
 

@@ -88,12 +88,71 @@ public sealed class ConsensusCommandTests : IDisposable
         var answers = Write("answers.csv", "item,worker,label\nx,a,flat\nx,b,north_south\nx,a,north_south\ny,a,flat\ny,b,flat\n");
         var output = Path.Combine(_dir, "out.csv");
 
-        var (code, _, stderr) = await Run("consensus", answers, "--repeats", "keep-last", "--out", output);
+        var (code, stdout, stderr) = await Run("consensus", answers, "--repeats", "keep-last", "--out", output);
 
         Assert.Equal(0, code);
         Assert.Contains("warning:", stderr, StringComparison.Ordinal);
         Assert.Contains("1 repeated (item, worker) answer(s)", stderr, StringComparison.Ordinal);
         Assert.StartsWith("x,north_south,", File.ReadAllLines(output)[1], StringComparison.Ordinal);
+        Assert.Contains("2 items, 2 contributors, 4 answers", stdout, StringComparison.Ordinal); // 5 rows, one earlier answer dropped
+    }
+
+    [Theory]
+    [InlineData("answers")]
+    [InlineData("truth")]
+    public async Task An_output_file_that_is_an_input_is_refused_and_the_input_is_left_as_it_was(string which)
+    {
+        var answers = Write("answers.csv", Answers);
+        var truth = Write("truth.csv", "item,label\nroof2,flat\n");
+        var target = which == "answers" ? answers : truth;
+        var before = File.ReadAllText(target);
+
+        // The same file named another way (a relative path from another folder).
+        var sameFile = Path.GetRelativePath(Environment.CurrentDirectory, target);
+        var (code, _, stderr) = await Run("consensus", answers, "--truth", truth, "--out", sameFile);
+
+        Assert.Equal(2, code);
+        Assert.Contains("--out names the input file", stderr, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllText(target));
+    }
+
+    [Fact]
+    public async Task A_misspelt_option_reads_as_unknown_wherever_it_stands_and_a_known_one_without_value_says_so()
+    {
+        var answers = Write("answers.csv", Answers);
+
+        var (lastCode, _, lastErr) = await Run("consensus", answers, "--bogus");
+        var (middleCode, _, middleErr) = await Run("consensus", answers, "--bogus", "x");
+        var (outCode, _, outErr) = await Run("consensus", answers, "--out");
+
+        Assert.Equal((2, 2, 2), (lastCode, middleCode, outCode));
+        Assert.Contains("Unknown option(s): --bogus", lastErr, StringComparison.Ordinal);
+        Assert.Contains("Unknown option(s): --bogus", middleErr, StringComparison.Ordinal);
+        Assert.Contains("Option --out needs a value.", outErr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--prior-accuracy", "7", "--prior-accuracy must be strictly between 0 and 1, not 7.")]
+    [InlineData("--prior-accuracy", "0", "--prior-accuracy must be strictly between 0 and 1, not 0.")]
+    [InlineData("--prior-strength", "-1", "--prior-strength must be a finite number ≥ 0, not -1.")]
+    [InlineData("--pooled-weight", "5", "--pooled-weight must be between 0 and 1, not 5.")]
+    [InlineData("--class-prior", "-3", "--class-prior must be a finite number ≥ 0, not -3.")]
+    public async Task Out_of_range_benchmark_options_are_usage_errors_naming_the_option(string option, string value, string expected)
+    {
+        var (code, stdout, stderr) = await Run("bench", "consensus", "--smoke", option, value);
+
+        Assert.Equal(2, code);
+        Assert.Contains(expected, stderr, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, stdout);
+    }
+
+    [Fact]
+    public async Task Out_of_range_benchmark_options_are_said_in_french_under_a_french_locale()
+    {
+        var (code, _, stderr) = await CapturedCli.Run([new BenchConsensusCommand()], ["bench", "consensus", "--smoke", "--pooled-weight", "5"], UiCulture.French);
+
+        Assert.Equal(2, code);
+        Assert.Contains("--pooled-weight doit être entre 0 et 1, pas 5.", stderr, StringComparison.Ordinal);
     }
 
     [Theory]

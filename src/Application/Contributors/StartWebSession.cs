@@ -18,7 +18,8 @@ public sealed class StartWebSessionValidator : AbstractValidator<StartWebSession
     {
         RuleFor(c => c.ConsentAccepted).Equal(true)
             .WithMessage(_ => Texts.T("Il faut accepter la notice de consentement pour contribuer.", "The consent notice must be accepted to contribute."));
-        RuleFor(c => c.ConsentVersion).MaximumLength(40);
+        RuleFor(c => c.ConsentVersion).MaximumLength(40)
+            .WithMessage(_ => Texts.T("La version du texte de consentement a 40 caractères au plus.", "The consent text's version is at most 40 characters."));
     }
 }
 

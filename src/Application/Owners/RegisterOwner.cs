@@ -16,7 +16,8 @@ public sealed class RegisterOwnerValidator : AbstractValidator<RegisterOwner>
     public RegisterOwnerValidator()
     {
         RuleFor(c => c.Email).NotEmpty().EmailAddress().WithMessage(_ => Texts.T("Adresse électronique invalide.", "Invalid email address."));
-        RuleFor(c => c.DisplayName).NotEmpty().MaximumLength(200);
+        RuleFor(c => c.DisplayName).Must(n => !string.IsNullOrWhiteSpace(n) && n.Length <= 200)
+            .WithMessage(_ => Texts.T("Le nom affiché est obligatoire (200 caractères au plus).", "The display name is required (at most 200 characters)."));
         RuleFor(c => c.Password).MinimumLength(8)
             .WithMessage(_ => Texts.T("Le mot de passe fait au moins 8 caractères.", "The password is at least 8 characters."));
     }

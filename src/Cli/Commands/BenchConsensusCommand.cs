@@ -43,6 +43,38 @@ public sealed class BenchConsensusCommand : ICliCommand, IHasFlags
 
     public IReadOnlyList<string> Flags => ["smoke"];
 
+    /// <summary>The first of the model options outside its range, said with the option's name; null when all are in range.</summary>
+    internal static string? OptionProblem(ConsensusOptions options)
+    {
+        string Number(double value) => value.ToString(CultureInfo.InvariantCulture);
+        if (!(options.WorkerPrior.Accuracy > 0 && options.WorkerPrior.Accuracy < 1))
+        {
+            return Texts.T(
+                $"--prior-accuracy doit être strictement entre 0 et 1, pas {Number(options.WorkerPrior.Accuracy)}.",
+                $"--prior-accuracy must be strictly between 0 and 1, not {Number(options.WorkerPrior.Accuracy)}.");
+        }
+
+        if (!(options.WorkerPrior.Strength >= 0) || double.IsInfinity(options.WorkerPrior.Strength))
+        {
+            return Texts.T(
+                $"--prior-strength doit être un nombre fini ≥ 0, pas {Number(options.WorkerPrior.Strength)}.",
+                $"--prior-strength must be a finite number ≥ 0, not {Number(options.WorkerPrior.Strength)}.");
+        }
+
+        if (!(options.PooledWeight >= 0 && options.PooledWeight <= 1))
+        {
+            return Texts.T(
+                $"--pooled-weight doit être entre 0 et 1, pas {Number(options.PooledWeight)}.",
+                $"--pooled-weight must be between 0 and 1, not {Number(options.PooledWeight)}.");
+        }
+
+        return options.ClassPriorStrength >= 0 && !double.IsInfinity(options.ClassPriorStrength)
+            ? null
+            : Texts.T(
+                $"--class-prior doit être un nombre fini ≥ 0, pas {Number(options.ClassPriorStrength)}.",
+                $"--class-prior must be a finite number ≥ 0, not {Number(options.ClassPriorStrength)}.");
+    }
+
     public Task<int> RunAsync(CliArgs args, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -68,6 +100,11 @@ public sealed class BenchConsensusCommand : ICliCommand, IHasFlags
         if (!ConsensusMethods.IsKnown(options.Method))
         {
             throw new UsageException(ConsensusCommand.UnknownMethod(options.Method));
+        }
+
+        if (OptionProblem(options) is { } problem)
+        {
+            throw new UsageException(problem);
         }
 
         var datasets = new List<(string Name, IReadOnlyList<CrowdAnswer> Answers, IReadOnlyDictionary<string, string> Truth)>();

@@ -43,6 +43,14 @@ public sealed class ConsensusCommand : ICliCommand
             throw new UsageException(UnknownMethod(method));
         }
 
+        if (outPath is not null &&
+            new[] { args.Positionals[0], goldPath, truthPath }.FirstOrDefault(input => input is not null && SameFile(input, outPath)) is { } overwritten)
+        {
+            throw new UsageException(Texts.T(
+                $"--out désigne le fichier d'entrée « {overwritten} », qui serait écrasé ; choisissez un autre fichier de sortie.",
+                $"--out names the input file '{overwritten}', which would be overwritten; choose another output file."));
+        }
+
         var options = new ConsensusOptions
         {
             Method = method,
@@ -93,9 +101,13 @@ public sealed class ConsensusCommand : ICliCommand
             }
         }
 
+        // With keep-last, a contributor's earlier answers on an item were dropped (the warning above said how many).
+        var answersUsed = options.Repeats == RepeatPolicy.KeepAll
+            ? file.Answers.Count
+            : file.Answers.Select(a => (a.Item, a.Worker)).Distinct().Count();
         report.WriteLine(Texts.T(
-            string.Create(CultureInfo.InvariantCulture, $"{fit.Method} : {fit.Items.Count} éléments, {fit.Workers.Count} contributeurs, {file.Answers.Count} réponses, {fit.Iterations} itérations"),
-            string.Create(CultureInfo.InvariantCulture, $"{fit.Method}: {fit.Items.Count} items, {fit.Workers.Count} contributors, {file.Answers.Count} answers, {fit.Iterations} iterations")));
+            string.Create(CultureInfo.InvariantCulture, $"{fit.Method} : {fit.Items.Count} éléments, {fit.Workers.Count} contributeurs, {answersUsed} réponses, {fit.Iterations} itérations"),
+            string.Create(CultureInfo.InvariantCulture, $"{fit.Method}: {fit.Items.Count} items, {fit.Workers.Count} contributors, {answersUsed} answers, {fit.Iterations} iterations")));
         if (truth is not null)
         {
             var (correct, scored) = Score(fit, truth);
@@ -107,6 +119,20 @@ public sealed class ConsensusCommand : ICliCommand
         }
 
         return Task.FromResult(0);
+    }
+
+    /// <summary>Whether two paths name the same file (the same full path, or the same existing file reached another way).</summary>
+    private static bool SameFile(string a, string b)
+    {
+        if (string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        var first = new FileInfo(a);
+        var second = new FileInfo(b);
+        return first.Exists && second.Exists &&
+               string.Equals(first.ResolveLinkTarget(true)?.FullName ?? first.FullName, second.ResolveLinkTarget(true)?.FullName ?? second.FullName, StringComparison.Ordinal);
     }
 
     /// <summary>Correct and scored counts over items with at least one answer that is evidence and a truth label.</summary>

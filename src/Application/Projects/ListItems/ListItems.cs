@@ -1,3 +1,4 @@
+using CoConstruisons.Application.Common;
 using CoConstruisons.Domain.Contributions;
 using CoConstruisons.Domain.Items;
 using FluentValidation;
@@ -16,8 +17,10 @@ public sealed class ListItemsValidator : AbstractValidator<ListItems>
 {
     public ListItemsValidator()
     {
-        RuleFor(q => q.Page).GreaterThanOrEqualTo(0);
-        RuleFor(q => q.PageSize).InclusiveBetween(0, 500);
+        RuleFor(q => q.Page).GreaterThanOrEqualTo(0)
+            .WithMessage(_ => Texts.T("Le numéro de page commence à 0.", "Page numbers start at 0."));
+        RuleFor(q => q.PageSize).InclusiveBetween(0, 500)
+            .WithMessage(_ => Texts.T("Une page montre de 0 à 500 éléments.", "A page shows 0 to 500 items."));
     }
 }
 
