@@ -43,6 +43,37 @@ public sealed class ProjectServiceTests(ApiFixture api)
     }
 
     [Fact]
+    public async Task The_language_of_a_projects_texts_is_kept_and_shown_to_contributors_french_when_unsaid()
+    {
+        var headers = await api.OwnerHeaders();
+        var english = ValidSettings("Roofs of Leeds");
+        english.Language = "en";
+        var contributors = new ContributorService.ContributorServiceClient(api.Channel);
+
+        var createdEnglish = await _projects.CreateProjectAsync(new CreateProjectRequest { Settings = english }, headers);
+        var createdUnsaid = await _projects.CreateProjectAsync(new CreateProjectRequest { Settings = ValidSettings("Toits de Nantes") }, headers);
+        var publicEnglish = await contributors.GetPublicProjectAsync(new GetPublicProjectRequest { ProjectId = createdEnglish.Id });
+        var publicUnsaid = await contributors.GetPublicProjectAsync(new GetPublicProjectRequest { ProjectId = createdUnsaid.Id });
+
+        Assert.Equal(("en", "fr"), (createdEnglish.Settings.Language, createdUnsaid.Settings.Language));
+        Assert.Equal(("en", "fr"), (publicEnglish.Language, publicUnsaid.Language));
+    }
+
+    [Fact]
+    public async Task A_language_other_than_french_or_english_is_refused_naming_the_field()
+    {
+        var settings = ValidSettings();
+        settings.Language = "de";
+
+        var error = await Assert.ThrowsAsync<RpcException>(() =>
+            _projects.CreateProjectAsync(new CreateProjectRequest { Settings = settings }, api.OwnerHeaders().Result).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        var fields = error.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations;
+        Assert.Contains(fields, f => f.Field.EndsWith("Language", StringComparison.Ordinal) && f.Description.Contains("pas « de »", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Invalid_settings_are_refused_with_field_violations_in_french()
     {
         var settings = ValidSettings();

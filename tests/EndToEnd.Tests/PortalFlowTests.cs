@@ -107,6 +107,7 @@ public sealed class PortalFlowTests : IAsyncLifetime
         await owner.GetByTestId("choice-add").ClickAsync();
         await owner.GetByTestId("choice-label-2").FillAsync("Plat");
         await owner.GetByTestId("answers-per-item").FillAsync("2");
+        await Assertions.Expect(owner.GetByTestId("project-language")).ToHaveValueAsync("fr"); // the page's language, by default
         await owner.GetByTestId("create-submit").ClickAsync();
         var projectPage = owner.GetByTestId("project-page");
         await Assertions.Expect(projectPage).ToBeVisibleAsync();
@@ -192,6 +193,9 @@ public sealed class PortalFlowTests : IAsyncLifetime
         await Accessibility.AssertNoViolationsAsync(contributor, "labelling page: thank-you screen");
         await contributor.GetByTestId("lang-toggle").ClickAsync();
         await Assertions.Expect(contributor.GetByTestId("thanks")).ToContainTextAsync("Thank you!");
+        // The page is English now, the owner's texts are still French, and say so to screen readers.
+        await Assertions.Expect(contributor.Locator("html")).ToHaveAttributeAsync("lang", "en");
+        await Assertions.Expect(contributor.GetByTestId("label-title")).ToHaveAttributeAsync("lang", "fr");
         await Accessibility.AssertNoViolationsAsync(contributor, "labelling page: thank-you screen, in English");
 
         // Owner: the project page shows three answers, and the CSV export holds exactly them.

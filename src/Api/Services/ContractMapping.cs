@@ -18,7 +18,8 @@ public static class ContractMapping
             s.MinAnswersPerItem == 0 ? Math.Min(2, Math.Max(1, s.AnswersPerItem)) : s.MinAnswersPerItem,
             s.ConfidenceTarget == 0 ? 0.95 : s.ConfidenceTarget,
             s.AutoLabelPrecision == 0 ? DomainSettings.DefaultAutoLabelPrecision : s.AutoLabelPrecision,
-            s.HasModelPriorWeight ? s.ModelPriorWeight : DomainSettings.DefaultModelPriorWeight);
+            s.HasModelPriorWeight ? s.ModelPriorWeight : DomainSettings.DefaultModelPriorWeight,
+            string.IsNullOrWhiteSpace(s.Language) ? DomainSettings.DefaultLanguage : s.Language.Trim());
 
     /// <summary>A stable key from a label when the client sent none: "Nord–sud" → "nord_sud".</summary>
     public static string KeyFor(string label, int index)
@@ -47,6 +48,7 @@ public static class ContractMapping
             ConfidenceTarget = s.ConfidenceTarget,
             AutoLabelPrecision = s.AutoLabelPrecision,
             ModelPriorWeight = s.ModelPriorWeight,
+            Language = s.Language,
         };
         settings.Choices.AddRange(s.Choices.Select(ToContract));
         return settings;

@@ -20,6 +20,7 @@ public sealed class ContributorGrpcService(IMediator mediator, CallerContext cal
             Question = s.Question,
             AllowDontKnow = s.AllowDontKnow,
             Instructions = s.Instructions,
+            Language = s.Language,
         };
         result.Choices.AddRange(s.Choices.Select(ContractMapping.ToContract));
         return result;

@@ -12,8 +12,20 @@ public sealed record ProjectSettings(
     int MinAnswersPerItem = 2,
     double ConfidenceTarget = 0.95,
     double AutoLabelPrecision = ProjectSettings.DefaultAutoLabelPrecision,
-    double ModelPriorWeight = ProjectSettings.DefaultModelPriorWeight)
+    double ModelPriorWeight = ProjectSettings.DefaultModelPriorWeight,
+    string Language = ProjectSettings.DefaultLanguage)
 {
+    /// <summary>
+    /// The language the owner wrote the project's texts in (title, description, question, choices, instructions):
+    /// pages mark those texts with it, so that a screen reader reads a French question in French even when the
+    /// page around it is in English (WCAG 3.1.2, RGAA 8.7). French unless the owner says otherwise; projects
+    /// created before the setting existed are French.
+    /// </summary>
+    public const string DefaultLanguage = "fr";
+
+    /// <summary>The languages a project's texts may be written in (ISO 639-1 codes).</summary>
+    public static IReadOnlyList<string> Languages { get; } = ["fr", "en"];
+
     /// <summary>
     /// How much the latest model's calibrated prediction counts as a prior in an item's consensus
     /// (0 = not at all, 1 = as a calibrated likelihood, Bayes' rule): the belief starts from the

@@ -1,4 +1,5 @@
 import type { SvgNode } from "./charts";
+import { splitAtPart } from "./util";
 
 // A tiny hyperscript helper: the portal builds its DOM with h(), never with innerHTML, so text
 // from the server is always inserted as text.
@@ -147,4 +148,14 @@ export function downloadBlob(blob: Blob, fileName: string): void {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+/**
+ * An interface sentence (in the page's language, built with util's PART where the owner's text goes) as nodes, the
+ * owner's text in a span marked with the language it is written in, so that a screen reader reads each part in its
+ * own language (WCAG 3.1.2, RGAA 8.7).
+ */
+export function withPart(sentence: string, part: string, lang: string): Child[] {
+  const cut = splitAtPart(sentence);
+  return cut ? [cut[0], h("span", { lang }, part), cut[1]] : [sentence];
 }

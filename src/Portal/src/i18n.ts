@@ -60,6 +60,8 @@ const fr = {
   "create.instructions": "Consignes pour les contributeurs",
   "create.instructionsHint": "Comment reconnaître chaque réponse, les pièges à éviter.",
   "create.answersPerItem": "Nombre de réponses voulues par image",
+  "create.language": "Langue des textes du projet",
+  "create.languageHint": "La langue du titre, de la question, des choix et des consignes : les pages les marquent de cette langue pour que les lecteurs d'écran les lisent bien.",
   "create.submit": "Créer le projet",
   "create.cancel": "Annuler",
 
@@ -484,6 +486,8 @@ const en: Record<MessageKey, string> = {
   "create.instructions": "Instructions for contributors",
   "create.instructionsHint": "How to recognise each answer, pitfalls to avoid.",
   "create.answersPerItem": "Answers wanted per image",
+  "create.language": "Language of the project's texts",
+  "create.languageHint": "The language of the title, question, choices and instructions: pages mark them with it so that screen readers read them right.",
   "create.submit": "Create the project",
   "create.cancel": "Cancel",
 

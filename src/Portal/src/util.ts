@@ -59,3 +59,17 @@ export function pageTitle(heading: string | null | undefined, appName: string): 
   const text = (heading ?? "").replace(/\s+/g, " ").trim();
   return text === "" || text === appName ? appName : `${text} — ${appName}`;
 }
+
+/** The language a project's texts are written in: "en" when the owner said so, else "fr" (also for projects made before the setting). */
+export function projectLang(lang: string | undefined): "fr" | "en" {
+  return lang === "en" ? "en" : "fr";
+}
+
+/** Stands where an owner's text goes in an interface sentence (see splitAtPart and dom's withPart). */
+export const PART = "\u0001";
+
+/** An interface sentence built with PART in place of the owner's text, cut around it: [before, after]; null when PART is not there. */
+export function splitAtPart(sentence: string): [string, string] | null {
+  const at = sentence.indexOf(PART);
+  return at < 0 ? null : [sentence.slice(0, at), sentence.slice(at + PART.length).split(PART).join("")];
+}

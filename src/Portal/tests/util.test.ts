@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseRoute, paths } from "../src/router";
-import { choiceLabel, myDataFileName, newIdempotencyKey, pageTitle, percent, projectProgress, sameOriginImageUrl } from "../src/util";
+import { choiceLabel, myDataFileName, newIdempotencyKey, pageTitle, PART, percent, projectLang, projectProgress, sameOriginImageUrl, splitAtPart } from "../src/util";
+import { t } from "../src/i18n";
 
 describe("routes", () => {
   it("reads every page from the hash", () => {
@@ -104,5 +105,21 @@ describe("page titles", () => {
     expect(pageTitle(null, "Co-construisons")).toBe("Co-construisons");
     expect(pageTitle("  ", "Co-construisons")).toBe("Co-construisons");
     expect(pageTitle("Co-construisons", "Co-construisons")).toBe("Co-construisons");
+  });
+});
+
+describe("the language of a project's texts", () => {
+  it("is English only when the owner said so, French otherwise (and for projects made before the setting)", () => {
+    expect(projectLang("en")).toBe("en");
+    expect(projectLang("fr")).toBe("fr");
+    expect(projectLang("")).toBe("fr");
+    expect(projectLang(undefined)).toBe("fr");
+  });
+
+  it("cuts an interface sentence around the owner's text, in either language of the page", () => {
+    expect(splitAtPart(t("label.questionIs", { question: PART }, "en"))).toEqual(["Question: ", ""]);
+    expect(splitAtPart(t("label.questionIs", { question: PART }, "fr"))).toEqual(["Question : ", ""]);
+    expect(splitAtPart(`Choices: ${PART} (and more)`)).toEqual(["Choices: ", " (and more)"]);
+    expect(splitAtPart("No owner's text here")).toBeNull();
   });
 });

@@ -55,6 +55,10 @@ public sealed class ProjectSettingsValidator : AbstractValidator<ProjectSettings
             .WithMessage(_ => Texts.T(
                 "Le poids du modèle dans le consensus va de 0 (sans effet) à 1.",
                 "The model's weight in consensus is between 0 (no effect) and 1."));
+        RuleFor(s => s.Language).Must(l => ProjectSettings.Languages.Contains(l))
+            .WithMessage(s => Texts.T(
+                $"La langue des textes du projet est « fr » (français) ou « en » (anglais), pas « {s.Language} ».",
+                $"The project's texts are in 'fr' (French) or 'en' (English), not '{s.Language}'."));
     }
 
     private static bool NoRepeat(IEnumerable<string?> values, StringComparer comparer)

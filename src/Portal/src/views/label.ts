@@ -1,14 +1,14 @@
 import { Code } from "@connectrpc/connect";
 import type { PageContext } from "../app";
 import { contributors, tasks } from "../api";
-import { downloadBlob, h, liveRegion, replace, say } from "../dom";
+import { downloadBlob, h, liveRegion, replace, say, withPart } from "../dom";
 import { errorCode, errorMessage } from "../errors";
 import type { PublicProject } from "../gen/coconstruisons/v1/contributors_pb";
 import type { NextTaskResponse, LabellingTask as Task } from "../gen/coconstruisons/v1/tasks_pb";
 import { t } from "../i18n";
 import { isTypingTarget, keyToAction, shortcutFor } from "../keyboard";
 import { clearContributorToken, getContributorToken, setContributorToken } from "../session";
-import { myDataFileName, newIdempotencyKey, sameOriginImageUrl } from "../util";
+import { myDataFileName, newIdempotencyKey, PART, projectLang, sameOriginImageUrl } from "../util";
 import { focusHeading, type Page } from "./page";
 
 /** Version of the consent notice shown below; recorded by the server with the session. */
@@ -51,17 +51,20 @@ export async function labelPage(ctx: PageContext, projectId: string, linkToken?:
 
   const contributor = () => ({ identity: { case: "sessionToken" as const, value: token ?? "" } });
 
+  // The owner's texts (title, question, choices, instructions) are marked with the language they are written in.
+  const lang = () => projectLang(project?.language);
+
   const header = () =>
     h(
       "header",
       { class: "label-head" },
-      h("h1", { testid: "label-title" }, project?.title ?? t("app.name")),
-      project?.description ? h("p", { class: "lead" }, project.description) : null,
+      h("h1", { testid: "label-title", lang: project ? lang() : null }, project?.title ?? t("app.name")),
+      project?.description ? h("p", { class: "lead", lang: lang() }, project.description) : null,
     );
 
   const instructions = () =>
     project?.instructions
-      ? h("details", { class: "instructions", open: true, testid: "instructions" }, h("summary", null, t("label.instructions")), h("p", null, project.instructions))
+      ? h("details", { class: "instructions", open: true, testid: "instructions" }, h("summary", null, t("label.instructions")), h("p", { lang: lang() }, project.instructions))
       : null;
 
   const setBusy = (value: boolean) => {
@@ -170,7 +173,7 @@ export async function labelPage(ctx: PageContext, projectId: string, linkToken?:
       "section",
       { class: "card consent", testid: "consent", "aria-labelledby": "consent-title" },
       h("h2", { id: "consent-title" }, t("label.consentTitle")),
-      project?.question ? h("p", null, t("label.questionIs", { question: project.question })) : null,
+      project?.question ? h("p", null, withPart(t("label.questionIs", { question: PART }), project.question, lang())) : null,
       h("p", null, t("label.consentIntro")),
       h("ul", null, h("li", null, t("label.consentPseudonymous")), h("li", null, t("label.consentStored")), h("li", null, t("label.consentStop"))),
       h("p", { class: "hint" }, t("label.consentVersion", { version: CONSENT_VERSION })),
@@ -208,7 +211,7 @@ export async function labelPage(ctx: PageContext, projectId: string, linkToken?:
           onclick: () => void answer(c.key),
         },
         shortcutFor(i) ? h("kbd", { "aria-hidden": "true" }, shortcutFor(i)) : null,
-        h("span", null, c.label),
+        h("span", { lang: lang() }, c.label),
       ),
     );
     if (project?.allowDontKnow) {
@@ -245,7 +248,7 @@ export async function labelPage(ctx: PageContext, projectId: string, linkToken?:
       "section",
       { class: "task", testid: "task", "data-state": "busy", "aria-labelledby": questionId },
       counter,
-      h("h2", { id: questionId, "data-focus-first": true }, project?.question ?? task?.question ?? ""),
+      h("h2", { id: questionId, "data-focus-first": true, lang: lang() }, project?.question ?? task?.question ?? ""),
       instructions(),
       h("figure", { class: "task-figure" }, image),
       h("div", { class: "answers", role: "group", "aria-labelledby": questionId }, answerButtons),

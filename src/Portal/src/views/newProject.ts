@@ -3,7 +3,7 @@ import { projects } from "../api";
 import { addChoice, canAdd, canRemove, initialChoices, moveChoice, removeChoice, toRequestChoices, updateLabel, type ChoiceDraft } from "../choices";
 import { field, fieldErrors, h, liveRegion, replace, say } from "../dom";
 import { errorMessage, fieldViolations, violationsByField } from "../errors";
-import { t } from "../i18n";
+import { getLang, t } from "../i18n";
 import { paths } from "../router";
 import { focusHeading, type Page } from "./page";
 
@@ -25,6 +25,7 @@ interface Draft {
   allowDontKnow: boolean;
   instructions: string;
   answersPerItem: string;
+  language: "fr" | "en";
 }
 
 export function newProjectPage(ctx: PageContext): Page {
@@ -36,6 +37,8 @@ export function newProjectPage(ctx: PageContext): Page {
     allowDontKnow: true,
     instructions: "",
     answersPerItem: "3",
+    // Owners usually write in the language they read the portal in.
+    language: getLang() === "en" ? "en" : "fr",
   };
   let error = "";
   // The server's messages per field (title, question, choices, answersperitem…), shown beside each field.
@@ -114,6 +117,14 @@ export function newProjectPage(ctx: PageContext): Page {
     allow.addEventListener("change", () => (draft.allowDontKnow = allow.checked));
     const answers = h("input", { type: "number", min: 1, max: 100, step: 1, inputmode: "numeric", testid: "answers-per-item", value: draft.answersPerItem, class: "short" });
     answers.addEventListener("input", () => (draft.answersPerItem = answers.value));
+    const language = h(
+      "select",
+      { name: "language", testid: "project-language" },
+      // Each language's name in that language, marked as such.
+      h("option", { value: "fr", lang: "fr", selected: draft.language === "fr" }, "Français"),
+      h("option", { value: "en", lang: "en", selected: draft.language === "en" }, "English"),
+    );
+    language.addEventListener("change", () => (draft.language = language.value === "en" ? "en" : "fr"));
     const submit = h("button", { type: "submit", class: "button primary", testid: "create-submit" }, t("create.submit"));
     const required = { required: true, requiredText: t("form.required") };
     const choicesLegendId = "choices-legend";
@@ -136,6 +147,7 @@ export function newProjectPage(ctx: PageContext): Page {
       h("div", { class: "field checkbox" }, allow, h("label", { for: "allow-dont-know" }, t("create.allowDontKnow"))),
       field(t("create.instructions"), text("instructions", "project-instructions", true), { hint: t("create.instructionsHint"), errors: errors.get("instructions") }),
       field(t("create.answersPerItem"), answers, { ...required, errors: errors.get("answersperitem") }),
+      field(t("create.language"), language, { hint: t("create.languageHint"), errors: errors.get("language") }),
       alert,
       h("div", { class: "actions" }, submit, h("a", { class: "button secondary", href: paths.projects() }, t("create.cancel"))),
     );
@@ -163,6 +175,7 @@ export function newProjectPage(ctx: PageContext): Page {
             allowDontKnow: draft.allowDontKnow,
             instructions: draft.instructions.trim(),
             answersPerItem: Number.isFinite(perItem) ? perItem : 0,
+            language: draft.language,
           },
         });
         error = "";

@@ -1,13 +1,13 @@
 import type { PageContext } from "../app";
 import { projects } from "../api";
-import { field, h, liveRegion, progressBar, replace, say } from "../dom";
+import { field, h, liveRegion, progressBar, replace, say, withPart } from "../dom";
 import { errorMessage, HttpError } from "../errors";
 import { ExportFormat, type ItemSummary, type Project } from "../gen/coconstruisons/v1/projects_pb";
 import { getLang, t } from "../i18n";
 import { paths } from "../router";
 import { getOwner } from "../session";
 import { uploadFiles, type UploadReport } from "../upload";
-import { choiceLabel, percent, projectProgress, sameOriginImageUrl } from "../util";
+import { choiceLabel, PART, percent, projectLang, projectProgress, sameOriginImageUrl } from "../util";
 import { campaignSection } from "./campaign";
 import { tileImportSection } from "./tileImport";
 import { activitySection } from "./activity";
@@ -423,6 +423,8 @@ export async function projectPage(ctx: PageContext, id: string): Promise<Page> {
       return;
     }
     const s = settings();
+    // The owner's texts are marked with the language they are written in (the page's may differ).
+    const lang = projectLang(s?.language);
     pageAlert = liveRegion("alert", "page-error");
     summaryBox = h("div", { class: "stack" });
     uploadBox = h("div");
@@ -433,14 +435,14 @@ export async function projectPage(ctx: PageContext, id: string): Promise<Page> {
         "section",
         { class: "page", testid: "project-page", "data-project-id": project.id },
         h("p", null, h("a", { href: paths.projects(), testid: "back-to-projects" }, t("project.back"))),
-        h("h1", { testid: "project-title" }, s?.title ?? ""),
+        h("h1", { testid: "project-title", lang }, s?.title ?? ""),
         pageAlert,
-        s?.description ? h("p", { class: "lead" }, s.description) : null,
-        h("p", null, h("strong", null, t("project.question", { question: s?.question ?? "" }))),
+        s?.description ? h("p", { class: "lead", lang }, s.description) : null,
+        h("p", null, h("strong", { testid: "project-question" }, withPart(t("project.question", { question: PART }), s?.question ?? "", lang))),
         h(
           "p",
           { class: "muted" },
-          t("project.choicesList", { choices: (s?.choices ?? []).map((c) => c.label).join(" · ") }),
+          withPart(t("project.choicesList", { choices: PART }), (s?.choices ?? []).map((c) => c.label).join(" · "), lang),
           s?.allowDontKnow ? ` — ${t("project.dontKnowAllowed")}` : "",
         ),
         h("div", { class: "columns" }, h("div", { class: "stack" }, summaryBox, uploadBox, tileImport.box), h("div", { class: "stack" }, exportSection(), coOwnerSection())),

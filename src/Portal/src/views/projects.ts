@@ -5,7 +5,7 @@ import { errorMessage } from "../errors";
 import type { Project } from "../gen/coconstruisons/v1/projects_pb";
 import { t } from "../i18n";
 import { paths } from "../router";
-import { projectProgress } from "../util";
+import { projectLang, projectProgress } from "../util";
 import { osmImportSection } from "./osmImport";
 import { focusHeading, type Page } from "./page";
 
@@ -17,7 +17,7 @@ export function projectCard(p: Project): HTMLElement {
     "li",
     { class: "card project-card", testid: "project-card", "data-project-id": p.id },
     h("h2", null, h("a", { href: paths.project(p.id), "aria-label": t("projects.open", { title }) }, title)),
-    s?.question ? h("p", { class: "muted" }, s.question) : null,
+    s?.question ? h("p", { class: "muted", lang: projectLang(s.language) }, s.question) : null,
     progressBar(progress.percent, t("project.progressLabel"), t("projects.progress", { answers: progress.answers, wanted: progress.wanted })),
     h(
       "p",
