@@ -174,4 +174,24 @@ public sealed class ExperimentsAdminCommandTests : IAsyncLifetime
         var (_, listed, _) = await Run("experiments", "list", "--as", "chercheuse@example.fr");
         Assert.Equal("", listed);
     }
+
+    [Fact]
+    public async Task Defining_a_file_that_names_an_existing_experiment_stores_none_of_it()
+    {
+        var me = "chercheuse@example.fr";
+        await DefineTone(me);
+        var file = Path.Combine(_dir, "again.json");
+        await File.WriteAllTextAsync(file, """
+        { "experiments": [
+          { "name": "Fresh", "lever": "frequency", "seed": "f", "variants": [ { "name": "daily", "percent": 50 }, { "name": "weekly", "percent": 50 } ] },
+          { "name": "NudgeTone", "lever": "tone", "seed": "t", "variants": [ { "name": "neutral", "percent": 50 }, { "name": "playful", "percent": 50 } ] } ] }
+        """);
+
+        var (code, _, err) = await Run("experiments", "define", file, "--as", me);
+
+        Assert.Equal(1, code);
+        Assert.Equal("error: Experiment 'NudgeTone' already exists; change its allocation instead of defining it again." + Environment.NewLine, err);
+        var (_, listed, _) = await Run("experiments", "list", "--as", me);
+        Assert.DoesNotContain("Fresh", listed, StringComparison.Ordinal);
+    }
 }

@@ -103,7 +103,19 @@ public sealed class ExperimentsAdminCommand(string verb) : ICliCommand
 
                     break;
                 case "define":
-                    foreach (var definition in ReadFile(positionals[0]))
+                    var definitions = ReadFile(positionals[0]);
+                    var stored = (await mediator.Send(new ListExperiments(owner.Id), cancellationToken)).Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
+                    var existing = definitions.Where(d => stored.Contains(d.Name)).Select(d => new ExperimentProblem(
+                        $"L'expérience « {d.Name} » existe déjà ; modifiez son allocation au lieu de la redéfinir.",
+                        $"Experiment '{d.Name}' already exists; change its allocation instead of defining it again.",
+                        "name")).ToList();
+                    if (existing.Count > 0)
+                    {
+                        // Refused before storing any: the file is defined whole or not at all.
+                        throw new ExperimentDefinitionException(existing);
+                    }
+
+                    foreach (var definition in definitions)
                     {
                         Print(await mediator.Send(new DefineExperiment(owner.Id, definition), cancellationToken));
                     }
