@@ -61,11 +61,12 @@ public sealed partial class ExceptionMappingInterceptor(ILogger<ExceptionMapping
                 }.ToRpcException();
             case CoConstruisons.Domain.Experiments.ExperimentDefinitionException refused:
                 var violations = new BadRequest();
-                violations.FieldViolations.AddRange(refused.Errors.Select(e => new BadRequest.Types.FieldViolation { Field = "experiment", Description = e }));
+                var english = CoConstruisons.Application.Common.Texts.IsEnglish;
+                violations.FieldViolations.AddRange(refused.Problems.Select(p => new BadRequest.Types.FieldViolation { Field = p.Field, Description = p.In(english) }));
                 return new Google.Rpc.Status
                 {
                     Code = (int)Code.InvalidArgument,
-                    Message = string.Join(" ", refused.Errors),
+                    Message = string.Join(" ", refused.ErrorsIn(english)),
                     Details = { Any.Pack(violations) },
                 }.ToRpcException();
             case NotFoundException:

@@ -122,12 +122,18 @@ public static class ExperimentContracts
         return e;
     }
 
-    public static IReadOnlyList<VariantAllocation> ToDomain(IEnumerable<VariantShare> variants) =>
-        variants.Select(v => new VariantAllocation(v.Name.Trim(), (decimal)Math.Round(v.Percent, 4))).ToList();
+    /// <summary>The variants' shares; a share that is not a finite number is refused (it has no decimal value).</summary>
+    public static IReadOnlyList<VariantAllocation> ToDomain(IEnumerable<VariantShare> variants)
+    {
+        var problems = new List<ExperimentProblem>();
+        var result = ToDomain(variants, problems);
+        return problems.Count > 0 ? throw new ExperimentDefinitionException(problems) : result;
+    }
 
     public static ExperimentDefinition ToDomain(ContractExperiment e)
     {
-        var errors = new List<string>();
+        ArgumentNullException.ThrowIfNull(e);
+        var errors = new List<ExperimentProblem>();
         var lever = e.Lever.Trim().ToLowerInvariant() switch
         {
             "tone" => ExperimentLever.Tone,
@@ -137,25 +143,55 @@ public static class ExperimentContracts
         };
         if (lever is null)
         {
-            errors.Add(Texts.T($"Levier inconnu « {e.Lever} » (tone, frequency, question_mode).", $"Unknown lever '{e.Lever}' (tone, frequency, question_mode)."));
+            errors.Add(new($"Levier inconnu « {e.Lever} » (tone, frequency, question_mode).", $"Unknown lever '{e.Lever}' (tone, frequency, question_mode).", "lever"));
         }
 
-        var audience = ExperimentAudience.All;
-        if (e.Audience.Length > 0 && !Enum.TryParse(e.Audience, ignoreCase: true, out audience))
+        // Only the three words: Enum.TryParse would also take "1" or "new,returning" (a value that
+        // is no audience at all) and widen or narrow the experiment without saying so.
+        var audience = e.Audience.Trim().ToLowerInvariant() switch
         {
-            errors.Add(Texts.T($"Public inconnu « {e.Audience} » (all, new, returning).", $"Unknown audience '{e.Audience}' (all, new, returning)."));
+            "" or "all" => ExperimentAudience.All,
+            "new" => ExperimentAudience.New,
+            "returning" => ExperimentAudience.Returning,
+            _ => (ExperimentAudience?)null,
+        };
+        if (audience is null)
+        {
+            errors.Add(new($"Public inconnu « {e.Audience} » (all, new, returning).", $"Unknown audience '{e.Audience}' (all, new, returning).", "audience"));
         }
 
+        var variants = ToDomain(e.Variants, errors);
         if (errors.Count > 0)
         {
             throw new ExperimentDefinitionException(errors);
         }
 
         return new ExperimentDefinition(
-            e.Name.Trim(), lever!.Value, ToDomain(e.Variants), e.Seed.Trim(),
-            new ExperimentTargeting([.. e.ProjectIds.Select(p => p.Trim())], [.. e.Channels.Select(c => c.Trim().ToLowerInvariant())], audience),
+            e.Name.Trim(), lever!.Value, variants, e.Seed.Trim(),
+            new ExperimentTargeting([.. e.ProjectIds.Select(p => p.Trim())], [.. e.Channels.Select(c => c.Trim().ToLowerInvariant())], audience!.Value),
             ExperimentStatus.Draft, e.AllowOverlap)
         { PlannedPerArm = e.PlannedPerArm };
+    }
+
+    private static List<VariantAllocation> ToDomain(IEnumerable<VariantShare> variants, List<ExperimentProblem> problems)
+    {
+        ArgumentNullException.ThrowIfNull(variants);
+        var result = new List<VariantAllocation>();
+        foreach (var v in variants)
+        {
+            if (!double.IsFinite(v.Percent) || Math.Abs(v.Percent) > 1e9)
+            {
+                problems.Add(new(
+                    $"La variante « {v.Name.Trim()} » a une allocation qui n'est pas un nombre ({v.Percent.ToString(CultureInfo.InvariantCulture)}).",
+                    $"Variant '{v.Name.Trim()}' has an allocation that is not a number ({v.Percent.ToString(CultureInfo.InvariantCulture)}).",
+                    "variants"));
+                continue;
+            }
+
+            result.Add(new VariantAllocation(v.Name.Trim(), (decimal)Math.Round(v.Percent, 4)));
+        }
+
+        return result;
     }
 
     public static AuditEntry? ToAudit(object e) => AuditLine.Of(e) is { } line

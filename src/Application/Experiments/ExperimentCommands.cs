@@ -107,8 +107,7 @@ public sealed class StopExperimentHandler(IQuerySession session, IExperimentCata
     public async ValueTask<ExperimentDetail> Handle(StopExperiment command, CancellationToken cancellationToken)
     {
         var owner = await Researchers.RequireAsync(session, command.OwnerId, cancellationToken);
-        var reason = string.IsNullOrWhiteSpace(command.Reason) ? Texts.T("(sans motif)", "(no reason given)") : command.Reason.Trim();
-        await catalog.StopAsync(command.Name, owner.Email, reason, cancellationToken);
+        await catalog.StopAsync(command.Name, owner.Email, command.Reason ?? "", cancellationToken);
         return await Researchers.DetailAsync(store, command.Name, cancellationToken);
     }
 }

@@ -59,6 +59,13 @@ public sealed class ExperimentsAdminCommand(string verb) : ICliCommand
         ArgumentNullException.ThrowIfNull(args);
         var email = args.RequiredOption("as");
         var reason = verb == "stop" ? args.RequiredOption("reason") : null;
+        if (reason is not null && string.IsNullOrWhiteSpace(reason))
+        {
+            throw new UsageException(Texts.T(
+                "L'option --reason demande un motif (il est gardé dans le journal d'audit).",
+                "Option --reason needs a reason (it is kept in the audit trail)."));
+        }
+
         var settings = PlatformServices.Settings(args.Option("connection"), args.Option("schema"));
         args.EnsureAllRead();
         var positionals = args.Positionals;
@@ -81,14 +88,34 @@ public sealed class ExperimentsAdminCommand(string verb) : ICliCommand
             switch (verb)
             {
                 case "list":
-                    foreach (var d in await mediator.Send(new ListExperiments(owner.Id), cancellationToken))
+                    var list = await mediator.Send(new ListExperiments(owner.Id), cancellationToken);
+                    if (list.Count == 0)
                     {
-                        Console.WriteLine($"{d.Name}\t{AuditLine.LeverName(d.Lever)}\t{d.Status.ToString().ToLowerInvariant()}\t{AuditLine.Shares(d.Variants)}");
+                        Console.Error.WriteLine(Texts.T(
+                            "Aucune expérience enregistrée (`experiments define FICHIER.json` en enregistre).",
+                            "No experiment is stored (`experiments define FILE.json` stores some)."));
+                    }
+
+                    foreach (var d in list)
+                    {
+                        Console.WriteLine($"{d.Name}\t{AuditLine.LeverName(d.Lever)}\t{StatusWord(d.Status)}\t{AuditLine.Shares(d.Variants)}");
                     }
 
                     break;
                 case "define":
-                    foreach (var definition in ReadFile(positionals[0]))
+                    var definitions = ReadFile(positionals[0]);
+                    var stored = (await mediator.Send(new ListExperiments(owner.Id), cancellationToken)).Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
+                    var existing = definitions.Where(d => stored.Contains(d.Name)).Select(d => new ExperimentProblem(
+                        $"L'expérience « {d.Name} » existe déjà ; modifiez son allocation au lieu de la redéfinir.",
+                        $"Experiment '{d.Name}' already exists; change its allocation instead of defining it again.",
+                        "name")).ToList();
+                    if (existing.Count > 0)
+                    {
+                        // Refused before storing any: the file is defined whole or not at all.
+                        throw new ExperimentDefinitionException(existing);
+                    }
+
+                    foreach (var definition in definitions)
                     {
                         Print(await mediator.Send(new DefineExperiment(owner.Id, definition), cancellationToken));
                     }
@@ -111,7 +138,11 @@ public sealed class ExperimentsAdminCommand(string verb) : ICliCommand
                     break;
             }
         }
-        catch (Exception ex) when (ex is ExperimentDefinitionException or ForbiddenException or NotFoundException or ValidationException)
+        catch (ExperimentDefinitionException ex)
+        {
+            throw new CliException(string.Join(Environment.NewLine, ex.ErrorsIn(Texts.IsEnglish)));
+        }
+        catch (Exception ex) when (ex is ForbiddenException or NotFoundException or ValidationException)
         {
             throw new CliException(ex.Message);
         }
@@ -119,6 +150,7 @@ public sealed class ExperimentsAdminCommand(string verb) : ICliCommand
         return 0;
     }
 
+    /// <summary>Every definition of the file, as drafts; any problem in the file refuses it all, before anything is stored.</summary>
     private static List<ExperimentDefinition> ReadFile(string path)
     {
         if (!File.Exists(path))
@@ -126,31 +158,10 @@ public sealed class ExperimentsAdminCommand(string verb) : ICliCommand
             throw new CliException(ExperimentsValidateCommand.FileNotFound(path));
         }
 
-        var errors = new List<string>();
-        var result = new List<ExperimentDefinition>();
-        try
-        {
-            using var document = JsonDocument.Parse(File.ReadAllText(path));
-            if (!document.RootElement.TryGetProperty("experiments", out var list) || list.ValueKind != JsonValueKind.Array)
-            {
-                throw new CliException(ExperimentsValidateCommand.NoExperimentsArray(path));
-            }
-
-            var i = 0;
-            foreach (var element in list.EnumerateArray())
-            {
-                if (ExperimentsValidateCommand.Parse(element, $"experiments[{++i}]", errors) is { } d)
-                {
-                    result.Add(d with { Status = ExperimentStatus.Draft });
-                }
-            }
-        }
-        catch (JsonException ex)
-        {
-            throw new CliException(ExperimentsValidateCommand.InvalidJson(path, ex.Message));
-        }
-
-        return errors.Count > 0 ? throw new CliException(string.Join(Environment.NewLine, errors)) : result;
+        var (definitions, errors) = ExperimentsValidateCommand.ReadDefinitions(path);
+        var drafts = definitions.Select(d => d with { Status = ExperimentStatus.Draft }).ToList();
+        errors.AddRange(ExperimentValidator.ProblemsBetween(drafts).Select(p => p.In(Texts.IsEnglish)));
+        return errors.Count > 0 ? throw new CliException(string.Join(Environment.NewLine, errors)) : drafts;
     }
 
     private static List<VariantAllocation> ParseShares(IEnumerable<string> words)
@@ -174,15 +185,19 @@ public sealed class ExperimentsAdminCommand(string verb) : ICliCommand
     private static void Print(ExperimentDetail detail)
     {
         var d = detail.Definition;
-        var head = $"{d.Name} ({AuditLine.LeverName(d.Lever)}, {d.Status.ToString().ToLowerInvariant()})";
+        var head = $"{d.Name} ({AuditLine.LeverName(d.Lever)}, {StatusWord(d.Status)})";
         Console.WriteLine(Texts.T(
             $"{head} : {AuditLine.Shares(d.Variants)} ; {d.PlannedPerArm:N0} prévus par bras",
             $"{head}: {AuditLine.Shares(d.Variants)}; planned {d.PlannedPerArm:N0} per arm"));
         foreach (var entry in detail.Audit.Select(AuditLine.Of).OfType<AuditLine>())
         {
-            Console.WriteLine($"  {entry.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture)}  {entry.By}  {entry.Kind}  {entry.Summary}");
+            var kind = ExperimentWords.AuditKind(entry.Kind, Texts.IsEnglish);
+            Console.WriteLine($"  {entry.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture)}  {entry.By}  {kind}  {entry.Summary}".TrimEnd());
         }
     }
+
+    /// <summary>The state in the reader's language: brouillon, en cours, arrêtée / draft, running, stopped.</summary>
+    private static string StatusWord(ExperimentStatus status) => ExperimentWords.Status(status, Texts.IsEnglish);
 
     private static void PrintResults(Application.Experiments.ExperimentResults results)
     {

@@ -105,20 +105,61 @@ public sealed record ExperimentDefinition(
         return new ExperimentDefined(this, by, at);
     }
 
-    /// <summary>New allocation percentages (same or new variants); validated; returns the updated definition and its audit event.</summary>
+    /// <summary>
+    /// New allocation percentages of this experiment's variants (a variant not named gets 0 %; the
+    /// variants keep their order, so the control stays the control); validated; returns the updated
+    /// definition and its audit event. Refused: a variant the experiment does not have, a variant
+    /// named twice, a total other than 100 %, and an allocation that changes nothing.
+    /// </summary>
     public (ExperimentDefinition Definition, ExperimentAllocationChanged Event) ChangeAllocation(
         IReadOnlyList<VariantAllocation> newVariants, string by, DateTimeOffset at)
     {
-        var updated = this with { Variants = newVariants };
+        ArgumentNullException.ThrowIfNull(newVariants);
+        var known = Variants.Select(v => v.Name).ToList();
+        var problems = new List<ExperimentProblem>();
+        foreach (var unknown in newVariants.Select(v => v.Name).Where(n => !known.Contains(n, StringComparer.Ordinal)).Distinct(StringComparer.Ordinal))
+        {
+            problems.Add(new(
+                $"L'expérience « {Name} » n'a pas de variante « {unknown} » ; ses variantes sont {string.Join(", ", known)}.",
+                $"Experiment '{Name}' has no variant '{unknown}'; its variants are {string.Join(", ", known)}.",
+                "variants"));
+        }
+
+        foreach (var twice in newVariants.GroupBy(v => v.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            problems.Add(new(
+                $"Expérience « {Name} » : la variante « {twice.Key} » est donnée {twice.Count()} fois dans la nouvelle allocation.",
+                $"Experiment '{Name}': variant '{twice.Key}' is given {twice.Count()} times in the new allocation.",
+                "variants"));
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new ExperimentDefinitionException(problems);
+        }
+
+        var shares = newVariants.ToDictionary(v => v.Name, v => v.Percent, StringComparer.Ordinal);
+        var updated = this with { Variants = [.. Variants.Select(v => new VariantAllocation(v.Name, shares.GetValueOrDefault(v.Name)))] };
         ExperimentValidator.ThrowIfInvalid(updated);
-        return (updated, new ExperimentAllocationChanged(Name, Variants, newVariants, by, at));
+        if (updated.Variants.SequenceEqual(Variants))
+        {
+            throw new ExperimentDefinitionException([new ExperimentProblem(
+                $"L'allocation de l'expérience « {Name} » est déjà {AuditLine.Shares(Variants)} : rien à changer.",
+                $"Experiment '{Name}' is already allocated {AuditLine.Shares(Variants)}: nothing to change.",
+                "variants")]);
+        }
+
+        return (updated, new ExperimentAllocationChanged(Name, Variants, updated.Variants, by, at));
     }
 
     public (ExperimentDefinition Definition, ExperimentStarted Event) Start(string by, DateTimeOffset at)
     {
         if (Status != ExperimentStatus.Draft)
         {
-            throw new ExperimentDefinitionException([$"L'expérience « {Name} » ne peut démarrer que depuis l'état brouillon (état actuel : {Status})."]);
+            throw new ExperimentDefinitionException([new ExperimentProblem(
+                $"L'expérience « {Name} » ne peut démarrer que depuis l'état brouillon (état actuel : {ExperimentWords.Status(Status, english: false)}).",
+                $"Experiment '{Name}' can only be started from draft (current state: {ExperimentWords.Status(Status, english: true)}).",
+                "status")]);
         }
 
         var updated = this with { Status = ExperimentStatus.Running };
@@ -126,35 +167,63 @@ public sealed record ExperimentDefinition(
         return (updated, new ExperimentStarted(Name, by, at));
     }
 
+    /// <summary>Stops a running experiment; the reason (required, not blank) is kept in the audit trail.</summary>
     public (ExperimentDefinition Definition, ExperimentStopped Event) Stop(string by, DateTimeOffset at, string reason)
     {
         if (Status != ExperimentStatus.Running)
         {
-            throw new ExperimentDefinitionException([$"L'expérience « {Name} » n'est pas en cours (état actuel : {Status})."]);
+            throw new ExperimentDefinitionException([new ExperimentProblem(
+                $"L'expérience « {Name} » n'est pas en cours (état actuel : {ExperimentWords.Status(Status, english: false)}).",
+                $"Experiment '{Name}' is not running (current state: {ExperimentWords.Status(Status, english: true)}).",
+                "status")]);
         }
 
-        return (this with { Status = ExperimentStatus.Stopped }, new ExperimentStopped(Name, by, at, reason));
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            throw new ExperimentDefinitionException([new ExperimentProblem(
+                $"Expérience « {Name} » : donnez le motif de l'arrêt (il est gardé dans le journal d'audit).",
+                $"Experiment '{Name}': give the reason for stopping it (it is kept in the audit trail).",
+                "reason")]);
+        }
+
+        return (this with { Status = ExperimentStatus.Stopped }, new ExperimentStopped(Name, by, at, reason.Trim()));
     }
 }
 
-/// <summary>A refused definition; <see cref="Errors"/> lists every problem in words.</summary>
+/// <summary>
+/// A refused definition or change; <see cref="Problems"/> lists every problem in French and in
+/// English (<see cref="ErrorsIn"/> picks a language), <see cref="Errors"/> and the message are French.
+/// </summary>
 public sealed class ExperimentDefinitionException : Exception
 {
+    public ExperimentDefinitionException(IReadOnlyList<ExperimentProblem> problems)
+        : base(string.Join(Environment.NewLine, (problems ?? []).Select(p => p.Fr))) => Problems = problems ?? [];
+
+    /// <summary>Problems written in one language only: the same text is used for both.</summary>
     public ExperimentDefinitionException(IReadOnlyList<string> errors)
-        : base(string.Join(Environment.NewLine, errors)) => Errors = errors;
+        : this([.. (errors ?? []).Select(e => new ExperimentProblem(e, e))])
+    {
+    }
 
     public ExperimentDefinitionException()
-        : this([])
+        : this(Array.Empty<ExperimentProblem>())
     {
     }
 
     public ExperimentDefinitionException(string message)
-        : this([message])
+        : this([new ExperimentProblem(message, message)])
     {
     }
 
     public ExperimentDefinitionException(string message, Exception innerException)
-        : base(message, innerException) => Errors = [message];
+        : base(message, innerException) => Problems = [new ExperimentProblem(message, message)];
 
-    public IReadOnlyList<string> Errors { get; }
+    /// <summary>Every problem, in French and in English, with the field it is about.</summary>
+    public IReadOnlyList<ExperimentProblem> Problems { get; }
+
+    /// <summary>Every problem in French.</summary>
+    public IReadOnlyList<string> Errors => ErrorsIn(english: false);
+
+    /// <summary>Every problem in English when <paramref name="english"/>, in French otherwise.</summary>
+    public IReadOnlyList<string> ErrorsIn(bool english) => [.. Problems.Select(p => p.In(english))];
 }

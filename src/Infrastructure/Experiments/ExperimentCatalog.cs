@@ -17,7 +17,10 @@ public sealed class ExperimentCatalog(IExperimentDefinitionStore store, IVariant
         ArgumentNullException.ThrowIfNull(definition);
         if (await store.FindAsync(definition.Name, cancellationToken).ConfigureAwait(false) is not null)
         {
-            throw new ExperimentDefinitionException($"L'expérience « {definition.Name} » existe déjà ; modifiez son allocation au lieu de la redéfinir.");
+            throw new ExperimentDefinitionException([new ExperimentProblem(
+                $"L'expérience « {definition.Name} » existe déjà ; modifiez son allocation au lieu de la redéfinir.",
+                $"Experiment '{definition.Name}' already exists; change its allocation instead of defining it again.",
+                "name")]);
         }
 
         var defined = definition.Define(by, clock.GetUtcNow());
@@ -111,12 +114,13 @@ public sealed class ExperimentCatalog(IExperimentDefinitionStore store, IVariant
 
     private async Task<ExperimentDefinition> GetAsync(string name, CancellationToken cancellationToken) =>
         await store.FindAsync(name, cancellationToken).ConfigureAwait(false)
-        ?? throw new ExperimentDefinitionException($"Aucune expérience ne s'appelle « {name} ».");
+        ?? throw new ExperimentDefinitionException([new ExperimentProblem(
+            $"Aucune expérience ne s'appelle « {name} ».", $"No experiment is called '{name}'.", "name")]);
 
     private async Task SaveAsync(ExperimentDefinition updated, object @event, CancellationToken cancellationToken)
     {
         var others = (await store.ListAsync(cancellationToken).ConfigureAwait(false)).Where(d => d.Name != updated.Name);
-        var errors = ExperimentValidator.ValidateCatalog([.. others, updated]);
+        var errors = ExperimentValidator.CatalogProblems([.. others, updated]);
         if (errors.Count > 0)
         {
             throw new ExperimentDefinitionException(errors);
