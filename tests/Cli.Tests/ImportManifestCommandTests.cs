@@ -241,6 +241,23 @@ public sealed class ImportManifestCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_project_option_that_is_not_an_id_is_a_usage_error()
+    {
+        Directory.CreateDirectory(_dir);
+        var good = Path.Combine(_dir, "good.csv");
+        File.WriteAllText(good, "image\na.png\n");
+
+        var (code, stdout, stderr) = await CapturedCli.Run([new ImportManifestCommand()],
+            ["import-manifest", "--manifest", good, "--project", "not-a-guid", "--connection", Connection, "--schema", _schema, "--storage", Path.Combine(_dir, "storage")],
+            UiCulture.French);
+
+        Assert.Equal(2, code);
+        Assert.Empty(stdout);
+        Assert.StartsWith("erreur : --project « not-a-guid » n'est pas un identifiant de projet", stderr, StringComparison.Ordinal);
+        Assert.Contains("usage : coconstruisons import-manifest", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_unknown_command_is_named_before_the_list_of_commands()
     {
         var (code, stdout, stderr) = await CapturedCli.Run([new ImportManifestCommand()], ["frobnicate", "--x", "1"]);
