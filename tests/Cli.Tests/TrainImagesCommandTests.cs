@@ -139,6 +139,37 @@ public sealed class TrainImagesCommandTests : IDisposable
         Assert.DoesNotContain(rows, r => r.StartsWith("toit-cut,", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task An_output_that_cannot_be_written_is_refused_naming_the_users_path_and_no_folder_is_created()
+    {
+        var missing = Path.Combine(_dir, "absent", "sub");
+        var (trainCode, trainOut, trainErr) = await CapturedCli.Run([new TrainImagesCommand()],
+            ["train-images", "--images", Path.Combine(_dir, "images"), "--labels", Path.Combine(_dir, "labels.csv"), "--out", Path.Combine(missing, "model"), "--model", "network", "--epochs", "1"],
+            UiCulture.French);
+        Assert.Equal(1, trainCode);
+        Assert.Empty(trainOut);
+        Assert.Equal($"erreur : {Path.Combine(missing, "model")} : impossible d'enregistrer le modèle (le dossier « {missing} » n'existe pas).{Environment.NewLine}", trainErr);
+
+        var (code, _, stderr) = await Train();
+        Assert.True(code == 0, stderr);
+        Task<(int Code, string Out, string Err)> Predict(string output, string culture) => CapturedCli.Run([new PredictCommand()],
+            ["predict", "--model", Path.Combine(_dir, "model"), "--images", Path.Combine(_dir, "images"), "--out", output], culture);
+
+        var (missingCode, _, missingErr) = await Predict(Path.Combine(missing, "x.csv"), UiCulture.French);
+        Assert.Equal(1, missingCode);
+        Assert.Equal($"erreur : {Path.Combine(missing, "x.csv")} : impossible d'écrire le fichier (le dossier « {missing} » n'existe pas).{Environment.NewLine}", missingErr);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "absent")));
+
+        if (OperatingSystem.IsLinux())
+        {
+            // A folder where no file can be made: the user's path is named, never the temporary file's.
+            var (procCode, _, procErr) = await Predict("/proc/x.csv", UiCulture.English);
+            Assert.Equal(1, procCode);
+            Assert.StartsWith("error: /proc/x.csv: cannot write the file (", procErr, StringComparison.Ordinal);
+            Assert.DoesNotContain(".tmp", procErr, StringComparison.Ordinal);
+        }
+    }
+
     [Theory]
     [InlineData("1.5")]
     [InlineData("-1")]
