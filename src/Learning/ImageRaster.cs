@@ -68,10 +68,24 @@ public sealed class ImageRaster
             throw new UnreadableImageException(name, NotAnImage);
         }
 
-        using var decoded = SKBitmap.Decode(codec);
-        if (decoded is null || decoded.Width <= 0 || decoded.Height <= 0)
+        // As SKBitmap.Decode(codec) does (premultiplied, no colour space), but a file that stops before
+        // its last row is refused (SKBitmap.Decode keeps it, the missing rows blank).
+        var decodedInfo = codec.Info;
+        if (decodedInfo.Width <= 0 || decodedInfo.Height <= 0)
         {
             throw new UnreadableImageException(name, NotAnImage);
+        }
+
+        if (decodedInfo.AlphaType == SKAlphaType.Unpremul)
+        {
+            decodedInfo.AlphaType = SKAlphaType.Premul;
+        }
+
+        decodedInfo.ColorSpace = null;
+        using var decoded = new SKBitmap(decodedInfo);
+        if (ImageDecoding.Problem(codec.GetPixels(decodedInfo, decoded.GetPixels())) is { } problem)
+        {
+            throw new UnreadableImageException(name, problem);
         }
 
         var info = new SKImageInfo(Size, Size, SKColorType.Rgba8888, SKAlphaType.Unpremul);

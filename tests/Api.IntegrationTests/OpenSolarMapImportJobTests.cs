@@ -230,6 +230,29 @@ public sealed class OpenSolarMapImportJobTests(TileImportFixture api)
         });
         Assert.Equal(StatusCode.InvalidArgument, notZip.StatusCode);
 
+        // Contributions without any usable answer, or a zip cut short, are refused at once, and no project is made for them.
+        var title = "OSM refusé " + Guid.NewGuid().ToString("N")[..6];
+        var headerOnly = await Refused(new StartOpenSolarMapImportRequest
+        {
+            ProjectTitle = title,
+            ImagesZip = ByteString.CopyFrom(Images()),
+            ContributionsCsv = ByteString.CopyFromUtf8("building_id,choice,contributor,created_at\n"),
+        });
+        Assert.Equal(StatusCode.InvalidArgument, headerOnly.StatusCode);
+        Assert.Contains("contributions.csv : aucune réponse après la ligne d'en-tête", headerOnly.Status.Detail, StringComparison.Ordinal);
+
+        var zip = Images();
+        var truncated = await Refused(new StartOpenSolarMapImportRequest
+        {
+            ProjectTitle = title,
+            ImagesZip = ByteString.CopyFrom(zip[..(zip.Length / 2)]),
+            ContributionsCsv = ByteString.CopyFrom(Contributions()),
+        });
+        Assert.Equal(StatusCode.InvalidArgument, truncated.StatusCode);
+        Assert.Contains("archive ZIP illisible ou tronquée", truncated.Status.Detail, StringComparison.Ordinal);
+        var projects = await new ProjectService.ProjectServiceClient(api.Channel).ListProjectsAsync(new ListProjectsRequest(), headers);
+        Assert.DoesNotContain(projects.Projects, p => p.Settings.Title == title);
+
         // A path that leaves the archive: the job fails with the archive expander's reason, nothing is imported.
         var traversal = await _imports.StartOpenSolarMapImportAsync(
             new StartOpenSolarMapImportRequest

@@ -90,6 +90,18 @@ public sealed class UploadTests(ApiFixture api)
     }
 
     [Fact]
+    public async Task A_manifest_with_a_header_and_no_row_is_refused_whole()
+    {
+        var (projectId, token) = await NewProject();
+
+        var (status, body) = await Upload(projectId, token, ("manifest.csv", "fichier,commune\n"u8.ToArray()), ("a.png", TestImages.Png(20, 20, 44)));
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("Manifeste « manifest.csv » refusé : aucune ligne après l'en-tête (une ligne par image attendue).", body.GetProperty("error").GetString());
+        Assert.Equal(0, await ItemCount(projectId, token));
+    }
+
+    [Fact]
     public async Task Good_images_are_added_and_bad_files_are_rejected_each_with_its_reason()
     {
         var (projectId, token) = await NewProject();

@@ -185,6 +185,79 @@ public sealed class ImportManifestCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_refused_manifest_or_images_zip_is_explained_in_french_and_leaves_no_project_behind()
+    {
+        Directory.CreateDirectory(_dir);
+        var noColumn = Path.Combine(_dir, "nocol.csv");
+        File.WriteAllText(noColumn, "photo,commune\na.png,Lyon\n");
+        var headerOnly = Path.Combine(_dir, "entete.csv");
+        File.WriteAllText(headerOnly, "image,commune\n");
+        var good = Path.Combine(_dir, "good.csv");
+        File.WriteAllText(good, "image\na.png\n");
+        var zip = Path.Combine(_dir, "images.zip");
+        using (var archive = System.IO.Compression.ZipFile.Open(zip, System.IO.Compression.ZipArchiveMode.Create))
+        {
+            using var entry = archive.CreateEntry("a.png").Open();
+            entry.Write(LocalHttpServer.Png(16, 16, SKColors.Blue));
+        }
+
+        var truncated = Path.Combine(_dir, "trunc.zip");
+        var whole = File.ReadAllBytes(zip);
+        File.WriteAllBytes(truncated, whole[..(whole.Length / 2)]);
+        string[] Args(string manifest, params string[] more) =>
+            ["import-manifest", "--manifest", manifest, "--create", "Ne doit pas exister", "--choices", "a:A,b:B", "--owner-email", "agent@ville.fr",
+                "--connection", Connection, "--schema", _schema, "--storage", Path.Combine(_dir, "storage"), .. more];
+        Task<(int Code, string Out, string Err)> French(string[] args) => CapturedCli.Run([new ImportManifestCommand()], args, UiCulture.French);
+
+        var (noColumnCode, noColumnOut, noColumnErr) = await French(Args(noColumn));
+        Assert.Equal(1, noColumnCode);
+        Assert.Contains("erreur : Manifeste « nocol.csv » refusé : aucune colonne d'image", noColumnErr, StringComparison.Ordinal);
+
+        var (headerCode, headerOut, headerErr) = await French(Args(headerOnly));
+        Assert.Equal(1, headerCode);
+        Assert.Contains("erreur : Manifeste « entete.csv » refusé : aucune ligne après l'en-tête", headerErr, StringComparison.Ordinal);
+
+        var (zipCode, zipOut, zipErr) = await French(Args(good, "--images", truncated));
+        Assert.Equal(1, zipCode);
+        Assert.Contains($"erreur : « {truncated} » : archive ZIP illisible ou tronquée (", zipErr, StringComparison.Ordinal);
+
+        foreach (var (stdout, stderr) in new[] { (noColumnOut, noColumnErr), (headerOut, headerErr), (zipOut, zipErr) })
+        {
+            Assert.Empty(stdout);
+            Assert.DoesNotContain("créé", stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+        }
+
+        await using (var provider = await PlatformServices.StartAsync(Settings))
+        {
+            await using var session = provider.GetRequiredService<IDocumentStore>().QuerySession();
+            Assert.Equal(0, await session.Query<CoConstruisons.Domain.Projects.Project>().CountAsync());
+        }
+
+        // The same import with the whole zip goes through.
+        var (code, _, stderr2) = await French(Args(good, "--images", zip));
+        Assert.True(code == 0, stderr2);
+        Assert.Contains("« Ne doit pas exister »", stderr2, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_project_option_that_is_not_an_id_is_a_usage_error()
+    {
+        Directory.CreateDirectory(_dir);
+        var good = Path.Combine(_dir, "good.csv");
+        File.WriteAllText(good, "image\na.png\n");
+
+        var (code, stdout, stderr) = await CapturedCli.Run([new ImportManifestCommand()],
+            ["import-manifest", "--manifest", good, "--project", "not-a-guid", "--connection", Connection, "--schema", _schema, "--storage", Path.Combine(_dir, "storage")],
+            UiCulture.French);
+
+        Assert.Equal(2, code);
+        Assert.Empty(stdout);
+        Assert.StartsWith("erreur : --project « not-a-guid » n'est pas un identifiant de projet", stderr, StringComparison.Ordinal);
+        Assert.Contains("usage : coconstruisons import-manifest", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_unknown_command_is_named_before_the_list_of_commands()
     {
         var (code, stdout, stderr) = await CapturedCli.Run([new ImportManifestCommand()], ["frobnicate", "--x", "1"]);

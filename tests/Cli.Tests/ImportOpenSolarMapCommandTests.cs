@@ -35,6 +35,54 @@ public sealed class ImportOpenSolarMapCommandTests : IDisposable
         Assert.DoesNotContain("   at ", missingErr + headerErr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Contributions_without_any_usable_answer_or_a_truncated_zip_are_refused_in_french_and_create_nothing()
+    {
+        var images = Directory.CreateDirectory(Path.Combine(_dir, "roof_images")).FullName;
+        File.WriteAllBytes(Path.Combine(images, "101.jpg"), CoConstruisons.Infrastructure.Images.RoofImageGenerator.Draw("flat", new Random(1)));
+        var good = Path.Combine(_dir, "contributions.csv");
+        File.WriteAllText(good, "building_id,choice,contributor,created_at\n101,3,abc,2015-01-01\n");
+        var empty = Path.Combine(_dir, "empty.csv");
+        File.WriteAllBytes(empty, []);
+        var headerOnly = Path.Combine(_dir, "header.csv");
+        File.WriteAllText(headerOnly, "building_id,choice,contributor,created_at\n");
+        var allBad = Path.Combine(_dir, "bad.csv");
+        File.WriteAllText(allBad, "building_id,choice,contributor,created_at\n101,9,abc,2015-01-01\n101,1\n");
+        var truncated = Path.Combine(_dir, "trunc.zip");
+        File.WriteAllBytes(truncated, [0x50, 0x4B, 0x03, 0x04, 0x14, 0x00, 0x00, 0x00]);
+        Task<(int Code, string Out, string Err)> French(string imagesPath, string contributions) => CapturedCli.Run(
+            [new ImportOpenSolarMapCommand()],
+            ["import-opensolarmap", "--images", imagesPath, "--contributions", contributions, "--owner-email", "osm@ville.fr",
+                "--connection", Connection, "--schema", _schema, "--storage", Path.Combine(_dir, "storage")],
+            UiCulture.French);
+
+        var refusals = new[]
+        {
+            (await French(images, empty), "erreur : empty.csv : le fichier est vide (attendu : la ligne d'en-tête « building_id,choice,contributor,created_at »"),
+            (await French(images, headerOnly), "erreur : header.csv : aucune réponse après la ligne d'en-tête"),
+            (await French(images, allBad), "erreur : bad.csv : aucune réponse utilisable (2 ligne(s) refusée(s), la première à la ligne 2 : unknown choice '9'"),
+            (await French(truncated, good), "erreur : trunc.zip : archive ZIP illisible ou tronquée ("),
+        };
+        foreach (var ((code, stdout, stderr), message) in refusals)
+        {
+            Assert.Equal(1, code);
+            Assert.Empty(stdout);
+            Assert.StartsWith(message, stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("créé", stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+        }
+
+        // The good files: the owner and the project are created then, and the progress lines are French too.
+        var (goodCode, goodOut, goodErr) = await French(images, good);
+        Assert.True(goodCode == 0, goodErr);
+        Assert.Contains("porteur osm@ville.fr créé", goodErr, StringComparison.Ordinal);
+        Assert.Contains("1 réponse(s) lue(s) (0 ligne(s) inutilisable(s)), 0 bâtiment(s)", goodErr, StringComparison.Ordinal);
+        Assert.Matches("projet [0-9a-f-]{36} créé", goodErr);
+        Assert.Contains("consensus recalculé : 1 réponse(s), ", goodErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("read 1 answers", goodErr, StringComparison.Ordinal);
+        Assert.Contains("\"project_created\": true", goodOut, StringComparison.Ordinal);
+    }
+
     public void Dispose()
     {
         CoConstruisons.Tests.Shared.TestDatabase.DropSchemaAsync(_schema).GetAwaiter().GetResult();

@@ -125,6 +125,68 @@ public sealed class ImportTilesCommandTests : IAsyncLifetime
         Assert.Contains("{z}, {x} et {y}", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--zoom", "99", "Le niveau de zoom doit être entre 0 et 24.")]
+    [InlineData("--margin", "-5", "La marge doit être entre 0 et 1024 pixels.")]
+    [InlineData("--max-tiles", "0", "Le nombre de tuiles par objet doit être entre 1 et 256.")]
+    [InlineData("--tile-size", "7", "La taille des tuiles doit être entre 64 et 1024 pixels.")]
+    [InlineData("--tiles", "http://127.0.0.1:1/{x}/{y}.png", "{z}, {x} et {y}")]
+    [InlineData("--project", "not-a-guid", "--project « not-a-guid » n'est pas un identifiant de projet")]
+    public async Task An_out_of_range_option_is_a_usage_error_before_anything_is_created(string option, string value, string message)
+    {
+        Directory.CreateDirectory(_dir);
+        var geojson = Path.Combine(_dir, "batiments.geojson");
+        File.WriteAllText(geojson, new JsonObject { ["type"] = "FeatureCollection", ["features"] = new JsonArray(Square("bat-1", 100.5, 100.5, 140.5, 130.5, "Lyon")) }.ToJsonString());
+        var options = new Dictionary<string, string>
+        {
+            ["--tiles"] = "http://127.0.0.1:1/{z}/{x}/{y}.png",
+            ["--zoom"] = "18",
+            ["--create"] = "Zoom impossible",
+            ["--choices"] = "a:A,b:B",
+        };
+        if (option == "--project")
+        {
+            options.Remove("--create");
+            options.Remove("--choices");
+        }
+
+        options[option] = value;
+
+        var (code, stdout, stderr) = await CapturedCli.Run(
+            [new ImportTilesCommand()],
+            ["import-tiles", "--geojson", geojson, .. options.SelectMany(o => new[] { o.Key, o.Value }),
+                "--connection", Connection, "--schema", _schema, "--storage", Path.Combine(_dir, "storage")],
+            UiCulture.French);
+
+        Assert.Equal(2, code);
+        Assert.Empty(stdout);
+        Assert.StartsWith("erreur : ", stderr, StringComparison.Ordinal); // no blank line before it
+        Assert.Contains(message, stderr, StringComparison.Ordinal);
+        Assert.Contains("usage : coconstruisons import-tiles", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("créé", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_geojson_without_any_feature_is_refused_and_creates_no_project()
+    {
+        Directory.CreateDirectory(_dir);
+        var geojson = Path.Combine(_dir, "vide.geojson");
+        File.WriteAllText(geojson, """{"type":"FeatureCollection","features":[]}""");
+
+        var (code, stdout, stderr) = await CapturedCli.Run(
+            [new ImportTilesCommand()],
+            ["import-tiles", "--geojson", geojson, "--tiles", "http://127.0.0.1:1/{z}/{x}/{y}.png", "--zoom", "18", "--create", "Rien", "--choices", "a:A,b:B",
+                "--connection", Connection, "--schema", _schema, "--storage", Path.Combine(_dir, "storage")],
+            UiCulture.French);
+
+        Assert.Equal(1, code);
+        Assert.Empty(stdout);
+        Assert.Equal("erreur : GeoJSON « vide.geojson » refusé : il ne contient aucun objet." + Environment.NewLine, stderr);
+        await using var provider = await PlatformServices.StartAsync(Settings);
+        await using var session = provider.GetRequiredService<IDocumentStore>().QuerySession();
+        Assert.Equal(0, await session.Query<CoConstruisons.Domain.Projects.Project>().CountAsync());
+    }
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()

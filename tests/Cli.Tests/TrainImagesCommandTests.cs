@@ -106,6 +106,70 @@ public sealed class TrainImagesCommandTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(_dir, "model")));
     }
 
+    [Fact]
+    public async Task A_truncated_image_is_skipped_as_unreadable_by_training_and_by_prediction()
+    {
+        var images = Path.Combine(_dir, "images");
+        var first = Directory.GetFiles(images).Order(StringComparer.Ordinal).First();
+        using (var bitmap = SkiaSharp.SKBitmap.Decode(first))
+        using (var image = SkiaSharp.SKImage.FromBitmap(bitmap))
+        using (var png = image.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100))
+        {
+            // The first 100 bytes of a valid PNG: its header reads, its pixels stop early.
+            File.WriteAllBytes(Path.Combine(images, "toit-cut.png"), png.ToArray()[..100]);
+        }
+
+        var cut = Path.Combine(images, "toit-cut.png");
+        File.AppendAllLines(Path.Combine(_dir, "labels.csv"), ["toit-cut,flat"]);
+
+        var (code, _, stderr) = await Train();
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("warning: skipped 1 unreadable image(s) of 49:", stderr, StringComparison.Ordinal);
+        Assert.Contains($"Cannot read image '{cut}': truncated image.", stderr, StringComparison.Ordinal);
+
+        var predictions = Path.Combine(_dir, "predictions.csv");
+        var (predictCode, _, predictErr) = await CapturedCli.Run([new PredictCommand()],
+            ["predict", "--model", Path.Combine(_dir, "model"), "--images", images, "--out", predictions], UiCulture.French);
+
+        Assert.Equal(1, predictCode); // unreadable images are counted in the exit code
+        Assert.Contains($"Impossible de lire l'image « {cut} » : image tronquée.", predictErr, StringComparison.Ordinal);
+        var rows = File.ReadAllLines(predictions);
+        Assert.Equal(1 + 48, rows.Length);
+        Assert.DoesNotContain(rows, r => r.StartsWith("toit-cut,", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_output_that_cannot_be_written_is_refused_naming_the_users_path_and_no_folder_is_created()
+    {
+        var missing = Path.Combine(_dir, "absent", "sub");
+        var (trainCode, trainOut, trainErr) = await CapturedCli.Run([new TrainImagesCommand()],
+            ["train-images", "--images", Path.Combine(_dir, "images"), "--labels", Path.Combine(_dir, "labels.csv"), "--out", Path.Combine(missing, "model"), "--model", "network", "--epochs", "1"],
+            UiCulture.French);
+        Assert.Equal(1, trainCode);
+        Assert.Empty(trainOut);
+        Assert.Equal($"erreur : {Path.Combine(missing, "model")} : impossible d'enregistrer le modèle (le dossier « {missing} » n'existe pas).{Environment.NewLine}", trainErr);
+
+        var (code, _, stderr) = await Train();
+        Assert.True(code == 0, stderr);
+        Task<(int Code, string Out, string Err)> Predict(string output, string culture) => CapturedCli.Run([new PredictCommand()],
+            ["predict", "--model", Path.Combine(_dir, "model"), "--images", Path.Combine(_dir, "images"), "--out", output], culture);
+
+        var (missingCode, _, missingErr) = await Predict(Path.Combine(missing, "x.csv"), UiCulture.French);
+        Assert.Equal(1, missingCode);
+        Assert.Equal($"erreur : {Path.Combine(missing, "x.csv")} : impossible d'écrire le fichier (le dossier « {missing} » n'existe pas).{Environment.NewLine}", missingErr);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "absent")));
+
+        if (OperatingSystem.IsLinux())
+        {
+            // A folder where no file can be made: the user's path is named, never the temporary file's.
+            var (procCode, _, procErr) = await Predict("/proc/x.csv", UiCulture.English);
+            Assert.Equal(1, procCode);
+            Assert.StartsWith("error: /proc/x.csv: cannot write the file (", procErr, StringComparison.Ordinal);
+            Assert.DoesNotContain(".tmp", procErr, StringComparison.Ordinal);
+        }
+    }
+
     [Theory]
     [InlineData("1.5")]
     [InlineData("-1")]

@@ -26,6 +26,24 @@ public sealed class InputTests : IDisposable
     }
 
     [Fact]
+    public void A_truncated_image_is_refused_as_truncated_as_the_platforms_upload_refuses_it()
+    {
+        using var bitmap = new SkiaSharp.SKBitmap(64, 64);
+        bitmap.Erase(SkiaSharp.SKColors.Teal);
+        using var image = SkiaSharp.SKImage.FromBitmap(bitmap);
+        using var png = image.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
+        var whole = png.ToArray();
+        Assert.Equal(64, ImageRaster.Decode(whole, "whole.png").OriginalWidth);
+
+        var path = Path.Combine(_dir, "cut.png");
+        File.WriteAllBytes(path, whole[..100]);
+        var ex = Assert.Throws<UnreadableImageException>(() => ImageRaster.Load(path));
+
+        Assert.Contains("cut.png", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("truncated image", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_empty_image_directory_is_refused()
     {
         var ex = Assert.Throws<TrainingDataException>(() => ImageFolder.List(_dir));

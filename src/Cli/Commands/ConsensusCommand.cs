@@ -97,7 +97,7 @@ public sealed class ConsensusCommand : ICliCommand
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or DirectoryNotFoundException)
             {
-                throw new CliException(Texts.T($"{outPath} : impossible d'écrire le fichier ({ex.Message}).", $"{outPath}: cannot write the file ({ex.Message})."));
+                throw OutputPaths.CannotWrite(outPath, ex.Message);
             }
         }
 

@@ -76,11 +76,12 @@ public sealed class ImportManifestCommand : ICliCommand
         IManifestImages? source = null;
         try
         {
-            // The manifest is parsed before the owner or the project is created: a bad file changes nothing.
-            var rows = ManifestCsv.Parse(bytes).Rows.Count;
+            // The manifest is checked as the import will check it (it parses, has its image column and rows)
+            // and the images' zip is opened before the owner or the project is created: a refused import changes nothing.
+            var rows = ImportManifestHandler.Check(Path.GetFileName(manifestPath), bytes, imageColumn, int.MaxValue).Table.Rows.Count;
+            source = LocalImages(imagesPath ?? Path.GetDirectoryName(Path.GetFullPath(manifestPath))!);
             await using var provider = await PlatformServices.StartAsync(all);
             var (owner, project, created) = await target.ResolveAsync(provider, cancellationToken);
-            source = LocalImages(imagesPath ?? Path.GetDirectoryName(Path.GetFullPath(manifestPath))!);
             using var bar = new ProgressBar("import-manifest", rows);
             var last = 0;
             await using var scope = provider.CreateAsyncScope();

@@ -70,7 +70,8 @@ public sealed class ImportOpenSolarMapCommand : ICliCommand
         string ownerEmail,
         CancellationToken cancellationToken)
     {
-        // The files are checked before the owner is created: a wrong path or header changes nothing.
+        // The files are checked before the owner or the project is created: a wrong path, an unreadable
+        // zip, a wrong header or a contributions file without any usable answer changes nothing.
         if (!Directory.Exists(imagesPath) && !File.Exists(imagesPath))
         {
             throw new CliException(ImportManifestCommand.ImagesNotFound(imagesPath));
@@ -78,7 +79,8 @@ public sealed class ImportOpenSolarMapCommand : ICliCommand
 
         try
         {
-            OpenSolarMapFiles.CheckContributionsHeader(contributionsPath);
+            OpenSolarMapImporter.CheckImages(imagesPath);
+            OpenSolarMapFiles.CheckContributions(contributionsPath);
             if (buildingsPath is not null)
             {
                 OpenSolarMapFiles.CheckBuildingsHeader(buildingsPath);

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using CoConstruisons.Application.Images.AddImages;
 using CoConstruisons.Application.Images.ImportTiles;
 using CoConstruisons.Cli.Imports;
+using FluentValidation;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
 using CoConstruisons.Application.Common;
@@ -40,6 +41,12 @@ public sealed class ImportTilesCommand : ICliCommand
             throw new UsageException(Texts.T("--zoom N est obligatoire (par exemple 19 pour des photographies aériennes de bâtiments).", "--zoom N is required (e.g. 19 for aerial photographs of buildings)."));
         }
 
+        // Out-of-range options are usage errors (exit code 2), found before any file is read or anything created.
+        if (OptionErrors(tiles, zoom, margin, tileSize, maxTiles) is { } wrong)
+        {
+            throw new UsageException(wrong);
+        }
+
         var (project, created, report) = await Import(settings, target, geojson, tiles, zoom, margin, tileSize, maxTiles, cancellationToken);
         Console.WriteLine(ToJson(project, created, report).ToJsonString(ImportManifestCommand.Json));
         return ImportOutcome.Finish(report.Features, report.Rejected.Count, report.BadFeatures.Count, ("emprise", "footprint"), "rejected", "bad_features");
@@ -67,11 +74,23 @@ public sealed class ImportTilesCommand : ICliCommand
         {
             ["Downloads:AllowPrivateAddresses"] = settings.GetValueOrDefault("Downloads:AllowPrivateAddresses") ?? "true",
         };
+        if (OptionErrors(tileTemplate, zoom, margin, tileSize, maxTiles) is { } wrong)
+        {
+            throw new CliException(wrong);
+        }
+
         var bytes = await File.ReadAllBytesAsync(geojsonPath, cancellationToken);
         try
         {
-            // The GeoJSON is read and counted before the owner or the project is created: a bad file changes nothing.
-            var total = Math.Max(1, GeoJsonFootprints.Read(Path.GetFileName(geojsonPath), bytes, zoom, tileTemplate).Count);
+            // The options are checked and the GeoJSON read and counted before the owner or the project is
+            // created: a refused import changes nothing.
+            var name = Path.GetFileName(geojsonPath);
+            var total = GeoJsonFootprints.Read(name, bytes, zoom, tileTemplate).Count;
+            if (total == 0)
+            {
+                throw new CliException(GeoJsonFootprints.NoFeature(name));
+            }
+
             await using var provider = await PlatformServices.StartAsync(all);
             var (owner, project, created) = await target.ResolveAsync(provider, cancellationToken);
             using var bar = new ProgressBar("import-tiles", total);
@@ -90,6 +109,18 @@ public sealed class ImportTilesCommand : ICliCommand
         {
             throw new CliException(string.Join(" ", ex.Errors.Select(e => e.ErrorMessage)));
         }
+    }
+
+    /// <summary>
+    /// What the import's own validation would say of the tile options (template, zoom, margin, tile
+    /// size, tiles per feature), or null when they are all right.
+    /// </summary>
+    internal static string? OptionErrors(string tileTemplate, int zoom, int margin, int tileSize, int maxTiles)
+    {
+        var options = new ImportTiles(Guid.Empty, Guid.Empty, "", [], tileTemplate, zoom, margin, tileSize, maxTiles);
+        var result = new ImportTilesValidator().Validate(options, o => o.IncludeProperties(
+            nameof(ImportTiles.TileUrlTemplate), nameof(ImportTiles.Zoom), nameof(ImportTiles.MarginPixels), nameof(ImportTiles.TileSize), nameof(ImportTiles.MaxTilesPerFeature)));
+        return result.IsValid ? null : string.Join(" ", result.Errors.Select(e => e.ErrorMessage).Distinct(StringComparer.Ordinal));
     }
 
     public static JsonObject ToJson(Guid project, bool created, ImportTilesReport report)

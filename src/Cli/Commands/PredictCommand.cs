@@ -26,6 +26,8 @@ public sealed class PredictCommand : ICliCommand
         var outPath = args.RequiredOption("out");
         args.EnsureAllRead();
 
+        // Where the predictions go is checked first: its folder must exist (nothing creates it).
+        var directory = OutputPaths.ExistingFolderOf(outPath, OutputPaths.CannotWrite);
         ImageClassifier classifier;
         IReadOnlyDictionary<string, string> images;
         try
@@ -44,8 +46,6 @@ public sealed class PredictCommand : ICliCommand
 
         var threshold = classifier.Metadata.AutoLabel?.Threshold ?? Evaluation.NoThreshold;
         var unreadable = new List<string>();
-        var directory = Path.GetDirectoryName(Path.GetFullPath(outPath))!;
-        Directory.CreateDirectory(directory);
         var temp = Path.Combine(directory, $".{Path.GetFileName(outPath)}.{Guid.NewGuid():N}.tmp");
         try
         {
@@ -87,6 +87,11 @@ public sealed class PredictCommand : ICliCommand
             }
 
             File.Move(temp, outPath, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The rows go to a temporary file next to the output first: its name means nothing to the user.
+            throw OutputPaths.CannotWrite(outPath, ex.Message.Replace(temp, Path.GetFullPath(outPath), StringComparison.Ordinal));
         }
         finally
         {

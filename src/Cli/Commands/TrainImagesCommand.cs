@@ -43,6 +43,8 @@ public sealed class TrainImagesCommand : ICliCommand
             throw new UsageException(Texts.T("--epochs doit valoir au moins 1.", "--epochs must be at least 1."));
         }
 
+        // The model's folder may be new, but the folder it goes into must exist: checked before training, not after.
+        OutputPaths.ExistingFolderOf(outDir, OutputPaths.CannotSaveModel);
         try
         {
             var images = ImageFolder.List(imagesDir);
@@ -74,7 +76,15 @@ public sealed class TrainImagesCommand : ICliCommand
             }
 
             var result = Trainer.Train(items, options, ImageLoading.TrainingProgress(), cancellationToken);
-            result.Classifier.Save(outDir);
+            try
+            {
+                result.Classifier.Save(outDir);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw OutputPaths.CannotSaveModel(outDir, ex.Message);
+            }
+
             var m = result.Test;
             Console.Error.WriteLine(Texts.T(
                 $"entraîné sur {result.TrainImages} images en {result.TrainSeconds:0.0} s ({result.CalibrationImages} pour la calibration, {result.TestImages} pour le test)",

@@ -36,6 +36,11 @@ public sealed record ImportTarget(string? ProjectId, string? CreateTitle, string
             throw new UsageException(Texts.T("Donnez soit --project ID, soit --create TITRE (avec --choices).", "Give either --project ID or --create TITLE (with --choices)."));
         }
 
+        if (target.ProjectId is not null && !Guid.TryParse(target.ProjectId, out _))
+        {
+            throw new UsageException(NotAProjectId(target.ProjectId));
+        }
+
         if (target.CreateTitle is not null && string.IsNullOrWhiteSpace(target.Choices))
         {
             throw new UsageException(Texts.T("--create demande --choices, par exemple --choices yes:Oui,no:Non.", "--create needs --choices, e.g. --choices yes:Oui,no:Non."));
@@ -73,7 +78,7 @@ public sealed record ImportTarget(string? ProjectId, string? CreateTitle, string
         {
             if (!Guid.TryParse(ProjectId, out var id))
             {
-                throw new CliException(Texts.T($"--project « {ProjectId} » n'est pas un identifiant de projet.", $"--project '{ProjectId}' is not a project id."));
+                throw new CliException(NotAProjectId(ProjectId));
             }
 
             var project = await session.LoadAsync<Project>(id, cancellationToken)
@@ -108,6 +113,10 @@ public sealed record ImportTarget(string? ProjectId, string? CreateTitle, string
         Console.Error.WriteLine(Texts.T($"projet {created.Project.Id} créé (« {CreateTitle} »)", $"created project {created.Project.Id} ('{CreateTitle}')"));
         return (owner.Id, created.Project.Id, true);
     }
+
+    private static string NotAProjectId(string value) => Texts.T(
+        $"--project « {value} » n'est pas un identifiant de projet (par exemple 0195f3a2-7c1e-7d4b-9a60-2f1b8c3d4e5f).",
+        $"--project '{value}' is not a project id (e.g. 0195f3a2-7c1e-7d4b-9a60-2f1b8c3d4e5f).");
 
     /// <summary>"k1:Label 1,k2:Label 2" (a key alone is its own label).</summary>
     public static IReadOnlyList<Choice> ParseChoices(string text)

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using CoConstruisons.Application.Abstractions;
 using CoConstruisons.Application.Common;
+using CoConstruisons.Application.Images.AddImages;
 using CoConstruisons.Application.Images.ImportManifest;
 
 namespace CoConstruisons.Cli.Imports;
@@ -48,7 +49,10 @@ public sealed class ZipManifestImages : IManifestImages, IDisposable
         }
         catch (InvalidDataException ex)
         {
-            throw new CliException(Texts.T($"ZIP illisible « {zipPath} » : {ex.Message}", $"Unreadable ZIP '{zipPath}': {ex.Message}"));
+            // The sentence in the terminal's language; .NET's own reason (in English) after it.
+            throw new CliException(Texts.T(
+                $"« {zipPath} » : {ArchiveExpander.UnreadableZip} ({ex.Message.TrimEnd('.')}).",
+                $"'{zipPath}': {ArchiveExpander.UnreadableZip} ({ex.Message.TrimEnd('.')})."));
         }
 
         foreach (var entry in _zip.Entries)

@@ -1,5 +1,6 @@
 using CoConstruisons.Application.Abstractions;
 using CoConstruisons.Application.Common;
+using CoConstruisons.Learning;
 using SkiaSharp;
 
 namespace CoConstruisons.Infrastructure.Images;
@@ -50,15 +51,9 @@ public sealed class SkiaImageInspector : IImageInspector
 
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul);
         using var bitmap = new SKBitmap(info);
-        var result = codec.GetPixels(info, bitmap.GetPixels());
-        if (result == SKCodecResult.IncompleteInput)
+        if (ImageDecoding.Problem(codec.GetPixels(info, bitmap.GetPixels())) is { } problem)
         {
-            return ImageInspection.Invalid(Texts.T("image tronquée", "truncated image"));
-        }
-
-        if (result != SKCodecResult.Success)
-        {
-            return ImageInspection.Invalid(Texts.T($"image corrompue ({result})", $"corrupt image ({result})"));
+            return ImageInspection.Invalid(problem);
         }
 
         return new ImageInspection(true, null, mediaType, width, height, Thumbnail(bitmap));

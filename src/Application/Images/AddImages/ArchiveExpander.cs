@@ -14,6 +14,9 @@ public static class ArchiveExpander
 {
     private static readonly string[] ArchiveExtensions = [".zip", ".tar", ".gz", ".tgz", ".7z", ".rar", ".bz2", ".xz"];
 
+    /// <summary>Why a .zip whose directory cannot be read is refused (uploads, and the command line's local archives).</summary>
+    public static string UnreadableZip => Texts.T("archive ZIP illisible ou tronquée", "unreadable or truncated ZIP archive");
+
     public static bool IsZip(ReadOnlySpan<byte> bytes) =>
         bytes.Length >= 4 && bytes[0] == 'P' && bytes[1] == 'K' && (bytes[2] == 3 || bytes[2] == 5) && (bytes[3] == 4 || bytes[3] == 6);
 
@@ -26,7 +29,7 @@ public static class ArchiveExpander
         }
         catch (InvalidDataException)
         {
-            throw Refuse(archiveName, Texts.T("archive ZIP illisible ou tronquée", "unreadable or truncated ZIP archive"));
+            throw Refuse(archiveName, UnreadableZip);
         }
 
         using (zip)

@@ -71,31 +71,7 @@ public sealed class ImportManifestHandler(
     {
         var project = await session.LoadOwnedAsync(command.ProjectId, command.OwnerId, cancellationToken);
         var limits = options.Value;
-        ManifestTable table;
-        try
-        {
-            table = ManifestCsv.Parse(command.Manifest);
-        }
-        catch (FormatException ex)
-        {
-            throw Refuse(command.ManifestName, ex.Message);
-        }
-
-        var column = FindImageColumn(table.Header, command.ImageColumn)
-            ?? throw Refuse(command.ManifestName, command.ImageColumn is null
-                ? Texts.T(
-                    $"aucune colonne d'image (attendu l'une de : {string.Join(", ", ImageColumnNames)} ; colonnes : {string.Join(", ", table.Header)})",
-                    $"no image column (expected one of: {string.Join(", ", ImageColumnNames)}; columns: {string.Join(", ", table.Header)})")
-                : Texts.T(
-                    $"colonne « {command.ImageColumn} » absente (colonnes : {string.Join(", ", table.Header)})",
-                    $"column '{command.ImageColumn}' not found (columns: {string.Join(", ", table.Header)})"));
-        if (table.Rows.Count > limits.MaxManifestRows)
-        {
-            throw Refuse(command.ManifestName, Texts.T(
-                $"{table.Rows.Count} lignes, au plus {limits.MaxManifestRows} par envoi",
-                $"{table.Rows.Count} rows, at most {limits.MaxManifestRows} per upload"));
-        }
-
+        var (table, column) = Check(command.ManifestName, command.Manifest, command.ImageColumn, limits.MaxManifestRows);
         var added = new List<AddedImage>();
         var duplicates = new List<SkippedFile>();
         var rejected = new List<SkippedFile>();
@@ -168,6 +144,50 @@ public sealed class ImportManifestHandler(
 
         var unreferenced = command.Images.Paths.Where(p => !used.Contains(p) && !used.Any(u => p.EndsWith("/" + u, StringComparison.Ordinal))).Take(1000).ToList();
         return new ImportManifestReport(table.Header[column], table.Rows.Count, added, duplicates, rejected, bad, downloaded, unreferenced);
+    }
+
+    /// <summary>
+    /// Everything that refuses a whole manifest, without touching the project: it must parse, have the
+    /// image column, at least one data row and at most <paramref name="maxRows"/>. Throws
+    /// <see cref="ValidationException"/> (the owner's message); callers that create the project run it
+    /// first, so a refused manifest leaves nothing behind.
+    /// </summary>
+    public static (ManifestTable Table, int ImageColumn) Check(string manifestName, byte[] manifest, string? imageColumn, int maxRows)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ManifestTable table;
+        try
+        {
+            table = ManifestCsv.Parse(manifest);
+        }
+        catch (FormatException ex)
+        {
+            throw Refuse(manifestName, ex.Message.TrimEnd('.'));
+        }
+
+        var column = FindImageColumn(table.Header, imageColumn)
+            ?? throw Refuse(manifestName, imageColumn is null
+                ? Texts.T(
+                    $"aucune colonne d'image (attendu l'une de : {string.Join(", ", ImageColumnNames)} ; colonnes : {string.Join(", ", table.Header)})",
+                    $"no image column (expected one of: {string.Join(", ", ImageColumnNames)}; columns: {string.Join(", ", table.Header)})")
+                : Texts.T(
+                    $"colonne « {imageColumn} » absente (colonnes : {string.Join(", ", table.Header)})",
+                    $"column '{imageColumn}' not found (columns: {string.Join(", ", table.Header)})"));
+        if (table.Rows.Count == 0)
+        {
+            throw Refuse(manifestName, Texts.T(
+                "aucune ligne après l'en-tête (une ligne par image attendue)",
+                "no row after the header (one row per image expected)"));
+        }
+
+        if (table.Rows.Count > maxRows)
+        {
+            throw Refuse(manifestName, Texts.T(
+                $"{table.Rows.Count} lignes, au plus {maxRows} par envoi",
+                $"{table.Rows.Count} rows, at most {maxRows} per upload"));
+        }
+
+        return (table, column);
     }
 
     private async Task<UploadedFile?> ReadAsync(int line, string reference, Dictionary<string, string> metadata, IManifestImages images, UploadLimits limits, CancellationToken ct)

@@ -17,6 +17,10 @@ public sealed record TileFeature(int Index, string Name, double West, double Sou
 /// <summary>Reads the features of a GeoJSON <c>FeatureCollection</c> (or a single <c>Feature</c>). An unreadable file is refused (<see cref="ValidationException"/>); a bad feature is kept with its reason.</summary>
 public static class GeoJsonFootprints
 {
+    /// <summary>Why a GeoJSON without any feature is refused (the portal's tile import and the command line's).</summary>
+    public static string NoFeature(string fileName) =>
+        Texts.T($"GeoJSON « {fileName} » refusé : il ne contient aucun objet.", $"GeoJSON '{fileName}' refused: it holds no feature.");
+
     /// <summary>Reads every feature, in file order.</summary>
     public static List<TileFeature> Read(string fileName, byte[] geoJson, int zoom, string tileUrlTemplate)
     {

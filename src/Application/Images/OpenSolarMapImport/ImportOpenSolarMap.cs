@@ -62,7 +62,20 @@ public sealed class ImportOpenSolarMapHandler(
         var (buildings, badBuildings) = command.BuildingsPath is null
             ? ([], [])
             : OpenSolarMapFiles.ReadBuildings(command.BuildingsPath);
-        log($"read {contributions.Count:N0} answers ({badContributions.Count:N0} unusable rows), {buildings.Count:N0} buildings");
+        log(Texts.T(
+            $"{contributions.Count:N0} réponse(s) lue(s) ({badContributions.Count:N0} ligne(s) inutilisable(s)), {buildings.Count:N0} bâtiment(s)",
+            $"read {contributions.Count:N0} answers ({badContributions.Count:N0} unusable rows), {buildings.Count:N0} buildings"));
+
+        // Nothing is created for files the import could do nothing with: no usable answer, images it cannot list.
+        if (contributions.Count == 0)
+        {
+            throw OpenSolarMapFiles.NoUsableAnswer(Path.GetFileName(command.ContributionsPath), badContributions);
+        }
+
+        if (command.ArchiveLimits is null)
+        {
+            OpenSolarMapImporter.CheckImages(command.ImagesPath);
+        }
 
         Guid projectId;
         var created = false;
@@ -73,7 +86,9 @@ public sealed class ImportOpenSolarMapHandler(
         else
         {
             (projectId, created) = await OpenSolarMapProject.FindOrCreateAsync(session, mediator, command.OwnerId, command.Title, cancellationToken);
-            log(created ? $"created project {projectId} ('{command.Title}')" : $"resuming into project {projectId} ('{command.Title}')");
+            log(created
+                ? Texts.T($"projet {projectId} créé (« {command.Title} »)", $"created project {projectId} ('{command.Title}')")
+                : Texts.T($"reprise dans le projet {projectId} (« {command.Title} »)", $"resuming into project {projectId} ('{command.Title}')"));
         }
 
         var importer = new OpenSolarMapImporter(store, inspector, images, pseudonymizer);
@@ -90,7 +105,9 @@ public sealed class ImportOpenSolarMapHandler(
             report.RefitAnswers = refit.Answers;
             report.RefitContributors = refit.Contributors;
             report.Seconds += watch.Elapsed.TotalSeconds;
-            log($"consensus refit: {refit.Answers:N0} answers, {refit.Contributors:N0} contributors, {refit.ChangedItems:N0} items updated, {refit.RetiredItems:N0} retired ({watch.Elapsed.TotalSeconds:0.0} s)");
+            log(Texts.T(
+                $"consensus recalculé : {refit.Answers:N0} réponse(s), {refit.Contributors:N0} contributeur(s), {refit.ChangedItems:N0} élément(s) mis à jour, {refit.RetiredItems:N0} retiré(s) ({watch.Elapsed.TotalSeconds:0.0} s)",
+                $"consensus refit: {refit.Answers:N0} answers, {refit.Contributors:N0} contributors, {refit.ChangedItems:N0} items updated, {refit.RetiredItems:N0} retired ({watch.Elapsed.TotalSeconds:0.0} s)"));
         }
 
         report.BadRows.AddRange(badContributions);

@@ -40,52 +40,99 @@ public static class OpenSolarMapFiles
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
 
     /// <summary>
-    /// Refuses, as <see cref="ReadContributions"/> would, a file that cannot be read or whose header is
-    /// not the expected one (<see cref="RuleViolationException"/>), without parsing its rows: those are
+    /// Refuses, as <see cref="ReadBuildings"/> would, a file that cannot be read, is empty or whose header
+    /// is not the expected one (<see cref="RuleViolationException"/>), without parsing its rows: those are
     /// the only ways the reader fails (a bad row is counted, not refused).
     /// </summary>
-    public static void CheckContributionsHeader(string path) => _ = Records(path, ContributionsHeader, 4).Take(1).Count();
-
-    /// <summary>As <see cref="CheckContributionsHeader"/>, for <see cref="ReadBuildings"/>.</summary>
     public static void CheckBuildingsHeader(string path) => _ = Records(path, BuildingsHeader, 5).Take(1).Count();
+
+    /// <summary>
+    /// Refuses (<see cref="RuleViolationException"/>) a contributions file the import could do nothing
+    /// with: unreadable, empty, a wrong header, or no usable answer (header only, or every row bad).
+    /// Reads up to the first usable answer, so a good file costs little; run before anything is created.
+    /// </summary>
+    public static void CheckContributions(string path)
+    {
+        var bad = new List<BadRow>();
+        foreach (var (row, problem) in Contributions(path))
+        {
+            if (row is not null)
+            {
+                return;
+            }
+
+            bad.Add(problem!);
+        }
+
+        throw NoUsableAnswer(Path.GetFileName(path), bad);
+    }
+
+    /// <summary>The refusal of a contributions file with a header but no usable answer (<paramref name="bad"/>: its unusable rows).</summary>
+    public static RuleViolationException NoUsableAnswer(string fileName, IReadOnlyList<BadRow> bad)
+    {
+        ArgumentNullException.ThrowIfNull(bad);
+        return new RuleViolationException(bad.Count == 0
+            ? Texts.T(
+                $"{fileName} : aucune réponse après la ligne d'en-tête (attendu : une réponse par ligne, {ContributionsHeader}).",
+                $"{fileName}: no answer after the header line (expected one answer per line, {ContributionsHeader}).")
+            : Texts.T(
+                $"{fileName} : aucune réponse utilisable ({bad.Count} ligne(s) refusée(s), la première à la ligne {bad[0].Line} : {bad[0].Reason}).",
+                $"{fileName}: no usable answer ({bad.Count} row(s) refused, the first at line {bad[0].Line}: {bad[0].Reason})."));
+    }
 
     public static (List<OsmContribution> Rows, List<BadRow> Bad) ReadContributions(string path)
     {
         var rows = new List<OsmContribution>();
         var bad = new List<BadRow>();
+        foreach (var (row, problem) in Contributions(path))
+        {
+            if (row is not null)
+            {
+                rows.Add(row);
+            }
+            else
+            {
+                bad.Add(problem!);
+            }
+        }
+
+        return (rows, bad);
+    }
+
+    /// <summary>Each row of contributions.csv, as an answer or as the reason it is unusable, in file order.</summary>
+    private static IEnumerable<(OsmContribution? Row, BadRow? Bad)> Contributions(string path)
+    {
         var name = Path.GetFileName(path);
         foreach (var (line, fields, error) in Records(path, ContributionsHeader, 4))
         {
             if (error is not null)
             {
-                bad.Add(new BadRow(name, line, error));
+                yield return (null, new BadRow(name, line, error));
                 continue;
             }
 
             var (id, choice, contributor, created) = (fields![0].Trim(), fields[1].Trim(), fields[2].Trim(), fields[3].Trim());
             if (!long.TryParse(id, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _))
             {
-                bad.Add(new BadRow(name, line, $"building_id '{id}' is not a whole number"));
+                yield return (null, new BadRow(name, line, $"building_id '{id}' is not a whole number"));
             }
             else if (!ChoiceKeys.ContainsKey(choice))
             {
-                bad.Add(new BadRow(name, line, $"unknown choice '{choice}' (expected 1, 2, 3 or 4)"));
+                yield return (null, new BadRow(name, line, $"unknown choice '{choice}' (expected 1, 2, 3 or 4)"));
             }
             else if (contributor.Length == 0)
             {
-                bad.Add(new BadRow(name, line, "empty contributor"));
+                yield return (null, new BadRow(name, line, "empty contributor"));
             }
             else if (!DateTimeOffset.TryParse(created, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at))
             {
-                bad.Add(new BadRow(name, line, $"created_at '{created}' is not a date"));
+                yield return (null, new BadRow(name, line, $"created_at '{created}' is not a date"));
             }
             else
             {
-                rows.Add(new OsmContribution(line, id, choice, contributor, at));
+                yield return (new OsmContribution(line, id, choice, contributor, at), null);
             }
         }
-
-        return (rows, bad);
     }
 
     public static (Dictionary<string, OsmBuilding> Rows, List<BadRow> Bad) ReadBuildings(string path)
@@ -207,6 +254,13 @@ public static class OpenSolarMapFiles
             {
                 yield return (line, fields, null);
             }
+        }
+
+        if (!headerSeen)
+        {
+            throw new RuleViolationException(Texts.T(
+                $"{Path.GetFileName(path)} : le fichier est vide (attendu : la ligne d'en-tête « {expectedHeader} » puis une ligne par enregistrement).",
+                $"{Path.GetFileName(path)}: the file is empty (expected the header line '{expectedHeader}' then one line per record)."));
         }
     }
 

@@ -318,23 +318,64 @@ public sealed class OpenSolarMapImporter(
         if (File.Exists(path))
         {
             // Read the archive's entries into memory once (40k small JPEGs ≈ 180 MB).
-            using var zip = ZipFile.OpenRead(path);
-            foreach (var entry in zip.Entries.Where(e => e.Length > 0 && IsImageName(e.Name)))
+            try
             {
-                using var stream = entry.Open();
-                using var copy = new MemoryStream();
-                stream.CopyTo(copy);
-                var bytes = copy.ToArray();
-                sources[Path.GetFileNameWithoutExtension(entry.Name)] = new ImageSource(entry.Name, () => bytes);
+                using var zip = ZipFile.OpenRead(path);
+                foreach (var entry in zip.Entries.Where(e => e.Length > 0 && IsImageName(e.Name)))
+                {
+                    using var stream = entry.Open();
+                    using var copy = new MemoryStream();
+                    stream.CopyTo(copy);
+                    var bytes = copy.ToArray();
+                    sources[Path.GetFileNameWithoutExtension(entry.Name)] = new ImageSource(entry.Name, () => bytes);
+                }
+            }
+            catch (InvalidDataException ex)
+            {
+                throw UnreadableZip(path, ex);
             }
 
             return sources;
         }
 
-        throw new RuleViolationException(Texts.T(
-            $"Images introuvables à « {Path.GetFullPath(path)} » (attendu : un dossier de fichiers ID.jpg ou un .zip de ceux-ci).",
-            $"Images not found at '{Path.GetFullPath(path)}' (expected a folder of ID.jpg files or a .zip of them)."));
+        throw ImagesNotFound(path);
     }
+
+    /// <summary>
+    /// Refuses (<see cref="RuleViolationException"/>) images the import could not even list: no such
+    /// folder or file, or a .zip whose directory cannot be read (truncated, not a zip). Cheap (a zip's
+    /// directory only): run before the project is created.
+    /// </summary>
+    public static void CheckImages(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (Directory.Exists(path))
+        {
+            return;
+        }
+
+        if (!File.Exists(path))
+        {
+            throw ImagesNotFound(path);
+        }
+
+        try
+        {
+            using var zip = ZipFile.OpenRead(path);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw UnreadableZip(path, ex);
+        }
+    }
+
+    private static RuleViolationException ImagesNotFound(string path) => new(Texts.T(
+        $"Images introuvables à « {Path.GetFullPath(path)} » (attendu : un dossier de fichiers ID.jpg ou un .zip de ceux-ci).",
+        $"Images not found at '{Path.GetFullPath(path)}' (expected a folder of ID.jpg files or a .zip of them)."));
+
+    private static RuleViolationException UnreadableZip(string path, InvalidDataException ex) => new(Texts.T(
+        $"{Path.GetFileName(path)} : {ArchiveExpander.UnreadableZip} ({ex.Message.TrimEnd('.')}).",
+        $"{Path.GetFileName(path)}: {ArchiveExpander.UnreadableZip} ({ex.Message.TrimEnd('.')})."));
 
     private static bool IsImageName(string name) =>
         name.EndsWith(".jpg", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".jpeg", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".png", StringComparison.OrdinalIgnoreCase);

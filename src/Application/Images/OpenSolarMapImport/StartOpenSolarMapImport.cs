@@ -69,7 +69,7 @@ public sealed class StartOpenSolarMapImportHandler(
         var id = Guid.CreateVersion7();
         try
         {
-            await files.SaveAsync(id, imagesName, command.ImagesZip, cancellationToken);
+            var images = await files.SaveAsync(id, imagesName, command.ImagesZip, cancellationToken);
             var contributions = await files.SaveAsync(id, ContributionsFile, command.Contributions, cancellationToken);
             string? buildings = null;
             if (command.Buildings is { Length: > 0 })
@@ -77,11 +77,13 @@ public sealed class StartOpenSolarMapImportHandler(
                 buildings = await files.SaveAsync(id, BuildingsFile, command.Buildings, cancellationToken);
             }
 
-            // A wrong file is refused now (bad header), not minutes later in the background.
-            CheckHeader("Contributions", () => OpenSolarMapFiles.CheckContributionsHeader(contributions));
+            // A wrong file is refused now (truncated zip, bad header, no usable answer), not minutes later in
+            // the background, and before the project is created.
+            CheckFile("ImagesZip", () => OpenSolarMapImporter.CheckImages(images));
+            CheckFile("Contributions", () => OpenSolarMapFiles.CheckContributions(contributions));
             if (buildings is not null)
             {
-                CheckHeader("Buildings", () => OpenSolarMapFiles.CheckBuildingsHeader(buildings));
+                CheckFile("Buildings", () => OpenSolarMapFiles.CheckBuildingsHeader(buildings));
             }
 
             var (projectId, created) = await OpenSolarMapProject.FindOrCreateAsync(session, mediator, command.OwnerId, title, cancellationToken);
@@ -120,7 +122,7 @@ public sealed class StartOpenSolarMapImportHandler(
         }
     }
 
-    private static void CheckHeader(string property, Action read)
+    private static void CheckFile(string property, Action read)
     {
         try
         {

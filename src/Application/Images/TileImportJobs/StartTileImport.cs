@@ -69,7 +69,7 @@ public sealed class StartTileImportHandler(
         var limit = options.Value.MaxFeatures;
         if (features.Count == 0)
         {
-            throw Refuse("GeoJson", Texts.T($"GeoJSON « {name} » refusé : il ne contient aucun objet.", $"GeoJSON '{name}' refused: it holds no feature."));
+            throw Refuse("GeoJson", GeoJsonFootprints.NoFeature(name));
         }
 
         if (features.Count > limit)
