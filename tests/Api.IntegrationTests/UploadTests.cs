@@ -58,6 +58,31 @@ public sealed class UploadTests(ApiFixture api)
     private static string Reason(JsonElement body, string file) =>
         body.GetProperty("rejected").EnumerateArray().Single(e => e.GetProperty("fileName").GetString() == file).GetProperty("reason").GetString()!;
 
+    [Theory]
+    [InlineData("cut", "en")]
+    [InlineData("no-boundary-in-body", "fr")]
+    public async Task A_multipart_body_cut_short_or_without_its_boundary_is_a_clear_400_and_adds_nothing(string kind, string language)
+    {
+        var (projectId, token) = await NewProject();
+        var part = "--zzz\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n";
+        var body = kind == "cut" ? part + "abc" : "no boundary anywhere in this body";
+        using var http = new HttpClient { BaseAddress = api.WebUrl };
+        using var content = new ByteArrayContent(System.Text.Encoding.ASCII.GetBytes(body));
+        content.Headers.TryAddWithoutValidation("content-type", "multipart/form-data; boundary=zzz");
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/projects/{projectId}/images") { Content = content };
+        request.Headers.TryAddWithoutValidation("authorization", token);
+        request.Headers.TryAddWithoutValidation("accept-language", language);
+
+        using var response = await http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = JsonDocument.Parse(text).RootElement.GetProperty("error").GetString()!;
+        Assert.StartsWith(language == "en" ? "Unreadable upload: the multipart form is incomplete or malformed" : "Envoi illisible : le formulaire multipart est incomplet ou mal formé", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", text, StringComparison.Ordinal); // no stack trace
+        Assert.Equal(0, await ItemCount(projectId, token));
+    }
+
     [Fact]
     public async Task A_csv_manifest_with_a_zip_adds_one_item_per_row_with_its_columns_and_reports_the_rest()
     {

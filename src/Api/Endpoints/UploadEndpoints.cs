@@ -34,20 +34,31 @@ public static class UploadEndpoints
                 return Problem(StatusCodes.Status400BadRequest, Texts.T("Envoyez les fichiers en multipart/form-data (champ « files »).", "Send files as multipart/form-data (field 'files')."));
             }
 
-            var form = await request.ReadFormAsync(ct);
             var files = new List<UploadedFile>();
-            var budget = limits.Value.MaxTotalBytes;
-            foreach (var file in form.Files)
+            try
             {
-                if (file.Length > budget)
+                var form = await request.ReadFormAsync(ct);
+                var budget = limits.Value.MaxTotalBytes;
+                foreach (var file in form.Files)
                 {
-                    return Problem(StatusCodes.Status413PayloadTooLarge, Texts.T("Envoi trop volumineux.", "Upload too large."));
-                }
+                    if (file.Length > budget)
+                    {
+                        return Problem(StatusCodes.Status413PayloadTooLarge, Texts.T("Envoi trop volumineux.", "Upload too large."));
+                    }
 
-                budget -= file.Length;
-                using var buffer = new MemoryStream((int)file.Length);
-                await file.CopyToAsync(buffer, ct);
-                files.Add(new UploadedFile(Path.GetFileName(file.FileName), buffer.ToArray()));
+                    budget -= file.Length;
+                    using var buffer = new MemoryStream((int)file.Length);
+                    await file.CopyToAsync(buffer, ct);
+                    files.Add(new UploadedFile(Path.GetFileName(file.FileName), buffer.ToArray()));
+                }
+            }
+            catch (Exception ex) when (ex is IOException or InvalidDataException && !ct.IsCancellationRequested)
+            {
+                // A body cut short, without its closing boundary, or over the form's limits (field count, key
+                // length): the form cannot be read, and nothing was stored. The parser's own words follow, for a developer.
+                return Problem(StatusCodes.Status400BadRequest, Texts.T(
+                    $"Envoi illisible : le formulaire multipart est incomplet ou mal formé (envoi interrompu ?) ; rien n'a été enregistré. Détail : {ex.Message}",
+                    $"Unreadable upload: the multipart form is incomplete or malformed (interrupted upload?); nothing was stored. Detail: {ex.Message}"));
             }
 
             var manifests = files.Where(f => f.Name.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)).ToList();
