@@ -16,7 +16,7 @@ public sealed class MyDataTests(ApiFixture api)
     private readonly CampaignService.CampaignServiceClient _campaigns = new(api.Channel);
     private static readonly Metadata Gateway = new() { { "x-api-key", ApiFixture.ServiceKey } };
 
-    private Task AnswerOne(Guid project, ContributorIdentity who) => AnswerNext(project, who, "flat", evidence: null);
+    private Task AnswerOne(Guid project, ContributorIdentity who, string? idempotencyKey = null) => AnswerNext(project, who, "flat", evidence: null, idempotencyKey);
 
     /// <summary>How many rows of the store's JSON (events and documents) hold <paramref name="text"/>.</summary>
     private async Task<long> RowsHolding(string text)
@@ -108,10 +108,13 @@ public sealed class MyDataTests(ApiFixture api)
         {
             ProjectId = project.ToString(), Contributor = slack, Accepted = true, ConsentVersion = "1", SealedAddress = "sealed-address-of-this-user",
         }, Gateway);
-        await AnswerOne(project, slack);
-        await AnswerOne(project, slack);
+        // A gateway's keys may be derived from the chat identity (Cobot's are keyed hashes of team, user and message).
+        var keys = new[] { "slack-key-of-" + slack.ChannelUser.UserId + "-1", "slack-key-of-" + slack.ChannelUser.UserId + "-2" };
+        await AnswerOne(project, slack, keys[0]);
+        await AnswerOne(project, slack, keys[1]);
         var other = new ContributorIdentity { SessionToken = await api.NewWebSession(project) };
-        await AnswerOne(project, other);
+        var otherKey = "web-key-" + Guid.NewGuid().ToString("N");
+        await AnswerOne(project, other, otherKey);
         var export = await _contributors.ExportMyDataAsync(new ExportMyDataRequest { ProjectId = project.ToString(), Contributor = slack }, Gateway);
         var pseudonym = JsonDocument.Parse(export.Json).RootElement.GetProperty("contributor").GetString()!;
         Assert.Contains("sealed-address-of-this-user", export.Json, StringComparison.Ordinal);
@@ -130,6 +133,9 @@ public sealed class MyDataTests(ApiFixture api)
         Assert.True(erased.RecordsDeleted > 0);
         Assert.Equal(0, await RowsHolding(pseudonym));
         Assert.Equal(0, await RowsHolding("sealed-address-of-this-user"));
+        Assert.Equal(0, await RowsHolding(keys[0])); // the answers' keys could lead back to the chat identity
+        Assert.Equal(0, await RowsHolding(keys[1]));
+        Assert.True(await RowsHolding(otherKey) > 0); // the other contributor's answer keeps its key
         Assert.Equal(evidence, await EvidenceOf(project));
         var after = await _contributors.ExportMyDataAsync(new ExportMyDataRequest { ProjectId = project.ToString(), Contributor = slack }, Gateway);
         Assert.Equal(0, after.Records);
@@ -234,7 +240,7 @@ public sealed class MyDataTests(ApiFixture api)
     /// Answers the next image offered to <paramref name="who"/> that holds <paramref name="evidence"/>
     /// answers (skipping the others; any image when null) and returns its label confidence after the answer.
     /// </summary>
-    private async Task<double> AnswerNext(Guid project, ContributorIdentity who, string choice, int? evidence)
+    private async Task<double> AnswerNext(Guid project, ContributorIdentity who, string choice, int? evidence, string? idempotencyKey = null)
     {
         var headers = who.ChannelUser is null ? null : Gateway;
         await using var scope = api.Services.CreateAsyncScope();
@@ -257,7 +263,7 @@ public sealed class MyDataTests(ApiFixture api)
             await _tasks.SubmitAnswerAsync(new SubmitAnswerRequest
             {
                 ProjectId = project.ToString(), Contributor = who, ReservationToken = next.Task.ReservationToken,
-                Choice = choice, IdempotencyKey = Guid.NewGuid().ToString(),
+                Choice = choice, IdempotencyKey = idempotencyKey ?? Guid.NewGuid().ToString(),
             }, headers);
             await using var after = store.QuerySession();
             return (await after.LoadAsync<CoConstruisons.Domain.Contributions.ItemProgress>(item))!.Confidence;

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using CoConstruisons.Application.Abstractions;
 using CoConstruisons.Application.Consensus;
+using CoConstruisons.Domain.Contributions;
 using Marten;
 using Npgsql;
 
@@ -112,7 +113,8 @@ public sealed class MartenContributorDataStore(IDocumentStore store) : IContribu
     public async Task<ErasureReport> EraseAsync(string contributorId, CancellationToken cancellationToken)
     {
         var quoted = Quoted(contributorId);
-        var anonymous = Quoted(IContributorDataStore.ErasedPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
+        var anonymousId = IContributorDataStore.ErasedPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var anonymous = Quoted(anonymousId);
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var tables = await DocumentTablesAsync(connection, cancellationToken);
@@ -171,6 +173,18 @@ public sealed class MartenContributorDataStore(IDocumentStore store) : IContribu
             command.Parameters.AddWithValue("id", quoted);
             command.Parameters.AddWithValue("anonymous", anonymous);
             anonymised += await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        // An answer's idempotency key is the caller's: a chat gateway may derive it from the contributor's channel
+        // identity and the message (ADR-005), so an erased answer keeps a new random one, linked to nothing.
+        await using (var keys = new NpgsqlCommand(
+            $"update {Table(EventSchema, "mt_events")} set data = jsonb_set(data, '{{{nameof(AnswerSubmitted.IdempotencyKey)}}}', " +
+            $"to_jsonb(@prefix || replace(gen_random_uuid()::text, '-', ''))) where type = 'answer_submitted' and data->>'{nameof(AnswerSubmitted.ContributorId)}' = @anonymous",
+            connection, transaction))
+        {
+            keys.Parameters.AddWithValue("prefix", IContributorDataStore.ErasedPrefix);
+            keys.Parameters.AddWithValue("anonymous", anonymousId);
+            await keys.ExecuteNonQueryAsync(cancellationToken);
         }
 
         // Every node's copy of each project's consensus fit holds skills by pseudonym: counting the
