@@ -1,3 +1,4 @@
+using CoConstruisons.Application.Common;
 using CoConstruisons.Application.Common.Exceptions;
 using FluentValidation;
 using Google.Protobuf.WellKnownTypes;
@@ -87,10 +88,10 @@ public sealed partial class ExceptionMappingInterceptor(ILogger<ExceptionMapping
                     Details = { Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(limited.RetryAfter) }) },
                 }.ToRpcException();
             case OperationCanceledException:
-                return new RpcException(new Grpc.Core.Status(StatusCode.Cancelled, "Cancelled."));
+                return new RpcException(new Grpc.Core.Status(StatusCode.Cancelled, Texts.T("Appel annulé.", "Call cancelled.")));
             default:
                 LogUnexpected(logger, ex, method);
-                return new RpcException(new Grpc.Core.Status(StatusCode.Unknown, "Unexpected server error; it was logged."));
+                return new RpcException(new Grpc.Core.Status(StatusCode.Unknown, Texts.T("Erreur inattendue du serveur ; elle a été journalisée.", "Unexpected server error; it was logged.")));
         }
     }
 

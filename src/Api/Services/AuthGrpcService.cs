@@ -1,3 +1,4 @@
+using CoConstruisons.Application.Common;
 using CoConstruisons.Api.Infrastructure;
 using CoConstruisons.Application.Owners;
 using CoConstruisons.Contracts.V1;
@@ -26,7 +27,7 @@ public sealed class AuthGrpcService(IMediator mediator, CallerContext caller, IQ
     {
         var ownerId = caller.RequireOwner(context);
         var owner = await session.LoadAsync<Owner>(ownerId, context.CancellationToken)
-            ?? throw new RpcException(new Status(StatusCode.Unauthenticated, "Unknown owner."));
+            ?? throw new RpcException(new Status(StatusCode.Unauthenticated, Texts.T("Ce compte de porteur de projet n'existe plus : reconnectez-vous.", "This owner account no longer exists: sign in again.")));
         return new WhoAmIResponse { OwnerId = owner.Id.ToString(), Email = owner.Email, DisplayName = owner.DisplayName, IsResearcher = owner.IsResearcher };
     }
 }

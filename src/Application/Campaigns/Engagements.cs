@@ -38,7 +38,7 @@ public sealed class RecordConsentValidator : AbstractValidator<RecordConsent>
 {
     public RecordConsentValidator()
     {
-        RuleFor(c => c.ConsentVersion).NotEmpty().MaximumLength(64)
+        RuleFor(c => c.ConsentVersion).Must(v => !string.IsNullOrEmpty(v) && v.Length <= 64)
             .WithMessage(_ => Texts.T("La version du texte de consentement montré est requise (64 caractères au plus).",
                 "The version of the consent text shown is required (at most 64 characters)."));
         RuleFor(c => c.SealedAddress).MaximumLength(2048)

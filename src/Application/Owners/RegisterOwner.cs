@@ -15,7 +15,7 @@ public sealed class RegisterOwnerValidator : AbstractValidator<RegisterOwner>
 {
     public RegisterOwnerValidator()
     {
-        RuleFor(c => c.Email).NotEmpty().EmailAddress().WithMessage(_ => Texts.T("Adresse électronique invalide.", "Invalid email address."));
+        RuleFor(c => c.Email).Cascade(CascadeMode.Stop).NotEmpty().WithMessage(_ => Texts.T("Adresse électronique invalide.", "Invalid email address.")).EmailAddress().WithMessage(_ => Texts.T("Adresse électronique invalide.", "Invalid email address."));
         RuleFor(c => c.DisplayName).Must(n => !string.IsNullOrWhiteSpace(n) && n.Length <= 200)
             .WithMessage(_ => Texts.T("Le nom affiché est obligatoire (200 caractères au plus).", "The display name is required (at most 200 characters)."));
         RuleFor(c => c.Password).MinimumLength(8)

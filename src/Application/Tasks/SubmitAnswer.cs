@@ -47,7 +47,7 @@ public sealed class SubmitAnswerValidator : AbstractValidator<SubmitAnswer>
 {
     public SubmitAnswerValidator()
     {
-        RuleFor(c => c.IdempotencyKey).NotEmpty().MaximumLength(200)
+        RuleFor(c => c.IdempotencyKey).Must(k => !string.IsNullOrWhiteSpace(k) && k.Length <= 200)
             .WithMessage(_ => Texts.T("Une clé d'idempotence (1 à 200 caractères) est obligatoire.", "An idempotency key (1 to 200 characters) is required."));
         RuleFor(c => c.Choice).NotEmpty()
             .WithMessage(_ => Texts.T("Le choix est obligatoire.", "A choice is required."));

@@ -36,7 +36,7 @@ public sealed class ImportOpenSolarMapValidator : AbstractValidator<ImportOpenSo
 {
     public ImportOpenSolarMapValidator()
     {
-        RuleFor(c => c.Title).NotEmpty().MaximumLength(200)
+        RuleFor(c => c.Title).Must(t => !string.IsNullOrWhiteSpace(t) && t.Length <= 200)
             .WithMessage(_ => Texts.T("Le titre du projet est obligatoire (200 caractères au plus).", "The project title is required (at most 200 characters)."));
         RuleFor(c => c.ImagesPath).NotEmpty()
             .WithMessage(_ => Texts.T("Choisissez les images (un .zip).", "Choose the images (a .zip)."));

@@ -31,7 +31,7 @@ public sealed class StartOpenSolarMapImportValidator : AbstractValidator<StartOp
     {
         ArgumentNullException.ThrowIfNull(options);
         var max = options.Value.MaxOpenSolarMapBytes;
-        RuleFor(c => c.Title).NotEmpty().MaximumLength(200)
+        RuleFor(c => c.Title).Must(t => !string.IsNullOrWhiteSpace(t) && t.Length <= 200)
             .WithMessage(_ => Texts.T("Le titre du projet est obligatoire (200 caractères au plus).", "The project title is required (at most 200 characters)."));
         RuleFor(c => c.ImagesZip).Must(z => z is not null && ArchiveExpander.IsZip(z))
             .WithMessage(_ => Texts.T("Choisissez les images dans une archive .zip.", "Choose the images as a .zip archive."));

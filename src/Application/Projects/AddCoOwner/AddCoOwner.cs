@@ -14,7 +14,7 @@ public sealed class AddCoOwnerValidator : AbstractValidator<AddCoOwner>
 {
     public AddCoOwnerValidator()
     {
-        RuleFor(c => c.Email).NotEmpty().EmailAddress()
+        RuleFor(c => c.Email).Cascade(CascadeMode.Stop).NotEmpty().WithMessage(_ => Texts.T("Adresse électronique invalide.", "Invalid email address.")).EmailAddress()
             .WithMessage(_ => Texts.T("Adresse électronique invalide.", "Invalid email address."));
     }
 }
