@@ -105,8 +105,10 @@ public sealed class OpenSolarMapImportJobTests(TileImportFixture api)
         Assert.Equal(1, report.AnswersOnMissingImages);
         Assert.Equal(3, report.RowsUnusable);
         Assert.Equal(3, job.BadFeatures);
-        Assert.Contains(report.Examples, e => e.Contains(":7: unknown choice", StringComparison.Ordinal));
-        Assert.Contains(report.Examples, e => e.Contains(":8:", StringComparison.Ordinal) && e.Contains("truncated", StringComparison.Ordinal));
+        // The examples are the platform's sentences, in the caller's language (French unless it asks otherwise).
+        Assert.Contains(report.Examples, e => e.Contains(":7: choix inconnu « 7 »", StringComparison.Ordinal));
+        Assert.Contains(report.Examples, e => e.Contains(":8:", StringComparison.Ordinal) && e.Contains("tronquée", StringComparison.Ordinal));
+        Assert.Contains(report.Examples, e => e.Contains("réponse(s) sur le bâtiment 999, qui n'a pas d'image", StringComparison.Ordinal));
         Assert.Contains(report.Examples, e => e.Contains(":9:", StringComparison.Ordinal) && e.Contains("UTF-8", StringComparison.Ordinal));
 
         await using (var scope = api.Services.CreateAsyncScope())

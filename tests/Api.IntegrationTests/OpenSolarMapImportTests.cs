@@ -73,8 +73,9 @@ public sealed class OpenSolarMapImportTests : IAsyncLifetime
         Assert.Equal(1, first.AnswersOnMissingImages);
         Assert.Equal(1, first.ItemsRetired); // 101: two agreeing answers, retired by the platform's consensus refit
         Assert.Equal(3, first.BadRows.Count);
-        Assert.Contains(first.BadRows, b => b.Line == 8 && b.Reason.Contains("unknown choice", StringComparison.Ordinal));
-        Assert.Contains(first.BadRows, b => b.Line == 9 && b.Reason.Contains("truncated", StringComparison.Ordinal));
+        // The reasons are the platform's sentences, in its default language here (French).
+        Assert.Contains(first.BadRows, b => b.Line == 8 && b.Reason.Contains("choix inconnu « 7 »", StringComparison.Ordinal));
+        Assert.Contains(first.BadRows, b => b.Line == 9 && b.Reason.Contains("tronquée", StringComparison.Ordinal));
         Assert.Contains(first.BadRows, b => b.Line == 10 && b.Reason.Contains("UTF-8", StringComparison.Ordinal));
 
         await using (var store = DocumentStore.For(o =>

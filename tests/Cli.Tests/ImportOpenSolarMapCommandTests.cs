@@ -60,7 +60,7 @@ public sealed class ImportOpenSolarMapCommandTests : IDisposable
         {
             (await French(images, empty), "erreur : empty.csv : le fichier est vide (attendu : la ligne d'en-tête « building_id,choice,contributor,created_at »"),
             (await French(images, headerOnly), "erreur : header.csv : aucune réponse après la ligne d'en-tête"),
-            (await French(images, allBad), "erreur : bad.csv : aucune réponse utilisable (2 ligne(s) refusée(s), la première à la ligne 2 : unknown choice '9'"),
+            (await French(images, allBad), "erreur : bad.csv : aucune réponse utilisable (2 ligne(s) refusée(s), la première à la ligne 2 : choix inconnu « 9 »"),
             (await French(truncated, good), "erreur : trunc.zip : archive ZIP illisible ou tronquée ("),
         };
         foreach (var ((code, stdout, stderr), message) in refusals)
@@ -72,7 +72,8 @@ public sealed class ImportOpenSolarMapCommandTests : IDisposable
             Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
         }
 
-        // The good files: the owner and the project are created then, and the progress lines are French too.
+        // The good files: the owner and the project are created then (so no refused run had created them: a rerun
+        // finds and reuses both, and would say neither was created), and the progress lines are French too.
         var (goodCode, goodOut, goodErr) = await French(images, good);
         Assert.True(goodCode == 0, goodErr);
         Assert.Contains("porteur osm@ville.fr créé", goodErr, StringComparison.Ordinal);

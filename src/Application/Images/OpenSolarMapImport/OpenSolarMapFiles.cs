@@ -114,19 +114,19 @@ public static class OpenSolarMapFiles
             var (id, choice, contributor, created) = (fields![0].Trim(), fields[1].Trim(), fields[2].Trim(), fields[3].Trim());
             if (!long.TryParse(id, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _))
             {
-                yield return (null, new BadRow(name, line, $"building_id '{id}' is not a whole number"));
+                yield return (null, new BadRow(name, line, Texts.T($"building_id « {id} » n'est pas un nombre entier", $"building_id '{id}' is not a whole number")));
             }
             else if (!ChoiceKeys.ContainsKey(choice))
             {
-                yield return (null, new BadRow(name, line, $"unknown choice '{choice}' (expected 1, 2, 3 or 4)"));
+                yield return (null, new BadRow(name, line, Texts.T($"choix inconnu « {choice} » (attendu : 1, 2, 3 ou 4)", $"unknown choice '{choice}' (expected 1, 2, 3 or 4)")));
             }
             else if (contributor.Length == 0)
             {
-                yield return (null, new BadRow(name, line, "empty contributor"));
+                yield return (null, new BadRow(name, line, Texts.T("contributeur vide", "empty contributor")));
             }
             else if (!DateTimeOffset.TryParse(created, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at))
             {
-                yield return (null, new BadRow(name, line, $"created_at '{created}' is not a date"));
+                yield return (null, new BadRow(name, line, Texts.T($"created_at « {created} » n'est pas une date", $"created_at '{created}' is not a date")));
             }
             else
             {
@@ -152,7 +152,7 @@ public static class OpenSolarMapFiles
             double? surface = double.TryParse(fields[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var s) ? s : null;
             if (!rows.TryAdd(id, new OsmBuilding(id, fields[1], surface)))
             {
-                bad.Add(new BadRow(name, line, $"building {id} appears twice (first row kept)"));
+                bad.Add(new BadRow(name, line, Texts.T($"le bâtiment {id} apparaît deux fois (première ligne gardée)", $"building {id} appears twice (first row kept)")));
             }
         }
 
@@ -214,7 +214,7 @@ public static class OpenSolarMapFiles
             }
             catch (DecoderFallbackException)
             {
-                error = "not valid UTF-8";
+                error = Texts.T("pas en UTF-8 valide", "not valid UTF-8");
             }
 
             start = end + 1;
@@ -248,7 +248,7 @@ public static class OpenSolarMapFiles
             }
             else if (fields.Count != columns)
             {
-                yield return (line, null, $"{fields.Count} field(s) instead of {columns} (truncated or malformed row)");
+                yield return (line, null, Texts.T($"{fields.Count} champ(s) au lieu de {columns} (ligne tronquée ou mal formée)", $"{fields.Count} field(s) instead of {columns} (truncated or malformed row)"));
             }
             else
             {
@@ -298,13 +298,13 @@ public static class OpenSolarMapFiles
 
                 if (!closed)
                 {
-                    error = "a quoted field is never closed (truncated row)";
+                    error = Texts.T("un champ entre guillemets n'est jamais fermé (ligne tronquée)", "a quoted field is never closed (truncated row)");
                     return fields;
                 }
 
                 if (i < text.Length && text[i] != ',')
                 {
-                    error = "unexpected character after a closing quote";
+                    error = Texts.T("caractère inattendu après un guillemet fermant", "unexpected character after a closing quote");
                     return fields;
                 }
             }

@@ -103,7 +103,9 @@ public sealed class OpenSolarMapImporter(
             if (!sources.ContainsKey(building))
             {
                 report.AnswersOnMissingImages += rows.Count;
-                Example(report, $"{rows.Count} answer(s) on building {building}, which has no image (first at line {rows[0].Line})");
+                Example(report, Texts.T(
+                    $"{rows.Count} réponse(s) sur le bâtiment {building}, qui n'a pas d'image (la première à la ligne {rows[0].Line})",
+                    $"{rows.Count} answer(s) on building {building}, which has no image (first at line {rows[0].Line})"));
             }
         }
 
@@ -183,7 +185,9 @@ public sealed class OpenSolarMapImporter(
                 if (bytes is null || image is null || !image.IsValid)
                 {
                     report.ImagesUnreadable++;
-                    Example(report, $"image of building {building} refused: {image?.Error ?? "cannot be read"}");
+                    Example(report, Texts.T(
+                        $"image du bâtiment {building} refusée : {image?.Error ?? "illisible"}",
+                        $"image of building {building} refused: {image?.Error ?? "cannot be read"}"));
                     continue;
                 }
 
@@ -193,7 +197,9 @@ public sealed class OpenSolarMapImporter(
                     // The platform keeps one item per distinct image (unique per project and content hash).
                     report.ImagesDuplicateContent++;
                     report.AnswersOnDuplicateImages += answers.Count;
-                    Example(report, $"image of building {building} has the same bytes as {hashes[hash]}: not imported, nor its {answers.Count} answer(s)");
+                    Example(report, Texts.T(
+                        $"l'image du bâtiment {building} a les mêmes octets que {hashes[hash]} : ni elle ni ses {answers.Count} réponse(s) ne sont importées",
+                        $"image of building {building} has the same bytes as {hashes[hash]}: not imported, nor its {answers.Count} answer(s)"));
                     continue;
                 }
 
@@ -239,7 +245,9 @@ public sealed class OpenSolarMapImporter(
                     if (!seen.Add(contributor))
                     {
                         report.AnswersRepeated++;
-                        Example(report, $"line {a.Line}: a second answer by the same contributor on building {building} (the platform keeps the first)");
+                        Example(report, Texts.T(
+                            $"ligne {a.Line} : une deuxième réponse du même contributeur sur le bâtiment {building} (la plateforme garde la première)",
+                            $"line {a.Line}: a second answer by the same contributor on building {building} (the platform keeps the first)"));
                         continue;
                     }
 
