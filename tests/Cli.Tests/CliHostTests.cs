@@ -30,14 +30,27 @@ public sealed class CliHostTests
 
         Assert.Equal(2, code);
         Assert.Equal(string.Empty, stdout);
-        Assert.Contains("--connection: the connection string 'garbage' is not a PostgreSQL connection string", stderr, StringComparison.Ordinal);
+        Assert.Contains("--connection: the connection string given is not a PostgreSQL connection string", stderr, StringComparison.Ordinal);
         Assert.Contains("Host=…;Database=…;Username=…;Password=…", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Host=x;Password=secret123;Foo=1")]
+    [InlineData("Host=x;Password=sec;ret123")]
+    public async Task A_refused_connection_string_is_never_repeated_since_it_may_hold_a_password(string connection)
+    {
+        var (code, stdout, stderr) = await Run("add-owner", "--email", "a@b.fr", "--name", "A", "--password", "long-enough-pw", "--connection", connection);
+
+        Assert.Equal(2, code);
+        Assert.DoesNotContain("ret123", stdout + stderr, StringComparison.Ordinal);
+        Assert.Contains("not a PostgreSQL connection string", stderr, StringComparison.Ordinal);
     }
 
     [Theory]
     [InlineData("bad schema; drop")]
     [InlineData("1starts_with_a_digit")]
     [InlineData("quote\"d")]
+    [InlineData("coco\n")]
     public async Task A_schema_that_is_not_a_plain_identifier_is_refused_before_anything_connects(string schema)
     {
         // An unreachable server: had the command tried to connect, the message would be PostgreSQL's.

@@ -22,11 +22,13 @@ public static partial class DatabaseSettings
             _ = new NpgsqlConnectionStringBuilder(connectionString);
             return null;
         }
-        catch (ArgumentException ex)
+        catch (ArgumentException)
         {
+            // Neither the string nor the parser's words are repeated: either may hold part of a password (a password
+            // with an unquoted ';' reads as an unknown keyword), and this message reaches terminals and logs.
             return Texts.T(
-                $"la chaîne de connexion « {connectionString} » n'est pas une chaîne de connexion PostgreSQL ({ex.Message.TrimEnd('.')}) ; forme attendue : \"Host=…;Database=…;Username=…;Password=…\".",
-                $"the connection string '{connectionString}' is not a PostgreSQL connection string ({ex.Message.TrimEnd('.')}); expected form: \"Host=…;Database=…;Username=…;Password=…\".");
+                "la chaîne de connexion donnée n'est pas une chaîne de connexion PostgreSQL (mot-clé inconnu ou forme invalide ; elle n'est pas reproduite ici, car elle peut contenir un mot de passe) ; forme attendue : \"Host=…;Database=…;Username=…;Password=…\" (un mot de passe qui contient « ; » s'écrit entre guillemets).",
+                "the connection string given is not a PostgreSQL connection string (unknown keyword or invalid form; it is not repeated here, as it may hold a password); expected form: \"Host=…;Database=…;Username=…;Password=…\" (a password that holds ';' is written in quotes).");
         }
     }
 
@@ -45,6 +47,6 @@ public static partial class DatabaseSettings
                 $"the schema name '{schema}' is not accepted: a letter or '_', then letters, digits or '_', at most 63 characters (for example 'coconstruisons').");
     }
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,62}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A[A-Za-z_][A-Za-z0-9_]{0,62}\z", RegexOptions.CultureInvariant)]
     private static partial Regex PlainIdentifier();
 }
