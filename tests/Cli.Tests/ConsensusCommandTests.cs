@@ -117,6 +117,19 @@ public sealed class ConsensusCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task An_output_in_a_folder_that_does_not_exist_is_refused_before_the_fit_and_nothing_is_created()
+    {
+        var missing = Path.Combine(_dir, "no-such-folder");
+
+        var (code, stdout, stderr) = await Run("consensus", Write("answers.csv", Answers), "--out", Path.Combine(missing, "out.csv"));
+
+        Assert.Equal(1, code);
+        Assert.Equal($"error: {Path.Combine(missing, "out.csv")}: cannot write the file (the folder '{missing}' does not exist).{Environment.NewLine}", stderr);
+        Assert.Empty(stdout);
+        Assert.False(Directory.Exists(missing));
+    }
+
+    [Fact]
     public async Task A_misspelt_option_reads_as_unknown_wherever_it_stands_and_a_known_one_without_value_says_so()
     {
         var answers = Write("answers.csv", Answers);

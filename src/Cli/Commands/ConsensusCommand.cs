@@ -51,6 +51,11 @@ public sealed class ConsensusCommand : ICliCommand
                 $"--out names the input file '{overwritten}', which would be overwritten; choose another output file."));
         }
 
+        if (outPath is not null)
+        {
+            OutputPaths.ExistingFolderOf(outPath, OutputPaths.CannotWrite);
+        }
+
         var options = new ConsensusOptions
         {
             Method = method,
