@@ -124,6 +124,8 @@ public sealed class ExperimentsAdminCommandTests : IAsyncLifetime
         Assert.Contains("chercheuse@example.fr  arrêtée  fin du test", shown, StringComparison.Ordinal);
         var (_, listed, _) = await Run("experiments", "list", "--as", me);
         Assert.Equal("NudgeTone\ttone\tstopped\tneutral 34 %, playful 33 %, impact 33 %" + Environment.NewLine, listed);
+        var (_, listedInFrench, _) = await RunIn(UiCulture.French, "experiments", "list", "--as", me);
+        Assert.Equal(listed, listedInFrench); // lines for scripts: the same in every language
     }
 
     [Theory]

@@ -62,6 +62,8 @@ public sealed class ExperimentsValidateCommandTests : IDisposable
         """experiments[1] (A): "allow_overlap" must be true or false, not a string ("yes").""")]
     [InlineData("""7""",
         """experiments[1]: expected an object, not a number (7).""")]
+    [InlineData("""{ "name": "A", "lever": "tone", "seed": "s", "variants": [ { "name": "neutral", "percent": 1e30 }, { "name": "playful", "percent": 50 } ] }""",
+        """experiments[1] (A): "variants[1].percent" is 1e30, outside any possible allocation (0 to 100).""")]
     public async Task A_value_of_the_wrong_type_is_named_with_its_place_and_refused(string experiment, string expected)
     {
         var (code, output, err) = await Validate("""{ "experiments": [ EXPERIMENT ] }""".Replace("EXPERIMENT", experiment.Replace("VARIANTS", Variants, StringComparison.Ordinal), StringComparison.Ordinal));

@@ -181,10 +181,15 @@ public static class ExperimentContracts
         {
             if (!double.IsFinite(v.Percent) || Math.Abs(v.Percent) > 1e9)
             {
-                problems.Add(new(
-                    $"La variante « {v.Name.Trim()} » a une allocation qui n'est pas un nombre ({v.Percent.ToString(CultureInfo.InvariantCulture)}).",
-                    $"Variant '{v.Name.Trim()}' has an allocation that is not a number ({v.Percent.ToString(CultureInfo.InvariantCulture)}).",
-                    "variants"));
+                problems.Add(double.IsFinite(v.Percent)
+                    ? new(
+                        $"La variante « {v.Name.Trim()} » a une allocation de {v.Percent.ToString(CultureInfo.InvariantCulture)} %, hors de toute allocation possible (de 0 à 100).",
+                        $"Variant '{v.Name.Trim()}' has an allocation of {v.Percent.ToString(CultureInfo.InvariantCulture)} %, outside any possible allocation (0 to 100).",
+                        "variants")
+                    : new(
+                        $"La variante « {v.Name.Trim()} » a une allocation qui n'est pas un nombre ({v.Percent.ToString(CultureInfo.InvariantCulture)}).",
+                        $"Variant '{v.Name.Trim()}' has an allocation that is not a number ({v.Percent.ToString(CultureInfo.InvariantCulture)}).",
+                        "variants"));
                 continue;
             }
 

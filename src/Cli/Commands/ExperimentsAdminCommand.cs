@@ -98,7 +98,8 @@ public sealed class ExperimentsAdminCommand(string verb) : ICliCommand
 
                     foreach (var d in list)
                     {
-                        Console.WriteLine($"{d.Name}\t{AuditLine.LeverName(d.Lever)}\t{StatusWord(d.Status)}\t{AuditLine.Shares(d.Variants)}");
+                        // Tab-separated lines for scripts: the same in every language (state as draft / running / stopped).
+                        Console.WriteLine($"{d.Name}\t{AuditLine.LeverName(d.Lever)}\t{ExperimentWords.Status(d.Status, english: true)}\t{AuditLine.Shares(d.Variants)}");
                     }
 
                     break;

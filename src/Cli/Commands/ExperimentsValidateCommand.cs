@@ -232,10 +232,17 @@ public sealed class ExperimentsValidateCommand : ICliCommand
                 bad.Add("variants");
                 errors.Add(Texts.T($"{where} : « {field}.percent » est obligatoire.", $"{where}: \"{field}.percent\" is required."));
             }
-            else if (percent.ValueKind != JsonValueKind.Number || !percent.TryGetDecimal(out var value))
+            else if (percent.ValueKind != JsonValueKind.Number)
             {
                 bad.Add("variants");
                 errors.Add(WrongType(where, field + ".percent", Texts.T("un nombre", "a number"), percent));
+            }
+            else if (!percent.TryGetDecimal(out var value))
+            {
+                bad.Add("variants");
+                errors.Add(Texts.T(
+                    $"{where} : « {field}.percent » vaut {percent.GetRawText()}, hors de toute allocation possible (de 0 à 100).",
+                    $"{where}: \"{field}.percent\" is {percent.GetRawText()}, outside any possible allocation (0 to 100)."));
             }
             else
             {
