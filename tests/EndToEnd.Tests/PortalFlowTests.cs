@@ -288,6 +288,43 @@ public sealed class PortalFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_english_project_on_a_french_page_has_its_texts_marked_english_for_screen_readers()
+    {
+        await using var ownerContext = await Browser.NewContextAsync(new() { BaseURL = server!.BaseUrl });
+        var owner = await ownerContext.NewPageAsync();
+        await owner.GotoAsync("/");
+        await owner.GetByTestId("signin-email").FillAsync(ApiServer.DemoEmail);
+        await owner.GetByTestId("signin-password").FillAsync(ApiServer.DemoPassword);
+        await owner.GetByTestId("signin-submit").ClickAsync();
+        await owner.GetByTestId("new-project").ClickAsync();
+        await owner.GetByTestId("project-title").FillAsync("Roofs of Leeds");
+        await owner.GetByTestId("project-question").FillAsync("Which way does this roof face?");
+        await owner.GetByTestId("choice-label-0").FillAsync("North–south");
+        await owner.GetByTestId("choice-label-1").FillAsync("East–west");
+        await owner.GetByTestId("project-language").SelectOptionAsync("en");
+        await owner.GetByTestId("create-submit").ClickAsync();
+        var projectPage = owner.GetByTestId("project-page");
+        await Assertions.Expect(projectPage).ToBeVisibleAsync();
+
+        // The owner's page is French; the project's own texts say they are English.
+        await Assertions.Expect(owner.Locator("html")).ToHaveAttributeAsync("lang", "fr");
+        await Assertions.Expect(owner.GetByTestId("project-title")).ToHaveAttributeAsync("lang", "en");
+        await Assertions.Expect(owner.GetByTestId("project-question-text").Locator("span[lang=en]")).ToHaveTextAsync("Which way does this roof face?");
+        await Accessibility.AssertNoViolationsAsync(owner, "project page of an English project, in French");
+
+        // The contributor's page too, from the consent step on.
+        var id = await projectPage.GetAttributeAsync("data-project-id");
+        await using var contributorContext = await Browser.NewContextAsync(new() { BaseURL = server.BaseUrl });
+        var contributor = await contributorContext.NewPageAsync();
+        await contributor.GotoAsync($"/#/label/{id}");
+        await Assertions.Expect(contributor.GetByTestId("consent")).ToBeVisibleAsync();
+        await Assertions.Expect(contributor.Locator("html")).ToHaveAttributeAsync("lang", "fr");
+        await Assertions.Expect(contributor.GetByTestId("label-title")).ToHaveAttributeAsync("lang", "en");
+        await Assertions.Expect(contributor.GetByTestId("consent").Locator("span[lang=en]")).ToHaveTextAsync("Which way does this roof face?");
+        await Accessibility.AssertNoViolationsAsync(contributor, "labelling page of an English project, in French: consent");
+    }
+
+    [Fact]
     public async Task A_contributor_whose_image_cannot_be_shown_is_told_so_and_can_only_skip_it()
     {
         var demo = (await File.ReadAllTextAsync(Path.Combine(server!.Storage, "demo-project-id"))).Trim();

@@ -36,7 +36,6 @@ const fr = {
   "projects.images": "{count} {count|image|images}",
   "projects.progress": "{answers} {answers|réponse|réponses} sur {wanted} {wanted|attendue|attendues}",
   "projects.completed": "{done} images terminées sur {total}",
-  "projects.open": "Ouvrir le projet « {title} »",
 
   "form.required": "obligatoire",
   "form.busy": "Enregistrement…",
@@ -462,7 +461,6 @@ const en: Record<MessageKey, string> = {
   "projects.images": "{count} {count|image|images}",
   "projects.progress": "{answers} {answers|answer|answers} out of {wanted} wanted",
   "projects.completed": "{done} of {total} images done",
-  "projects.open": "Open project \"{title}\"",
 
   "form.required": "required",
   "form.busy": "Saving…",

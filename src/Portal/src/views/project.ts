@@ -274,7 +274,12 @@ export async function projectPage(ctx: PageContext, id: string): Promise<Page> {
         h("img", { src: sameOriginImageUrl(item.thumbnailUrl), alt: t("items.thumbAlt", { name: item.fileName }), loading: "lazy", width: 160, height: 160 }),
         h("p", { class: "item-name", title: item.fileName }, item.fileName),
         progressBar(percent(item.answerCount, item.answersWanted), t("items.answers", { answers: item.answerCount, wanted: item.answersWanted }), t("items.answers", { answers: item.answerCount, wanted: item.answersWanted })),
-        h("p", { class: label ? "item-label" : "item-label muted" }, label ? t("items.label", { label }) : t("items.noLabel")),
+        h(
+          "p",
+          { class: label ? "item-label" : "item-label muted" },
+          // A choice's label is the owner's text (marked with the project's language); "don't know" is the page's.
+          label ? withPart(t("items.label", { label: PART }), label, item.label === "dont_know" ? getLang() : projectLang(s?.language)) : t("items.noLabel"),
+        ),
       );
     });
     const pager =
@@ -438,7 +443,7 @@ export async function projectPage(ctx: PageContext, id: string): Promise<Page> {
         h("h1", { testid: "project-title", lang }, s?.title ?? ""),
         pageAlert,
         s?.description ? h("p", { class: "lead", lang }, s.description) : null,
-        h("p", null, h("strong", { testid: "project-question" }, withPart(t("project.question", { question: PART }), s?.question ?? "", lang))),
+        h("p", null, h("strong", { testid: "project-question-text" }, withPart(t("project.question", { question: PART }), s?.question ?? "", lang))),
         h(
           "p",
           { class: "muted" },

@@ -16,7 +16,8 @@ export function projectCard(p: Project): HTMLElement {
   return h(
     "li",
     { class: "card project-card", testid: "project-card", "data-project-id": p.id },
-    h("h2", null, h("a", { href: paths.project(p.id), "aria-label": t("projects.open", { title }) }, title)),
+    // The link's text is the title alone (in a card, its purpose is clear), so it can carry the project's language.
+    h("h2", null, h("a", { href: paths.project(p.id), lang: projectLang(s?.language) }, title)),
     s?.question ? h("p", { class: "muted", lang: projectLang(s.language) }, s.question) : null,
     progressBar(progress.percent, t("project.progressLabel"), t("projects.progress", { answers: progress.answers, wanted: progress.wanted })),
     h(
