@@ -106,10 +106,7 @@ public sealed class ExperimentsAdminCommand(string verb) : ICliCommand
                 case "define":
                     var definitions = ReadFile(positionals[0]);
                     var stored = (await mediator.Send(new ListExperiments(owner.Id), cancellationToken)).Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
-                    var existing = definitions.Where(d => stored.Contains(d.Name)).Select(d => new ExperimentProblem(
-                        $"L'expérience « {d.Name} » existe déjà ; modifiez son allocation au lieu de la redéfinir.",
-                        $"Experiment '{d.Name}' already exists; change its allocation instead of defining it again.",
-                        "name")).ToList();
+                    var existing = definitions.Where(d => stored.Contains(d.Name)).Select(d => ExperimentProblem.AlreadyExists(d.Name)).ToList();
                     if (existing.Count > 0)
                     {
                         // Refused before storing any: the file is defined whole or not at all.

@@ -10,6 +10,12 @@ public sealed record ExperimentProblem(string Fr, string En, string Field = Expe
     /// <summary>The field of a problem about the experiment as a whole (or about several experiments).</summary>
     public const string Whole = "experiment";
 
+    /// <summary>An experiment of that name is already stored: a definition may not replace it.</summary>
+    public static ExperimentProblem AlreadyExists(string name) => new(
+        $"L'expérience « {name} » existe déjà ; modifiez son allocation au lieu de la redéfinir.",
+        $"Experiment '{name}' already exists; change its allocation instead of defining it again.",
+        "name");
+
     /// <summary>The English text when <paramref name="english"/>, the French one otherwise.</summary>
     public string In(bool english) => english ? En : Fr;
 

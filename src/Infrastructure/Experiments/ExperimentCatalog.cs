@@ -17,10 +17,7 @@ public sealed class ExperimentCatalog(IExperimentDefinitionStore store, IVariant
         ArgumentNullException.ThrowIfNull(definition);
         if (await store.FindAsync(definition.Name, cancellationToken).ConfigureAwait(false) is not null)
         {
-            throw new ExperimentDefinitionException([new ExperimentProblem(
-                $"L'expérience « {definition.Name} » existe déjà ; modifiez son allocation au lieu de la redéfinir.",
-                $"Experiment '{definition.Name}' already exists; change its allocation instead of defining it again.",
-                "name")]);
+            throw new ExperimentDefinitionException([ExperimentProblem.AlreadyExists(definition.Name)]);
         }
 
         var defined = definition.Define(by, clock.GetUtcNow());
