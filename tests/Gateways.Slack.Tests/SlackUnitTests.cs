@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
@@ -163,12 +164,30 @@ public sealed class SettingsAndTextsTests
     [Fact]
     public void The_idempotency_key_is_the_same_for_the_same_click_and_differs_otherwise()
     {
-        var key = CobotConversation.IdempotencyKey("T1", "U1", "1700000000.1", "1699999999.5");
-        Assert.Equal(key, CobotConversation.IdempotencyKey("T1", "U1", "1700000000.1", "1699999999.5"));
-        Assert.NotEqual(key, CobotConversation.IdempotencyKey("T1", "U1", "1700000000.2", "1699999999.5"));
-        Assert.NotEqual(key, CobotConversation.IdempotencyKey("T1", "U2", "1700000000.1", "1699999999.5"));
+        var keys = new AnswerIdempotency(Settings.Valid());
+        var key = keys.KeyOf("T1", "U1", "1700000000.1", "1699999999.5");
+        Assert.Equal(key, keys.KeyOf("T1", "U1", "1700000000.1", "1699999999.5"));
+        Assert.NotEqual(key, keys.KeyOf("T1", "U1", "1700000000.2", "1699999999.5"));
+        Assert.NotEqual(key, keys.KeyOf("T1", "U2", "1700000000.1", "1699999999.5"));
         Assert.DoesNotContain("U1", key, StringComparison.Ordinal);
         Assert.InRange(key.Length, 1, 200);
+    }
+
+    [Fact]
+    public void The_idempotency_key_cannot_be_recomputed_from_the_slack_ids_without_the_apps_secret()
+    {
+        const string team = "T1", user = "U1", actionTs = "1700000000.1", messageTs = "1699999999.5";
+        var key = new AnswerIdempotency(Settings.Valid()).KeyOf(team, user, actionTs, messageTs);
+
+        // The same click gives the same key on a restarted gateway or another node of the app (same signing secret)...
+        Assert.Equal(key, new AnswerIdempotency(Settings.Valid()).KeyOf(team, user, actionTs, messageTs));
+        // ...but it is not the plain hash anyone with a workspace export could compute for each candidate user...
+        var unkeyed = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{team}:{user}:{actionTs}:{messageTs}")));
+        Assert.Equal(("slack-" + unkeyed).Length, key.Length); // same shape: the keyed hash replaces it one for one
+        Assert.NotEqual("slack-" + unkeyed, key);
+        Assert.DoesNotContain(unkeyed, key, StringComparison.Ordinal);
+        // ...and another secret (another app, a guess) gives another key.
+        Assert.NotEqual(key, new AnswerIdempotency(Settings.FromConfig(new() { ["SLACK_SIGNING_SECRET"] = "another-app" })).KeyOf(team, user, actionTs, messageTs));
     }
 }
 

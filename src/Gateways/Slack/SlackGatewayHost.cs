@@ -33,6 +33,7 @@ public static class SlackGatewayHost
         services.AddSingleton<SlackInbox>();
         services.AddSingleton<MemberStore>();
         services.AddSingleton<AddressSeal>();
+        services.AddSingleton<AnswerIdempotency>();
         services.AddSingleton<ICobotPlatform, GrpcCobotPlatform>();
         services.AddSingleton<CobotConversation>();
         services.AddHttpClient<ISlackWebApi, SlackWebApi>(c => c.Timeout = TimeSpan.FromSeconds(30));
