@@ -157,7 +157,7 @@ public sealed class NudgeServiceTests : IDisposable
     private NudgeService Service() => new(_platform, _members, _slack, new CobotTexts(false, Tone.Impact), _seal, NullLogger<NudgeService>.Instance);
 
     private CobotConversation Conversation() =>
-        new(_slack, _platform, _members, new CobotTexts(false, Tone.Impact), _seal, _clock, NullLogger<CobotConversation>.Instance);
+        new(_slack, _platform, _members, new CobotTexts(false, Tone.Impact), _seal, new AnswerIdempotency(_settings), _clock, NullLogger<CobotConversation>.Instance);
 
     private PlannedNudge Nudge(string user, int questions = 1, AddressSeal? sealedBy = null) => new()
     {

@@ -160,6 +160,18 @@ public sealed class GatewayFixture : IAsyncLifetime
         return await Http.SendAsync(request);
     }
 
+    /// <summary>As <see cref="Send"/>, for a body given as bytes (one that is not valid UTF-8, say), signed over those very bytes.</summary>
+    public async Task<HttpResponseMessage> SendBytes(byte[] body, string contentType)
+    {
+        var timestamp = Now();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/slack/events") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        request.Headers.Add("X-Slack-Request-Timestamp", timestamp);
+        byte[] signed = [.. Encoding.UTF8.GetBytes($"v0:{timestamp}:"), .. body];
+        request.Headers.Add("X-Slack-Signature", "v0=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(SigningSecret), signed)));
+        return await Http.SendAsync(request);
+    }
+
     public static string SlashCommandBody(string userId, string text) =>
         "token=gIkuvaNzQIHg97ATvDxqgjtO&team_id=" + TeamId + "&team_domain=example&channel_id=C2147483705&channel_name=general"
         + "&user_id=" + userId + "&user_name=steve&command=%2Fcobot&text=" + Uri.EscapeDataString(text)

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Net;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using CoConstruisons.Gateways.Slack.Campaigns;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -152,6 +154,62 @@ public sealed class SettingsAndTextsTests
     }
 
     [Fact]
+    public void A_project_id_that_is_not_the_platforms_id_is_refused_with_its_value()
+    {
+        foreach (var bad in new[] { "nope", "42", "00000000-0000-0000-0000-000000000000", "6f1d2c3b-4a59-4e8f-9d7c-0b1a2e3f4d5" })
+        {
+            var ex = Assert.Throws<SlackSettingsException>(() => Settings.FromConfig(new() { ["COBOT_PROJECT_ID"] = bad }));
+            Assert.Contains("COBOT_PROJECT_ID (identifiant de projet attendu, un GUID / a project id expected, a GUID: « " + bad + " »)", ex.Message, StringComparison.Ordinal);
+        }
+
+        // The platform's id, however it was pasted, is what the gateway sends and prints.
+        Assert.Equal("6f1d2c3b-4a59-4e8f-9d7c-0b1a2e3f4d5c", Settings.FromConfig(new() { ["COBOT_PROJECT_ID"] = " 6F1D2C3B-4A59-4E8F-9D7C-0B1A2E3F4D5C " }).ProjectId);
+    }
+
+    [Fact]
+    public void Every_bad_setting_of_the_gateway_and_its_nudges_is_named_in_one_start_up_message()
+    {
+        var ex = Assert.Throws<SlackSettingsException>(() => SlackGatewayHost.Build([], b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["SLACK_SIGNING_SECRET"] = "s",
+            ["SLACK_BOT_TOKEN"] = "xoxb-1",
+            ["COBOT_API_KEY"] = "k",
+            ["COBOT_PROJECT_ID"] = "nope",
+            ["COBOT_DATA_DIR"] = Path.Combine(Path.GetTempPath(), "coco-slack-unit"),
+            ["COBOT_LANGUAGE"] = "de",
+            ["COBOT_WORKERS"] = "0",
+            ["COBOT_QUIET_HOURS"] = "1",
+            ["COBOT_NUDGE_CRON"] = "every minute",
+            ["COBOT_CAMPAIGN_ENABLED"] = "maybe",
+            ["COBOT_QUARTZ_CONNECTION"] = "Hots=db;Password=hunter2",
+        })));
+
+        Assert.StartsWith("Passerelle Slack : réglages manquants ou invalides / Slack gateway: missing or invalid settings: ", ex.Message, StringComparison.Ordinal);
+        foreach (var name in new[] { "COBOT_PROJECT_ID", "COBOT_LANGUAGE", "COBOT_WORKERS", "COBOT_QUIET_HOURS", "COBOT_NUDGE_CRON", "COBOT_CAMPAIGN_ENABLED", "COBOT_QUARTZ_CONNECTION" })
+        {
+            Assert.Contains(name + " (", ex.Message, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("hunter2", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Nudge_settings_are_checked_too()
+    {
+        Assert.False(NudgeSchedule.From(Config(new() { ["COBOT_CAMPAIGN_ENABLED"] = "False" })).Enabled);
+        Assert.True(NudgeSchedule.From(Config(new() { ["COBOT_CAMPAIGN_ENABLED"] = " true " })).Enabled);
+        Assert.True(NudgeSchedule.From(Config([])).Enabled);
+        Assert.Equal("Host=db;Search Path=quartz", NudgeSchedule.From(Config(new() { ["COBOT_QUARTZ_CONNECTION"] = "Host=db;Search Path=quartz" })).QuartzConnection);
+        foreach (var bad in new[] { "Port=abc", "Host=db;Port", "nonsense" })
+        {
+            var ex = Assert.Throws<SlackSettingsException>(() => NudgeSchedule.From(Config(new() { ["COBOT_QUARTZ_CONNECTION"] = bad })));
+            Assert.Contains("COBOT_QUARTZ_CONNECTION", ex.Message, StringComparison.Ordinal);
+        }
+
+        static IConfiguration Config(Dictionary<string, string?> values) => new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+    }
+
+    [Fact]
     public void Milestones_speak_in_the_chosen_tone_and_language()
     {
         Assert.Equal(":sunny: 12 toits aujourd'hui — de quoi cartographier votre rue au soleil.", new CobotTexts(false, Tone.Impact).Milestone(12));
@@ -163,12 +221,30 @@ public sealed class SettingsAndTextsTests
     [Fact]
     public void The_idempotency_key_is_the_same_for_the_same_click_and_differs_otherwise()
     {
-        var key = CobotConversation.IdempotencyKey("T1", "U1", "1700000000.1", "1699999999.5");
-        Assert.Equal(key, CobotConversation.IdempotencyKey("T1", "U1", "1700000000.1", "1699999999.5"));
-        Assert.NotEqual(key, CobotConversation.IdempotencyKey("T1", "U1", "1700000000.2", "1699999999.5"));
-        Assert.NotEqual(key, CobotConversation.IdempotencyKey("T1", "U2", "1700000000.1", "1699999999.5"));
+        var keys = new AnswerIdempotency(Settings.Valid());
+        var key = keys.KeyOf("T1", "U1", "1700000000.1", "1699999999.5");
+        Assert.Equal(key, keys.KeyOf("T1", "U1", "1700000000.1", "1699999999.5"));
+        Assert.NotEqual(key, keys.KeyOf("T1", "U1", "1700000000.2", "1699999999.5"));
+        Assert.NotEqual(key, keys.KeyOf("T1", "U2", "1700000000.1", "1699999999.5"));
         Assert.DoesNotContain("U1", key, StringComparison.Ordinal);
         Assert.InRange(key.Length, 1, 200);
+    }
+
+    [Fact]
+    public void The_idempotency_key_cannot_be_recomputed_from_the_slack_ids_without_the_apps_secret()
+    {
+        const string team = "T1", user = "U1", actionTs = "1700000000.1", messageTs = "1699999999.5";
+        var key = new AnswerIdempotency(Settings.Valid()).KeyOf(team, user, actionTs, messageTs);
+
+        // The same click gives the same key on a restarted gateway or another node of the app (same signing secret)...
+        Assert.Equal(key, new AnswerIdempotency(Settings.Valid()).KeyOf(team, user, actionTs, messageTs));
+        // ...but it is not the plain hash anyone with a workspace export could compute for each candidate user...
+        var unkeyed = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{team}:{user}:{actionTs}:{messageTs}")));
+        Assert.Equal(("slack-" + unkeyed).Length, key.Length); // same shape: the keyed hash replaces it one for one
+        Assert.NotEqual("slack-" + unkeyed, key);
+        Assert.DoesNotContain(unkeyed, key, StringComparison.Ordinal);
+        // ...and another secret (another app, a guess) gives another key.
+        Assert.NotEqual(key, new AnswerIdempotency(Settings.FromConfig(new() { ["SLACK_SIGNING_SECRET"] = "another-app" })).KeyOf(team, user, actionTs, messageTs));
     }
 }
 
@@ -181,7 +257,7 @@ internal static class Settings
             ["SLACK_SIGNING_SECRET"] = "s",
             ["SLACK_BOT_TOKEN"] = "xoxb-1",
             ["COBOT_API_KEY"] = "k",
-            ["COBOT_PROJECT_ID"] = "p",
+            ["COBOT_PROJECT_ID"] = "6f1d2c3b-4a59-4e8f-9d7c-0b1a2e3f4d5c",
             ["COBOT_DATA_DIR"] = Path.Combine(Path.GetTempPath(), "coco-slack-unit"),
         };
         foreach (var (k, v) in extra)

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -16,10 +14,11 @@ public sealed record AnswerButtonValue(
 
 /// <summary>
 /// Cobot's conversations: consent first, then one question at a time in a direct message; every
-/// click becomes exactly one answer on the platform (idempotency key derived from the Slack action).
+/// click becomes exactly one answer on the platform (idempotency key: a keyed hash of the Slack action, <see cref="AnswerIdempotency"/>).
 /// </summary>
 public sealed partial class CobotConversation(
-    ISlackWebApi slack, ICobotPlatform platform, MemberStore members, CobotTexts texts, AddressSeal seal, TimeProvider clock, ILogger<CobotConversation> logger)
+    ISlackWebApi slack, ICobotPlatform platform, MemberStore members, CobotTexts texts, AddressSeal seal, AnswerIdempotency idempotency,
+    TimeProvider clock, ILogger<CobotConversation> logger)
 {
     public const string AcceptAction = "cobot_consent_accept";
     public const string DeclineAction = "cobot_consent_decline";
@@ -43,10 +42,6 @@ public sealed partial class CobotConversation(
         AnswerClicked answer => AnswerAsync(answer, ct),
         _ => throw new ArgumentOutOfRangeException(nameof(work), work.GetType().Name, "Unknown Slack work."),
     };
-
-    /// <summary>The idempotency key of one click: the same Slack action (re-sent or retried) gives the same key.</summary>
-    public static string IdempotencyKey(string teamId, string userId, string actionTs, string messageTs) =>
-        "slack-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{teamId}:{userId}:{actionTs}:{messageTs}")));
 
     private async Task<string> DirectChannelAsync(SlackWork work, SlackMember member, CancellationToken ct)
     {
@@ -260,7 +255,7 @@ public sealed partial class CobotConversation(
 
         var now = clock.GetUtcNow();
         var taken = (int)Math.Clamp(now.ToUnixTimeMilliseconds() - value.ShownAtUnixMs, 0, 24L * 3600 * 1000);
-        var key = IdempotencyKey(work.TeamId, work.UserId, work.ActionTs, work.MessageTs);
+        var key = idempotency.KeyOf(work.TeamId, work.UserId, work.ActionTs, work.MessageTs);
         SubmitAnswerResponse result;
         try
         {

@@ -19,7 +19,8 @@ public static class SlackGatewayHost
         builder.Logging.AddFilter("Quartz", LogLevel.Warning);
         configure?.Invoke(builder);
 
-        var settings = SlackGatewaySettings.From(builder.Configuration);
+        // Every setting at once (the gateway's and its nudge schedule's): one message names every problem.
+        var (settings, schedule) = SlackGatewaySettings.ReadAll(builder.Configuration);
         builder.WebHost.UseUrls(settings.ListenUrl);
 
         var services = builder.Services;
@@ -33,11 +34,12 @@ public static class SlackGatewayHost
         services.AddSingleton<SlackInbox>();
         services.AddSingleton<MemberStore>();
         services.AddSingleton<AddressSeal>();
+        services.AddSingleton<AnswerIdempotency>();
         services.AddSingleton<ICobotPlatform, GrpcCobotPlatform>();
         services.AddSingleton<CobotConversation>();
         services.AddHttpClient<ISlackWebApi, SlackWebApi>(c => c.Timeout = TimeSpan.FromSeconds(30));
         services.AddHostedService<SlackWorker>();
-        services.AddCobotCampaigns(NudgeSchedule.From(builder.Configuration));
+        services.AddCobotCampaigns(schedule);
 
         var app = builder.Build();
         app.MapPost("/slack/events", (HttpContext http, SlackInbox inbox) => inbox.HandleAsync(http));

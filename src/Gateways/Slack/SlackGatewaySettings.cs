@@ -1,4 +1,5 @@
 using System.Globalization;
+using CoConstruisons.Gateways.Slack.Campaigns;
 
 namespace CoConstruisons.Gateways.Slack;
 
@@ -15,7 +16,9 @@ public enum Tone
 
 /// <summary>
 /// The gateway's settings, read from configuration (environment variables of the same names):
-/// SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN, COBOT_API_KEY and COBOT_PROJECT_ID are required.
+/// SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN, COBOT_API_KEY and COBOT_PROJECT_ID (the project's id, a GUID)
+/// are required. <see cref="ReadAll"/> reads them with the nudge schedule's, so that one message names
+/// every missing or malformed setting.
 /// </summary>
 public sealed record SlackGatewaySettings
 {
@@ -45,9 +48,40 @@ public sealed record SlackGatewaySettings
 
     public bool English => Language == "en";
 
+    /// <summary>The gateway's settings and its nudge schedule; every problem of either is named in one exception.</summary>
+    public static (SlackGatewaySettings Settings, NudgeSchedule Schedule) ReadAll(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var problems = new List<string>();
+        var settings = Read(configuration, problems);
+        var schedule = NudgeSchedule.Read(configuration, problems);
+        ThrowIfAny(problems);
+        return (settings, schedule);
+    }
+
+    /// <summary>The gateway's own settings (not the nudge schedule's); every problem is named in one exception.</summary>
     public static SlackGatewaySettings From(IConfiguration configuration)
     {
+        ArgumentNullException.ThrowIfNull(configuration);
         var problems = new List<string>();
+        var settings = Read(configuration, problems);
+        ThrowIfAny(problems);
+        return settings;
+    }
+
+    private static void ThrowIfAny(List<string> problems)
+    {
+        if (problems.Count > 0)
+        {
+            throw new SlackSettingsException(
+                "Passerelle Slack : réglages manquants ou invalides / Slack gateway: missing or invalid settings: "
+                + string.Join(", ", problems) + ".");
+        }
+    }
+
+    /// <summary>The settings, adding each problem to <paramref name="problems"/> (the result is only meant to be used when there is none).</summary>
+    internal static SlackGatewaySettings Read(IConfiguration configuration, List<string> problems)
+    {
 
         string Required(string key)
         {
@@ -78,6 +112,19 @@ public sealed record SlackGatewaySettings
         var bot = Required("SLACK_BOT_TOKEN");
         var key = Required("COBOT_API_KEY");
         var project = Required("COBOT_PROJECT_ID");
+        if (project.Length > 0)
+        {
+            // The platform's ids are GUIDs: anything else would be refused by every call, after a start that looked fine.
+            if (Guid.TryParse(project, out var projectId) && projectId != Guid.Empty)
+            {
+                project = projectId.ToString();
+            }
+            else
+            {
+                problems.Add($"COBOT_PROJECT_ID (identifiant de projet attendu, un GUID / a project id expected, a GUID: « {project} »)");
+            }
+        }
+
         var slackApi = Url("SLACK_API_URL", DefaultSlackApiUrl);
         if (!slackApi.AbsoluteUri.EndsWith('/'))
         {
@@ -105,13 +152,6 @@ public sealed record SlackGatewaySettings
             && (!int.TryParse(workersText, NumberStyles.None, CultureInfo.InvariantCulture, out workers) || workers is < 1 or > 64))
         {
             problems.Add($"COBOT_WORKERS (1 à/to 64: « {workersText} »)");
-        }
-
-        if (problems.Count > 0)
-        {
-            throw new SlackSettingsException(
-                "Passerelle Slack : réglages manquants ou invalides / Slack gateway: missing or invalid settings: "
-                + string.Join(", ", problems) + ".");
         }
 
         return new SlackGatewaySettings

@@ -21,10 +21,23 @@ public sealed record NudgeSchedule
 
     public string QuartzConnection { get; init; } = "";
 
+    /// <summary>The schedule alone; its problems are named in one exception (the gateway reads it with its other settings: SlackGatewaySettings.ReadAll).</summary>
     public static NudgeSchedule From(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var problems = new List<string>();
+        var schedule = Read(configuration, problems);
+        if (problems.Count > 0)
+        {
+            throw new SlackSettingsException("Invitations : réglages invalides / nudges: invalid settings: " + string.Join(", ", problems) + ".");
+        }
+
+        return schedule;
+    }
+
+    /// <summary>The schedule, adding each problem to <paramref name="problems"/> (the result is only meant to be used when there is none).</summary>
+    internal static NudgeSchedule Read(IConfiguration configuration, List<string> problems)
+    {
         foreach (var moved in MovedToPlatform.Where(k => !string.IsNullOrWhiteSpace(configuration[k])))
         {
             problems.Add($"{moved} (réglage de la campagne, désormais sur la plateforme : portail, page du projet / a campaign setting, now on the platform: portal, project page)");
@@ -45,19 +58,41 @@ public sealed record NudgeSchedule
             zone = schedule.TimeZone;
         }
 
-        var enabled = configuration["COBOT_CAMPAIGN_ENABLED"];
-        if (problems.Count > 0)
+        var enabledText = configuration["COBOT_CAMPAIGN_ENABLED"]?.Trim();
+        var enabled = true;
+        if (!string.IsNullOrEmpty(enabledText) && !bool.TryParse(enabledText, out enabled))
         {
-            throw new SlackSettingsException("Invitations : réglages invalides / nudges: invalid settings: " + string.Join(", ", problems) + ".");
+            problems.Add($"COBOT_CAMPAIGN_ENABLED (true ou/or false: « {enabledText} »)");
+            enabled = true;
+        }
+
+        var connection = configuration["COBOT_QUARTZ_CONNECTION"]?.Trim() ?? "";
+        if (connection.Length > 0 && !IsValidConnectionString(connection))
+        {
+            // Not echoed: it may hold a password.
+            problems.Add("COBOT_QUARTZ_CONNECTION (chaîne de connexion PostgreSQL illisible / unreadable PostgreSQL connection string)");
         }
 
         return schedule with
         {
-            Enabled = string.IsNullOrWhiteSpace(enabled) || !enabled.Trim().Equals("false", StringComparison.OrdinalIgnoreCase),
+            Enabled = enabled,
             Cron = cron,
             TimeZone = zone!,
-            QuartzConnection = configuration["COBOT_QUARTZ_CONNECTION"]?.Trim() ?? "",
+            QuartzConnection = connection,
         };
+    }
+
+    private static bool IsValidConnectionString(string connection)
+    {
+        try
+        {
+            _ = new Npgsql.NpgsqlConnectionStringBuilder(connection);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     private static bool IsValidCron(string cron)
