@@ -108,6 +108,15 @@ public class ApiFixture : IAsyncLifetime
         return started.SessionToken;
     }
 
+    /// <summary>What a chat gateway does before it asks a chat user anything: records their consent on the project.</summary>
+    public async Task<ContributorIdentity> ConsentingChatUser(Guid projectId, ContributorIdentity who)
+    {
+        await new CampaignService.CampaignServiceClient(Channel).RecordConsentAsync(
+            new RecordConsentRequest { ProjectId = projectId.ToString(), Contributor = who, Accepted = true, ConsentVersion = "1", SealedAddress = "sealed" },
+            new Metadata { { "x-api-key", ServiceKey } });
+        return who;
+    }
+
     public IServiceProvider Services => _app!.Services;
 
     /// <summary>A fresh project of the test owner with generated roof images (no gold).</summary>

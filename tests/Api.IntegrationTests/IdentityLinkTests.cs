@@ -27,7 +27,7 @@ public sealed class IdentityLinkTests(ApiFixture api)
     public async Task A_contributor_who_labels_on_slack_and_continues_on_the_web_page_through_a_link_is_one_contributor()
     {
         var project = await api.ProjectWithImages(images: 4, maxAnswers: 5, minAnswers: 5);
-        var slack = new ContributorIdentity { ChannelUser = new ChannelUser { Channel = "slack", UserId = "T1:U" + Guid.NewGuid().ToString("N")[..6] } };
+        var slack = await api.ConsentingChatUser(project, new ContributorIdentity { ChannelUser = new ChannelUser { Channel = "slack", UserId = "T1:U" + Guid.NewGuid().ToString("N")[..6] } });
         await AnswerOne(project, slack, Gateway);
 
         var link = await _contributors.CreateIdentityLinkAsync(new CreateIdentityLinkRequest { ProjectId = project.ToString(), Contributor = slack }, Gateway);

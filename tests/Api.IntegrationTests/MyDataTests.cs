@@ -150,7 +150,7 @@ public sealed class MyDataTests(ApiFixture api)
     {
         // Two images, both answered by a chat user: nothing is left for them.
         var project = await api.ProjectWithImages(images: 2, maxAnswers: 5, minAnswers: 5);
-        var slack = new ContributorIdentity { ChannelUser = new ChannelUser { Channel = "slack", UserId = "T1:U" + Guid.NewGuid().ToString("N")[..8] } };
+        var slack = await api.ConsentingChatUser(project, new ContributorIdentity { ChannelUser = new ChannelUser { Channel = "slack", UserId = "T1:U" + Guid.NewGuid().ToString("N")[..8] } });
         await AnswerOne(project, slack);
         await AnswerOne(project, slack);
         var request = new NextTaskRequest { ProjectId = project.ToString(), Contributor = slack };
@@ -167,8 +167,10 @@ public sealed class MyDataTests(ApiFixture api)
             }
         }
 
-        // The same chat user coming back is a new contributor: this node's copy of the open items, refreshed
-        // from the store, no longer holds their pseudonym, so both images are offered again (never twice).
+        // The same chat user coming back is a new contributor (asked for consent again: erasure removed it): this
+        // node's copy of the open items, refreshed from the store, no longer holds their pseudonym, so both images
+        // are offered again (never twice).
+        await api.ConsentingChatUser(project, slack);
         var offered = new HashSet<string>(StringComparer.Ordinal);
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (offered.Count < 2 && DateTime.UtcNow < deadline)
@@ -196,7 +198,7 @@ public sealed class MyDataTests(ApiFixture api)
     public async Task After_erasure_a_contributor_who_comes_back_is_weighed_like_a_newcomer_on_every_node()
     {
         var project = await api.ProjectWithImages(images: 5, maxAnswers: 6, minAnswers: 6);
-        var slack = new ContributorIdentity { ChannelUser = new ChannelUser { Channel = "slack", UserId = "T1:U" + Guid.NewGuid().ToString("N")[..8] } };
+        var slack = await api.ConsentingChatUser(project, new ContributorIdentity { ChannelUser = new ChannelUser { Channel = "slack", UserId = "T1:U" + Guid.NewGuid().ToString("N")[..8] } });
 
         // Three careful contributors agree on every image; the chat user contradicts them on two, and a
         // refit learns that the chat user is unreliable.
@@ -228,6 +230,7 @@ public sealed class MyDataTests(ApiFixture api)
         }
 
         await Task.Delay(CoConstruisons.Application.Consensus.ConsensusCache.CheckInterval + TimeSpan.FromSeconds(1));
+        await api.ConsentingChatUser(project, slack); // erasure removed their consent: the gateway asks again
         var returning = await AnswerNext(project, slack, "other", evidence: 3);
         var newcomer = await AnswerNext(project, new ContributorIdentity { SessionToken = await api.NewWebSession(project) }, "other", evidence: 3);
 

@@ -18,12 +18,13 @@ public sealed class TaskServiceTests(ApiFixture api)
 
     private static ContributorIdentity Web(string token) => new() { SessionToken = token };
 
-    private async Task<int> StoredAnswers(Func<AnswerSubmitted, bool> predicate)
+    private async Task<int> StoredAnswers(Func<AnswerSubmitted, bool> predicate) => (await AllAnswers()).Count(predicate);
+
+    private async Task<IReadOnlyList<AnswerSubmitted>> AllAnswers()
     {
         await using var scope = api.Services.CreateAsyncScope();
         var session = scope.ServiceProvider.GetRequiredService<IQuerySession>();
-        var all = await session.Events.QueryRawEventDataOnly<AnswerSubmitted>().ToListAsync();
-        return all.Count(predicate);
+        return await session.Events.QueryRawEventDataOnly<AnswerSubmitted>().ToListAsync();
     }
 
     private async Task<(NextTaskResponse Next, SubmitAnswerResponse Answer)> AnswerOne(ContributorIdentity who, string? choice = null, Metadata? headers = null)
@@ -249,6 +250,38 @@ public sealed class TaskServiceTests(ApiFixture api)
     }
 
     [Fact]
+    public async Task A_chat_user_is_asked_nothing_before_their_consent_is_recorded_nor_after_they_said_stop()
+    {
+        var project = await api.ProjectWithImages(images: 2, maxAnswers: 3);
+        var chatUser = new ContributorIdentity { ChannelUser = new ChannelUser { Channel = "slack", UserId = "T01:U" + Guid.NewGuid().ToString("N")[..8] } };
+        var gateway = new Metadata { { "x-api-key", ApiFixture.ServiceKey } };
+        var request = new NextTaskRequest { ProjectId = project.ToString(), Contributor = chatUser };
+        var campaigns = new CampaignService.CampaignServiceClient(api.Channel);
+
+        var before = await Assert.ThrowsAsync<RpcException>(() => _tasks.NextTaskAsync(request, gateway).ResponseAsync);
+        await api.ConsentingChatUser(project, chatUser);
+        var asked = await _tasks.NextTaskAsync(request, gateway);
+        await campaigns.OptOutAsync(new OptOutRequest { ProjectId = project.ToString(), Contributor = chatUser }, gateway);
+        var after = await Assert.ThrowsAsync<RpcException>(() => _tasks.NextTaskAsync(request, gateway).ResponseAsync);
+        // An answer clicked just before "stop" is kept, and no next question comes back with it.
+        var lastAnswer = await _tasks.SubmitAnswerAsync(new SubmitAnswerRequest
+        {
+            ProjectId = project.ToString(), Contributor = chatUser, ReservationToken = asked.Task.ReservationToken,
+            Choice = asked.Task.Choices[0].Key, IdempotencyKey = Guid.NewGuid().ToString(), Next = true,
+        }, gateway);
+
+        Assert.Equal(StatusCode.FailedPrecondition, before.StatusCode);
+        Assert.Contains("n'a pas donné son consentement sur ce projet", before.Status.Detail, StringComparison.Ordinal);
+        Assert.NotNull(asked.Task);
+        Assert.Equal(StatusCode.FailedPrecondition, after.StatusCode);
+        Assert.Contains("a demandé l'arrêt", after.Status.Detail, StringComparison.Ordinal);
+        Assert.False(string.IsNullOrEmpty(lastAnswer.AnswerId));
+        Assert.Null(lastAnswer.Next);
+        // The web page's contributors consent on the page itself (StartWebSession): nothing more is asked of them.
+        Assert.NotNull((await _tasks.NextTaskAsync(new NextTaskRequest { ProjectId = project.ToString(), Contributor = Web(await api.NewWebSession(project)) })).Task);
+    }
+
+    [Fact]
     public async Task Only_an_authenticated_gateway_may_speak_for_a_channel_user_and_it_stays_one_pseudonymous_contributor()
     {
         var slackUser = new ContributorIdentity { ChannelUser = new ChannelUser { Channel = "slack", UserId = "T01:U" + Guid.NewGuid().ToString("N")[..8] } };
@@ -261,12 +294,15 @@ public sealed class TaskServiceTests(ApiFixture api)
         Assert.Equal(StatusCode.Unauthenticated, wrongKey.StatusCode);
 
         var gateway = new Metadata { { "x-api-key", ApiFixture.ServiceKey } };
+        await api.ConsentingChatUser(api.DemoProjectId, slackUser);
         await AnswerOne(slackUser, headers: gateway);
         var (_, second) = await AnswerOne(slackUser, headers: gateway);
 
         Assert.Equal(2, second.Stats.Answers);
         Assert.Equal(0, await StoredAnswers(a => a.ContributorId.Contains(slackUser.ChannelUser.UserId, StringComparison.Ordinal)));
-        Assert.Equal(2, await StoredAnswers(a => a.Channel == "slack" && a.ContributorId.StartsWith("c_", StringComparison.Ordinal)));
+        // Both answers on the demo project (other tests answer on projects of their own), under one pseudonym.
+        Assert.Equal(2, await StoredAnswers(a => a.ProjectId == api.DemoProjectId && a.Channel == "slack" && a.ContributorId.StartsWith("c_", StringComparison.Ordinal)));
+        Assert.Single((await AllAnswers()).Where(a => a.ProjectId == api.DemoProjectId && a.Channel == "slack").Select(a => a.ContributorId).Distinct());
     }
 
     [Fact]

@@ -36,6 +36,12 @@ public sealed class NextTaskHandler(
         var project = await cache.ProjectAsync(store, query.ProjectId, cancellationToken);
 
         var contributorId = resolver.Resolve(query.Contributor, project.Id).ContributorId;
+        if (ChatConsent.IsChatUser(query.Contributor))
+        {
+            // No task, no reservation, so no answer either, without the chat user's consent (ChatConsent).
+            await ChatConsent.RequireAsync(store, project.Id, contributorId, cancellationToken);
+        }
+
         return await dispenser.NextAsync(project, contributorId, cancellationToken);
     }
 }

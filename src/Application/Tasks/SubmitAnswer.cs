@@ -80,6 +80,13 @@ public sealed class SubmitAnswerHandler(
                 $"'{command.Choice}' is not a choice of this project."))]);
         }
 
+        if (command.AndNext && ChatConsent.IsChatUser(command.Contributor) &&
+            await ChatConsent.ProblemAsync(store, project.Id, contributor.ContributorId, cancellationToken) is not null)
+        {
+            // The answer given is kept; a chat user who said stop (or never consented) is asked nothing more.
+            command = command with { AndNext = false };
+        }
+
         if (command.AndNext)
         {
             // The next task's rate limit is taken first: over it, the call is refused before anything

@@ -218,6 +218,18 @@ public sealed class ServeBenchCommand : ICliCommand, IHasFlags
     {
         var client = new TaskService.TaskServiceClient(channel);
         var headers = new Metadata { { "x-api-key", key } };
+        // Each simulated chat user's consent is recorded first, as a gateway does (the platform asks nothing without it).
+        var campaigns = new CampaignService.CampaignServiceClient(channel);
+        var people = Enumerable.Range(0, contributors)
+            .Select(n => new ContributorIdentity { ChannelUser = new ChannelUser { Channel = "bench", UserId = $"user-{n}-{Guid.NewGuid():N}" } })
+            .ToArray();
+        foreach (var person in people)
+        {
+            await campaigns.RecordConsentAsync(
+                new RecordConsentRequest { ProjectId = projectId.ToString(), Contributor = person, Accepted = true, ConsentVersion = "bench", SealedAddress = "bench" },
+                headers, cancellationToken: ct);
+        }
+
         var next = new List<double>[contributors];
         var submit = new List<double>[contributors];
         var acknowledged = 0;
@@ -229,7 +241,7 @@ public sealed class ServeBenchCommand : ICliCommand, IHasFlags
         {
             next[n] = [];
             submit[n] = [];
-            var who = new ContributorIdentity { ChannelUser = new ChannelUser { Channel = "bench", UserId = $"user-{n}-{Guid.NewGuid():N}" } };
+            var who = people[n];
             var random = new Random(n);
             LabellingTask? task = null;
             while (DateTime.UtcNow < deadline && !ct.IsCancellationRequested)

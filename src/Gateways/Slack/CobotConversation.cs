@@ -350,7 +350,19 @@ public sealed partial class CobotConversation(
     /// </summary>
     public async Task AskNextAsync(string slackUser, string channel, CancellationToken ct, NextTaskResponse? given = null)
     {
-        var next = given ?? await platform.NextTaskAsync(slackUser, ct);
+        NextTaskResponse next;
+        try
+        {
+            next = given ?? await platform.NextTaskAsync(slackUser, ct);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.FailedPrecondition)
+        {
+            // The platform asks nothing of a user without consent on the project, or who said stop (a click can race a
+            // "stop"): say so rather than ask.
+            await slack.PostMessageAsync(channel, texts.NotActive, null, ct);
+            return;
+        }
+
         if (next.Task is not { } task)
         {
             await slack.PostMessageAsync(channel, texts.NothingLeft, null, ct);
