@@ -28,6 +28,7 @@ public static class ApplicationServices
         services.AddSingleton<CoConstruisons.Application.Tasks.CandidateCache>();
         services.AddSingleton<CoConstruisons.Application.Tasks.AnswerWriter>();
         services.AddSingleton<CoConstruisons.Application.Tasks.TaskDispenser>();
+        services.AddSingleton<CoConstruisons.Application.Contributors.ChatConsent>();
         services.Configure<CoConstruisons.Application.Common.RateLimitOptions>(configuration.GetSection("RateLimits"));
         services.Configure<UploadLimits>(configuration.GetSection("Uploads"));
         services.Configure<CoConstruisons.Application.Images.TileImportJobs.ImportOptions>(configuration.GetSection("Imports"));

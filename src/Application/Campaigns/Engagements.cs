@@ -107,7 +107,7 @@ public sealed class RecordInvitationHandler(
     }
 }
 
-public sealed class RecordConsentHandler(IDocumentSession session, ContributorResolver resolver, TimeProvider clock)
+public sealed class RecordConsentHandler(IDocumentSession session, ContributorResolver resolver, ChatConsent consent, TimeProvider clock)
     : ICommandHandler<RecordConsent, EngagementView>
 {
     public async ValueTask<EngagementView> Handle(RecordConsent command, CancellationToken cancellationToken)
@@ -118,19 +118,27 @@ public sealed class RecordConsentHandler(IDocumentSession session, ContributorRe
         object change = command.Accepted
             ? new ConsentRecorded(project.Id, who.ContributorId, who.Channel, command.ConsentVersion, command.SealedAddress, now)
             : new ConsentDeclined(project.Id, who.ContributorId, who.Channel, now);
-        return await EngagementSteps.AppendAsync(session, project.Id, who.ContributorId, cancellationToken, change);
+        var view = await EngagementSteps.AppendAsync(session, project.Id, who.ContributorId, cancellationToken, change);
+        if (!command.Accepted)
+        {
+            consent.Forget(project.Id, who.ContributorId);
+        }
+
+        return view;
     }
 }
 
-public sealed class OptOutHandler(IDocumentSession session, ContributorResolver resolver, TimeProvider clock)
+public sealed class OptOutHandler(IDocumentSession session, ContributorResolver resolver, ChatConsent consent, TimeProvider clock)
     : ICommandHandler<OptOut, EngagementView>
 {
     public async ValueTask<EngagementView> Handle(OptOut command, CancellationToken cancellationToken)
     {
         var project = await session.LoadPublicAsync(command.ProjectId, cancellationToken);
         var who = EngagementSteps.ChannelUser(resolver, command.Contributor, project.Id);
-        return await EngagementSteps.AppendAsync(session, project.Id, who.ContributorId, cancellationToken,
+        var view = await EngagementSteps.AppendAsync(session, project.Id, who.ContributorId, cancellationToken,
             new ContributorOptedOut(project.Id, who.ContributorId, who.Channel, clock.GetUtcNow()));
+        consent.Forget(project.Id, who.ContributorId);
+        return view;
     }
 }
 

@@ -79,13 +79,15 @@ public sealed class ExportMyDataHandler(IQuerySession session, ContributorResolv
     private sealed record AnswerFields(Guid ItemId, Guid ProjectId, string Choice, DateTimeOffset SubmittedAt);
 }
 
-public sealed class EraseMyDataHandler(IQuerySession session, ContributorResolver resolver, IContributorDataStore data)
+public sealed class EraseMyDataHandler(IQuerySession session, ContributorResolver resolver, IContributorDataStore data, ChatConsent consent)
     : ICommandHandler<EraseMyData, ErasureReport>
 {
     public async ValueTask<ErasureReport> Handle(EraseMyData command, CancellationToken cancellationToken)
     {
         var project = await session.LoadPublicAsync(command.ProjectId, cancellationToken);
         var contributorId = resolver.Resolve(command.Contributor, project.Id).ContributorId;
-        return await data.EraseAsync(contributorId, cancellationToken);
+        var report = await data.EraseAsync(contributorId, cancellationToken);
+        consent.Forget(project.Id, contributorId); // the erasure deleted the consent with the rest
+        return report;
     }
 }

@@ -29,6 +29,7 @@ public sealed class NextTaskHandler(
     IDocumentStore store,
     TaskReadCache cache,
     ContributorResolver resolver,
+    ChatConsent consent,
     TaskDispenser dispenser) : IQueryHandler<NextTask, NextTaskResult>
 {
     public async ValueTask<NextTaskResult> Handle(NextTask query, CancellationToken cancellationToken)
@@ -39,7 +40,7 @@ public sealed class NextTaskHandler(
         if (ChatConsent.IsChatUser(query.Contributor))
         {
             // No task, no reservation, so no answer either, without the chat user's consent (ChatConsent).
-            await ChatConsent.RequireAsync(store, project.Id, contributorId, cancellationToken);
+            await consent.RequireAsync(project.Id, contributorId, cancellationToken);
         }
 
         return await dispenser.NextAsync(project, contributorId, cancellationToken);

@@ -62,6 +62,7 @@ public sealed class SubmitAnswerHandler(
     IDocumentStore store,
     TaskReadCache readCache,
     ContributorResolver resolver,
+    ChatConsent consent,
     ITokenService tokens,
     AnswerWriter writer,
     TaskDispenser dispenser)
@@ -81,7 +82,7 @@ public sealed class SubmitAnswerHandler(
         }
 
         if (command.AndNext && ChatConsent.IsChatUser(command.Contributor) &&
-            await ChatConsent.ProblemAsync(store, project.Id, contributor.ContributorId, cancellationToken) is not null)
+            await consent.ProblemAsync(project.Id, contributor.ContributorId, cancellationToken) is not null)
         {
             // The answer given is kept; a chat user who said stop (or never consented) is asked nothing more.
             command = command with { AndNext = false };
