@@ -55,6 +55,48 @@ public sealed class ModelServiceTests(ApiFixture api)
     }
 
     [Fact]
+    public async Task A_run_whose_process_died_is_shown_interrupted_and_no_longer_blocks_a_new_one()
+    {
+        var project = await api.ProjectWithImages(images: 60, maxAnswers: 3);
+        await LabelAll(project);
+        var headers = await api.OwnerHeaders();
+        // What a crash mid-training leaves: a run "running" whose heartbeat stopped six minutes ago, and one that
+        // wrote a minute ago (its process may well be alive: it still blocks).
+        var now = DateTimeOffset.UtcNow;
+        var dead = new CoConstruisons.Application.Models.ModelTrainingRun
+        {
+            Id = Guid.CreateVersion7(), ProjectId = project, State = CoConstruisons.Application.Models.ModelTrainingState.Running,
+            Stage = "network", Done = 60, Total = 1140, RequestedAt = now.AddMinutes(-30), StartedAt = now.AddMinutes(-30), UpdatedAt = now.AddMinutes(-6),
+        };
+        await using (var scope = api.Services.CreateAsyncScope())
+        await using (var session = scope.ServiceProvider.GetRequiredService<IDocumentStore>().LightweightSession())
+        {
+            session.Store(dead);
+            await session.SaveChangesAsync();
+        }
+
+        var overview = await _models.GetModelOverviewAsync(new GetModelOverviewRequest { ProjectId = project.ToString() }, headers);
+        var next = await _models.TrainModelAsync(new TrainModelRequest { ProjectId = project.ToString() }, headers);
+
+        Assert.Equal(dead.Id.ToString(), overview.LatestTraining.Id);
+        Assert.Equal(ModelTrainingState.Failed, overview.LatestTraining.State);
+        Assert.Contains("Entraînement interrompu", overview.LatestTraining.Message, StringComparison.Ordinal);
+        Assert.NotEqual(dead.Id.ToString(), next.Id); // a new run, not the dead one
+        Assert.Contains(next.State, new[] { ModelTrainingState.Queued, ModelTrainingState.Running });
+        var again = await _models.TrainModelAsync(new TrainModelRequest { ProjectId = project.ToString() }, headers);
+        Assert.Equal(next.Id, again.Id); // the new one, alive, blocks a third
+
+        // Let it finish, so that nothing trains on after the test.
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (DateTime.UtcNow < deadline &&
+               (await _models.GetModelOverviewAsync(new GetModelOverviewRequest { ProjectId = project.ToString() }, headers)).LatestTraining.State
+               is ModelTrainingState.Queued or ModelTrainingState.Running)
+        {
+            await Task.Delay(500);
+        }
+    }
+
+    [Fact]
     public async Task Training_a_project_with_too_few_confident_labels_is_refused_with_the_counts()
     {
         var error = await Assert.ThrowsAsync<RpcException>(() => _models.TrainModelAsync(

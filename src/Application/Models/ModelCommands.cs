@@ -22,9 +22,6 @@ public sealed record RequestModelTraining(Guid OwnerId, Guid ProjectId) : IComma
 public sealed class RequestModelTrainingHandler(IDocumentSession session, IModelTrainingQueue queue, IOptions<ModelOptions> options, TimeProvider clock)
     : ICommandHandler<RequestModelTraining, ModelTrainingRun>
 {
-    /// <summary>A run that has not moved for this long is considered lost (its node stopped) and no longer blocks a new one.</summary>
-    public static readonly TimeSpan StaleAfter = TimeSpan.FromHours(2);
-
     public async ValueTask<ModelTrainingRun> Handle(RequestModelTraining command, CancellationToken cancellationToken)
     {
         var project = await session.LoadOwnedAsync(command.ProjectId, command.OwnerId, cancellationToken);
@@ -54,7 +51,8 @@ public sealed class RequestModelTrainingHandler(IDocumentSession session, IModel
     public static async Task<ModelTrainingRun?> ActiveRunAsync(IQuerySession session, Guid projectId, DateTimeOffset now, CancellationToken ct)
     {
         var latest = await LatestRunAsync(session, projectId, ct);
-        return latest is { IsActive: true } && now - latest.UpdatedAt < StaleAfter ? latest : null;
+        // A lost run (its process gone: ModelTrainingRun.IsLost) no longer blocks a new one.
+        return latest is { IsActive: true } && !latest.IsLost(now) ? latest : null;
     }
 
     public static async Task<ModelTrainingRun?> LatestRunAsync(IQuerySession session, Guid projectId, CancellationToken ct) =>
@@ -74,12 +72,12 @@ public sealed record ModelOverview(
     double AutoLabelPrecision,
     double ModelPriorWeight);
 
-public sealed class GetModelOverviewHandler(IQuerySession session, IOptions<ModelOptions> options) : IQueryHandler<GetModelOverview, ModelOverview>
+public sealed class GetModelOverviewHandler(IQuerySession session, IOptions<ModelOptions> options, TimeProvider clock) : IQueryHandler<GetModelOverview, ModelOverview>
 {
     public async ValueTask<ModelOverview> Handle(GetModelOverview query, CancellationToken cancellationToken)
     {
         var project = await session.LoadOwnedAsync(query.ProjectId, query.OwnerId, cancellationToken);
-        var run = await RequestModelTrainingHandler.LatestRunAsync(session, project.Id, cancellationToken);
+        var run = (await RequestModelTrainingHandler.LatestRunAsync(session, project.Id, cancellationToken))?.AsSeenAt(clock.GetUtcNow());
         var versions = await session.Query<ModelVersion>().Where(v => v.ProjectId == project.Id)
             .OrderByDescending(v => v.Number).ToListAsync(cancellationToken);
         var labels = await ModelLabels.LoadAsync(session, project, cancellationToken);

@@ -1,3 +1,4 @@
+using CoConstruisons.Application.Common;
 using CoConstruisons.Application.Abstractions;
 
 namespace CoConstruisons.Application.Models;
@@ -111,4 +112,36 @@ public sealed class ModelTrainingRun
     public string? Version { get; set; }
 
     public bool IsActive => State is ModelTrainingState.Queued or ModelTrainingState.Running;
+
+    /// <summary>
+    /// A running run writes at least every <see cref="Heartbeat"/> while its process lives; one silent for
+    /// <see cref="RunningLostAfter"/> lost its process (a crash, a stop that could not wait for it). A queued run waits
+    /// for a scheduler thread, which may take long when many projects train: it is lost after <see cref="QueuedLostAfter"/>.
+    /// </summary>
+    public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(30);
+
+    public static readonly TimeSpan RunningLostAfter = TimeSpan.FromMinutes(5);
+
+    public static readonly TimeSpan QueuedLostAfter = TimeSpan.FromHours(2);
+
+    /// <summary>Whether the process working on this run is gone (it will never finish nor say it failed).</summary>
+    public bool IsLost(DateTimeOffset now) =>
+        (State == ModelTrainingState.Running && now - UpdatedAt >= RunningLostAfter) ||
+        (State == ModelTrainingState.Queued && now - UpdatedAt >= QueuedLostAfter);
+
+    /// <summary>The run as the owner should see it now: a lost run is shown failed, with why.</summary>
+    public ModelTrainingRun AsSeenAt(DateTimeOffset now)
+    {
+        if (!IsLost(now))
+        {
+            return this;
+        }
+
+        var seen = (ModelTrainingRun)MemberwiseClone();
+        seen.State = ModelTrainingState.Failed;
+        seen.Message = Texts.T(
+            $"Entraînement interrompu : aucune nouvelle depuis le {UpdatedAt:yyyy-MM-dd HH:mm} UTC (le serveur qui l'entraînait s'est arrêté). Relancez-le.",
+            $"Training interrupted: no news since {UpdatedAt:yyyy-MM-dd HH:mm} UTC (the server training it stopped). Start it again.");
+        return seen;
+    }
 }

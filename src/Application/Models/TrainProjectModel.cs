@@ -223,7 +223,9 @@ public sealed class TrainProjectModelHandler(
 
 /// <summary>
 /// Keeps a <see cref="ModelTrainingRun"/> document up to date while a run works: progress reported
-/// from the training threads is written at most once a second by a background loop.
+/// from the training threads is written at most once a second by a background loop, and the run is
+/// written at least every <see cref="ModelTrainingRun.Heartbeat"/> (a heartbeat: a run silent for long
+/// lost its process, <see cref="ModelTrainingRun.IsLost"/>).
 /// </summary>
 internal sealed class ModelRunTracker : IProgress<TrainingProgress>, IAsyncDisposable
 {
@@ -233,11 +235,13 @@ internal sealed class ModelRunTracker : IProgress<TrainingProgress>, IAsyncDispo
     private readonly Task _loop;
     private readonly Lock _gate = new();
     private TrainingProgress? _pending;
+    private DateTimeOffset _lastWrite;
 
     private ModelRunTracker(IDocumentStore store, TimeProvider clock, Guid runId)
     {
         _store = store;
         _clock = clock;
+        _lastWrite = clock.GetUtcNow();
         RunId = runId;
         _loop = Task.Run(FlushLoopAsync);
     }
@@ -331,7 +335,8 @@ internal sealed class ModelRunTracker : IProgress<TrainingProgress>, IAsyncDispo
             _pending = null;
         }
 
-        if (value is null)
+        var now = _clock.GetUtcNow();
+        if (value is null && now - _lastWrite < ModelTrainingRun.Heartbeat)
         {
             return;
         }
@@ -343,10 +348,15 @@ internal sealed class ModelRunTracker : IProgress<TrainingProgress>, IAsyncDispo
             return;
         }
 
-        run.Stage = value.Stage;
-        run.Done = value.Done;
-        run.Total = value.Total;
-        run.UpdatedAt = _clock.GetUtcNow();
+        if (value is not null)
+        {
+            run.Stage = value.Stage;
+            run.Done = value.Done;
+            run.Total = value.Total;
+        }
+
+        run.UpdatedAt = now;
+        _lastWrite = now;
         session.Store(run);
         await session.SaveChangesAsync(ct);
     }
