@@ -81,6 +81,16 @@ public sealed class CampaignJourneyTests(GatewayFixture f)
         Assert.Contains("plafond hebdomadaire", bad.Status.Detail, StringComparison.Ordinal);
         Assert.Contains("Mars/Olympus", bad.Status.Detail, StringComparison.Ordinal);
 
+        // A message too long is said to be too long (with its length), an empty one to be required.
+        var wordy = await campaigns.GetCampaignAsync(new GetCampaignRequest { ProjectId = f.ProjectId, Channel = "slack" }, f.Owner);
+        wordy.Messages[0].NudgeFr = new string('a', 501);
+        wordy.Messages[0].NudgeEn = " ";
+        var tooLong = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() =>
+            campaigns.UpdateCampaignAsync(new UpdateCampaignRequest { Campaign = wordy }, f.Owner).ResponseAsync);
+        Assert.Equal(Grpc.Core.StatusCode.InvalidArgument, tooLong.StatusCode);
+        Assert.Contains("« nudge_fr » du ton " + wordy.Messages[0].Tone + " est trop long : 501 caractères, 500 au plus.", tooLong.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("« nudge_en » du ton " + wordy.Messages[0].Tone + " est requis", tooLong.Status.Detail, StringComparison.Ordinal);
+
         // Two owners editing the same version: the second save is refused, nothing overwritten.
         var first = await campaigns.GetCampaignAsync(new GetCampaignRequest { ProjectId = f.ProjectId, Channel = "slack" }, f.Owner);
         var second = first.Clone();

@@ -56,11 +56,17 @@ public sealed class UpdateCampaignValidator : AbstractValidator<UpdateCampaign>
             var m = pair.Value;
             foreach (var (name, text) in new[] { ("nudge_fr", m.NudgeFr), ("nudge_en", m.NudgeEn), ("greeting_fr", m.GreetingFr), ("greeting_en", m.GreetingEn) })
             {
-                if (string.IsNullOrWhiteSpace(text) || text.Length > ToneMessages.MaxLength)
+                if (string.IsNullOrWhiteSpace(text))
                 {
                     context.AddFailure($"messages.{pair.Key.Name()}.{name}", Texts.T(
                         $"Le message « {name} » du ton {pair.Key.Name()} est requis ({ToneMessages.MaxLength} caractères au plus).",
                         $"Message '{name}' of tone {pair.Key.Name()} is required (at most {ToneMessages.MaxLength} characters)."));
+                }
+                else if (text.Length > ToneMessages.MaxLength)
+                {
+                    context.AddFailure($"messages.{pair.Key.Name()}.{name}", Texts.T(
+                        $"Le message « {name} » du ton {pair.Key.Name()} est trop long : {text.Length} caractères, {ToneMessages.MaxLength} au plus.",
+                        $"Message '{name}' of tone {pair.Key.Name()} is too long: {text.Length} characters, at most {ToneMessages.MaxLength}."));
                 }
             }
         });

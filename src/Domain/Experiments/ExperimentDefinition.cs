@@ -167,7 +167,10 @@ public sealed record ExperimentDefinition(
         return (updated, new ExperimentStarted(Name, by, at));
     }
 
-    /// <summary>Stops a running experiment; the reason (required, not blank) is kept in the audit trail.</summary>
+    /// <summary>The longest reason for stopping an experiment (a few sentences in the audit trail, not a document).</summary>
+    public const int MaxReasonLength = 1000;
+
+    /// <summary>Stops a running experiment; the reason (required, not blank, at most <see cref="MaxReasonLength"/> characters) is kept in the audit trail.</summary>
     public (ExperimentDefinition Definition, ExperimentStopped Event) Stop(string by, DateTimeOffset at, string reason)
     {
         if (Status != ExperimentStatus.Running)
@@ -183,6 +186,14 @@ public sealed record ExperimentDefinition(
             throw new ExperimentDefinitionException([new ExperimentProblem(
                 $"Expérience « {Name} » : donnez le motif de l'arrêt (il est gardé dans le journal d'audit).",
                 $"Experiment '{Name}': give the reason for stopping it (it is kept in the audit trail).",
+                "reason")]);
+        }
+
+        if (reason.Trim().Length > MaxReasonLength)
+        {
+            throw new ExperimentDefinitionException([new ExperimentProblem(
+                $"Expérience « {Name} » : le motif de l'arrêt est trop long ({reason.Trim().Length} caractères, {MaxReasonLength} au plus).",
+                $"Experiment '{Name}': the reason for stopping it is too long ({reason.Trim().Length} characters, at most {MaxReasonLength}).",
                 "reason")]);
         }
 

@@ -141,6 +141,17 @@ public class ExperimentDefinitionTests
     }
 
     [Fact]
+    public void A_reason_longer_than_the_audit_trail_keeps_is_refused_and_one_at_the_limit_is_kept()
+    {
+        var (running, _) = Tone().Start("r", Now);
+
+        var ex = Assert.Throws<ExperimentDefinitionException>(() => running.Stop("r", Now, new string('x', ExperimentDefinition.MaxReasonLength + 1)));
+
+        Assert.Equal(["Experiment 'NudgeTone': the reason for stopping it is too long (1001 characters, at most 1000)."], ex.ErrorsIn(english: true));
+        Assert.Equal(ExperimentDefinition.MaxReasonLength, running.Stop("r", Now, new string('x', ExperimentDefinition.MaxReasonLength)).Event.Reason.Length);
+    }
+
+    [Fact]
     public void A_reallocation_to_a_variant_the_experiment_does_not_have_is_refused_naming_its_variants()
     {
         var ex = Assert.Throws<ExperimentDefinitionException>(() => Tone().ChangeAllocation([new("neutral", 50), new("bogus", 50)], "r", Now));

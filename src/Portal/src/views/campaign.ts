@@ -120,7 +120,8 @@ export function campaignSection(ctx: PageContext, projectId: string): { box: HTM
     const messagesErrors = fieldErrors("campaign-messages-error", errorsFor("messages", "tonemessages"));
     const messages = d.messages.map((m, i) => {
       const area = (key: "nudgeFr" | "nudgeEn" | "greetingFr" | "greetingEn", label: string, lang: "fr" | "en") => {
-        const el = h("textarea", { rows: 2, lang, testid: `campaign-${m.tone}-${key}`, maxlength: 1000 });
+        // The server keeps at most 500 characters per message (CampaignMessages.MaxLength).
+        const el = h("textarea", { rows: 2, lang, testid: `campaign-${m.tone}-${key}`, maxlength: 500 });
         el.value = m[key];
         el.addEventListener("input", () => (m[key] = el.value));
         return field(label, el);

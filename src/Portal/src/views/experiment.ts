@@ -149,7 +149,7 @@ export async function experimentPage(ctx: PageContext, name: string): Promise<Pa
     let body: HTMLElement;
     if (running && stopOpen) {
       // Once the stop is refused (no reason, or the server's message), the field's description says why.
-      const reason = h("textarea", { id: "stop-reason", rows: 3, testid: "stop-reason", "aria-required": "true", "aria-describedby": actionError ? "stop-reason-hint action-error" : "stop-reason-hint" });
+      const reason = h("textarea", { id: "stop-reason", rows: 3, maxlength: 1000, testid: "stop-reason", "aria-required": "true", "aria-describedby": actionError ? "stop-reason-hint action-error" : "stop-reason-hint" });
       reason.value = stopReason;
       reason.addEventListener("input", () => (stopReason = reason.value));
       const form = h(
