@@ -1,5 +1,5 @@
-using CoConstruisons.Application.Common;
 using CoConstruisons.Api.Infrastructure;
+using CoConstruisons.Application.Common;
 using CoConstruisons.Application.Owners;
 using CoConstruisons.Contracts.V1;
 using CoConstruisons.Domain.Owners;

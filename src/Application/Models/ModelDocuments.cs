@@ -1,5 +1,5 @@
-using CoConstruisons.Application.Common;
 using CoConstruisons.Application.Abstractions;
+using CoConstruisons.Application.Common;
 
 namespace CoConstruisons.Application.Models;
 
