@@ -90,13 +90,17 @@ public sealed class ExportProjectHandler(IQuerySession session) : IQueryHandler<
     });
 
     /// <summary>
-    /// One Feature per item whose metadata holds a <c>footprint</c> GeoJSON geometry: the geometry
-    /// as stored, and label, confidence, answer count, item id, file name and the other metadata as
-    /// properties. Items without a footprint, or whose footprint is not a JSON object, are left out.
+    /// One Feature per item whose metadata holds a valid <c>footprint</c> GeoJSON geometry (RFC 7946):
+    /// the geometry as stored, and label, confidence, answer count, item id, file name and the other
+    /// metadata as properties (a metadata key that is one of those names is kept as <c>metadata_</c>
+    /// + key). Items without a footprint are left out; items whose footprint is not a valid geometry
+    /// are left out too and listed, with the reason, in the collection's <c>skipped</c> member (a
+    /// foreign member, RFC 7946 §6.1), so that nothing disappears unsaid and the file stays valid.
     /// </summary>
     private static byte[] ToGeoJson(IEnumerable<ExportedItem> rows)
     {
         var features = new System.Text.Json.Nodes.JsonArray();
+        var skipped = new System.Text.Json.Nodes.JsonArray();
         foreach (var r in rows)
         {
             if (!r.Item.Metadata.TryGetValue("footprint", out var footprint))
@@ -111,11 +115,17 @@ public sealed class ExportProjectHandler(IQuerySession session) : IQueryHandler<
             }
             catch (JsonException)
             {
-                continue;
+                geometry = null;
             }
 
-            if (geometry is not System.Text.Json.Nodes.JsonObject)
+            if (GeoJsonGeometry.Problem(geometry) is { } problem)
             {
+                skipped.Add(new System.Text.Json.Nodes.JsonObject
+                {
+                    ["item_id"] = r.Item.Id.ToString(),
+                    ["file_name"] = r.Item.FileName,
+                    ["reason"] = problem,
+                });
                 continue;
             }
 
@@ -129,11 +139,12 @@ public sealed class ExportProjectHandler(IQuerySession session) : IQueryHandler<
                 ["answer_count"] = r.Answers.Count,
                 ["retired"] = r.Progress?.Retired ?? false,
             };
+            var own = properties.Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
             foreach (var (key, value) in r.Item.Metadata.OrderBy(m => m.Key, StringComparer.Ordinal))
             {
-                if (key != "footprint" && !properties.ContainsKey(key))
+                if (key != "footprint")
                 {
-                    properties[key] = value;
+                    properties[own.Contains(key) ? "metadata_" + key : key] = value;
                 }
             }
 
@@ -146,6 +157,11 @@ public sealed class ExportProjectHandler(IQuerySession session) : IQueryHandler<
         }
 
         var collection = new System.Text.Json.Nodes.JsonObject { ["type"] = "FeatureCollection", ["features"] = features };
+        if (skipped.Count > 0)
+        {
+            collection["skipped"] = skipped;
+        }
+
         return JsonSerializer.SerializeToUtf8Bytes(collection);
     }
 
