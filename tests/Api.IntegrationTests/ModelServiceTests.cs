@@ -97,6 +97,30 @@ public sealed class ModelServiceTests(ApiFixture api)
     }
 
     [Fact]
+    public async Task A_training_cancelled_by_a_stopping_server_records_itself_interrupted_in_words()
+    {
+        var project = await api.ProjectWithImages(images: 60, maxAnswers: 3);
+        await LabelAll(project);
+        var headers = await api.OwnerHeaders();
+        var runId = Guid.CreateVersion7();
+
+        // What the scheduler does to a running job when the server stops (ShutdownJobInterruption): cancel its token.
+        using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        await using (var scope = api.Services.CreateAsyncScope())
+        {
+            var mediator = scope.ServiceProvider.GetRequiredService<Mediator.IMediator>();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+                await mediator.Send(new CoConstruisons.Application.Models.TrainProjectModel(project, runId), stopping.Token));
+        }
+
+        var overview = await _models.GetModelOverviewAsync(new GetModelOverviewRequest { ProjectId = project.ToString() }, headers);
+        Assert.Equal(runId.ToString(), overview.LatestTraining.Id);
+        Assert.Equal(ModelTrainingState.Failed, overview.LatestTraining.State);
+        Assert.Equal("Entraînement interrompu : le serveur s'est arrêté pendant l'entraînement. Relancez-le.", overview.LatestTraining.Message);
+        Assert.Empty(overview.Versions);
+    }
+
+    [Fact]
     public async Task Training_a_project_with_too_few_confident_labels_is_refused_with_the_counts()
     {
         var error = await Assert.ThrowsAsync<RpcException>(() => _models.TrainModelAsync(

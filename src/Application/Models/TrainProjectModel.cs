@@ -107,9 +107,14 @@ public sealed class TrainProjectModelHandler(
         }
         catch (Exception ex)
         {
-            await tracker.FailAsync(ex is RuleViolationException or ModelFileException or NotFoundException or OperationCanceledException
-                ? ex.Message
-                : Texts.T("Erreur inattendue pendant l'entraînement : ", "Unexpected error while training: ") + ex.Message);
+            await tracker.FailAsync(ex switch
+            {
+                OperationCanceledException => Texts.T(
+                    "Entraînement interrompu : le serveur s'est arrêté pendant l'entraînement. Relancez-le.",
+                    "Training interrupted: the server stopped while training. Start it again."),
+                RuleViolationException or ModelFileException or NotFoundException => ex.Message,
+                _ => Texts.T("Erreur inattendue pendant l'entraînement : ", "Unexpected error while training: ") + ex.Message,
+            });
             throw;
         }
     }

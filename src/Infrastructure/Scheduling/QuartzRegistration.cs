@@ -28,6 +28,11 @@ public static class QuartzRegistration
             {
                 s.InstanceName = "coconstruisons";
                 s.GenerateInstanceId = true;
+
+                // On shutdown, running jobs are cancelled (their token) and awaited: a model training then stops at its
+                // next check and records itself interrupted, instead of running on until the host stops waiting and
+                // kills it mid-run.
+                s.ShutdownJobInterruption = ShutdownJobInterruption.WhenWaitingForJobs;
             });
             q.UsePersistentStore(store =>
             {
