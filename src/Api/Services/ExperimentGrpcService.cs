@@ -134,27 +134,16 @@ public static class ExperimentContracts
     {
         ArgumentNullException.ThrowIfNull(e);
         var errors = new List<ExperimentProblem>();
-        var lever = e.Lever.Trim().ToLowerInvariant() switch
-        {
-            "tone" => ExperimentLever.Tone,
-            "frequency" => ExperimentLever.Frequency,
-            "question_mode" or "questionmode" => ExperimentLever.QuestionMode,
-            _ => (ExperimentLever?)null,
-        };
+        var leverWord = e.Lever.Trim().ToLowerInvariant();
+        var lever = ExperimentWords.Lever(leverWord == "questionmode" ? "question_mode" : leverWord);
         if (lever is null)
         {
             errors.Add(new($"Levier inconnu « {e.Lever} » (tone, frequency, question_mode).", $"Unknown lever '{e.Lever}' (tone, frequency, question_mode).", "lever"));
         }
 
-        // Only the three words: Enum.TryParse would also take "1" or "new,returning" (a value that
-        // is no audience at all) and widen or narrow the experiment without saying so.
-        var audience = e.Audience.Trim().ToLowerInvariant() switch
-        {
-            "" or "all" => ExperimentAudience.All,
-            "new" => ExperimentAudience.New,
-            "returning" => ExperimentAudience.Returning,
-            _ => (ExperimentAudience?)null,
-        };
+        // Only the three words (empty: everyone).
+        var audienceWord = e.Audience.Trim().ToLowerInvariant();
+        var audience = audienceWord.Length == 0 ? ExperimentAudience.All : ExperimentWords.Audience(audienceWord);
         if (audience is null)
         {
             errors.Add(new($"Public inconnu « {e.Audience} » (all, new, returning).", $"Unknown audience '{e.Audience}' (all, new, returning).", "audience"));

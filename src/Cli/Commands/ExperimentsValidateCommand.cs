@@ -140,12 +140,9 @@ public sealed class ExperimentsValidateCommand : ICliCommand
             lever = Word(leverElement, where, "lever", bad, errors) switch
             {
                 null => null,
-                "tone" => ExperimentLever.Tone,
-                "frequency" => ExperimentLever.Frequency,
-                "question_mode" => ExperimentLever.QuestionMode,
-                var other => Fail<ExperimentLever?>(bad, "lever", errors, Texts.T(
-                    $"{where} : « lever » doit valoir tone, frequency ou question_mode, pas « {other} ».",
-                    $"{where}: \"lever\" must be tone, frequency or question_mode, not '{other}'.")),
+                var word => ExperimentWords.Lever(word) ?? Fail<ExperimentLever?>(bad, "lever", errors, Texts.T(
+                    $"{where} : « lever » doit valoir tone, frequency ou question_mode, pas « {word} ».",
+                    $"{where}: \"lever\" must be tone, frequency or question_mode, not '{word}'.")),
             };
         }
 
@@ -272,12 +269,9 @@ public sealed class ExperimentsValidateCommand : ICliCommand
             : Word(audienceElement, where, "targeting.audience", bad, errors, "audience") switch
             {
                 null => ExperimentAudience.All,
-                "all" => ExperimentAudience.All,
-                "new" => ExperimentAudience.New,
-                "returning" => ExperimentAudience.Returning,
-                var other => Fail(bad, "audience", errors, Texts.T(
-                    $"{where} : « targeting.audience » doit valoir all, new ou returning, pas « {other} ».",
-                    $"{where}: \"targeting.audience\" must be all, new or returning, not '{other}'."), ExperimentAudience.All),
+                var word => ExperimentWords.Audience(word) ?? Fail(bad, "audience", errors, Texts.T(
+                    $"{where} : « targeting.audience » doit valoir all, new ou returning, pas « {word} ».",
+                    $"{where}: \"targeting.audience\" must be all, new or returning, not '{word}'."), ExperimentAudience.All),
             };
         return new ExperimentTargeting(Strings(t, "projects", where, bad, errors), Strings(t, "channels", where, bad, errors), audience);
     }

@@ -34,6 +34,27 @@ public static class ExperimentWords
         _ => status.ToString(),
     };
 
+    /// <summary>The lever named as files and the wire write it (tone, frequency, question_mode); null for any other word.</summary>
+    public static ExperimentLever? Lever(string word) => word switch
+    {
+        "tone" => ExperimentLever.Tone,
+        "frequency" => ExperimentLever.Frequency,
+        "question_mode" => ExperimentLever.QuestionMode,
+        _ => null,
+    };
+
+    /// <summary>
+    /// The audience named as files and the wire write it (all, new, returning); null for any other word (never
+    /// Enum.TryParse, which would also take "1" or "new,returning" and widen or narrow an experiment unsaid).
+    /// </summary>
+    public static ExperimentAudience? Audience(string word) => word switch
+    {
+        "all" => ExperimentAudience.All,
+        "new" => ExperimentAudience.New,
+        "returning" => ExperimentAudience.Returning,
+        _ => null,
+    };
+
     /// <summary>An audit trail's kind of entry (<see cref="AuditLine.Kind"/>) in words: définie, démarrée…, defined, started….</summary>
     public static string AuditKind(string kind, bool english) => kind switch
     {
