@@ -1,6 +1,5 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -25,8 +24,7 @@ public sealed class AddressSeal
     public AddressSeal(SlackGatewaySettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        _key = HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(settings.SigningSecret), 32,
-            salt: Encoding.UTF8.GetBytes("coconstruisons-cobot"), info: Encoding.UTF8.GetBytes("slack-address-v1"));
+        _key = settings.KeyFor("slack-address-v1");
     }
 
     public string Seal(SlackAddress address)

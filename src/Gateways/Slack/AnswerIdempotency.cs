@@ -18,8 +18,7 @@ public sealed class AnswerIdempotency
     public AnswerIdempotency(SlackGatewaySettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        _key = HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(settings.SigningSecret), 32,
-            salt: Encoding.UTF8.GetBytes("coconstruisons-cobot"), info: Encoding.UTF8.GetBytes("slack-answer-idempotency-v1"));
+        _key = settings.KeyFor("slack-answer-idempotency-v1");
     }
 
     public string KeyOf(string teamId, string userId, string actionTs, string messageTs) =>

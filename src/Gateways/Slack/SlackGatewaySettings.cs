@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using CoConstruisons.Gateways.Slack.Campaigns;
 
 namespace CoConstruisons.Gateways.Slack;
@@ -27,6 +29,15 @@ public sealed record SlackGatewaySettings
     public const string DefaultListenUrl = "http://127.0.0.1:8001";
 
     public required string SigningSecret { get; init; }
+
+    /// <summary>
+    /// A 256-bit key for one use (<paramref name="purpose"/>, e.g. "slack-address-v1"), derived (HKDF-SHA256) from the app's
+    /// signing secret: every gateway node of the app derives the same one, the platform never sees it, and each use has
+    /// its own key.
+    /// </summary>
+    public byte[] KeyFor(string purpose) =>
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(SigningSecret), 32,
+            salt: Encoding.UTF8.GetBytes("coconstruisons-cobot"), info: Encoding.UTF8.GetBytes(purpose));
     public required string BotToken { get; init; }
     public required Uri SlackApiUrl { get; init; }
     public required Uri CobotApiUrl { get; init; }
@@ -82,7 +93,6 @@ public sealed record SlackGatewaySettings
     /// <summary>The settings, adding each problem to <paramref name="problems"/> (the result is only meant to be used when there is none).</summary>
     internal static SlackGatewaySettings Read(IConfiguration configuration, List<string> problems)
     {
-
         string Required(string key)
         {
             var value = configuration[key];
